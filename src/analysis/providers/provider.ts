@@ -1,0 +1,29 @@
+import type { Metric } from "../../model/index.js";
+
+/** What a measurement needs besides the metric itself. */
+export interface MeasureContext {
+  /** Template args after substitution, by name. */
+  args: Record<string, string>;
+  rollout: string;
+  canaryRevision: string;
+  stableRevision?: string;
+  /** Aborts the measurement, e.g. when the run is terminated or the controller stops. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The outcome of one measurement before conditions are applied. A provider never throws: every
+ * I/O failure becomes `{ error }`, which the verdict logic counts toward consecutiveErrorLimit.
+ * `inconclusive` is for a provider that knows the data cannot decide (too little traffic).
+ */
+export type ProviderResult =
+  | { value: unknown; query: string; inconclusive?: undefined; error?: undefined }
+  | { inconclusive: string; value?: unknown; query: string; error?: undefined }
+  | { error: string; query: string; value?: undefined; inconclusive?: undefined };
+
+/** A metric provider: one file each under providers/. */
+export interface MetricProviderPort {
+  /** Which key of `metric.provider` this implementation serves. */
+  readonly kind: "builtin" | "prometheus" | "web" | "command";
+  measure(metric: Metric, ctx: MeasureContext): Promise<ProviderResult>;
+}

@@ -1,0 +1,80 @@
+import type { RolloutAnalysis, RouteMatch } from "../model/strategy.js";
+import type { AnalysisPhase, Rollout, RolloutStatus, WorkloadTemplate } from "../model/index.js";
+
+/** What the platform sees of one revision right now. */
+export interface RevisionObservation {
+  hash: string;
+  /** Replicas that exist (running or starting). */
+  replicas: number;
+  /** Replicas that pass readiness (and have for minReadySeconds). */
+  ready: number;
+  /** Set when a replica keeps crashing; the engine aborts a canary on it. */
+  crashLooping?: { message: string };
+  /** Set when replicas never became ready within the platform's patience. */
+  neverReady?: { message: string };
+}
+
+/**
+ * The platform's view, gathered by the controller before each reconcile. The engine never asks
+ * for more: everything it decides on is here or in status.
+ */
+export interface Observation {
+  revisions: RevisionObservation[];
+}
+
+/** The verdict of each analysis run the rollout owns, by run name. Missing = not found (yet). */
+export type AnalysisObservation = Record<string, { phase: AnalysisPhase; message?: string }>;
+
+/** Traffic as the engine wants it routed. Weights are percentages per revision hash and sum to 100. */
+export interface TrafficSpec {
+  weights: Record<string, number>;
+  /** Requests matching a header route go to the canary regardless of weight. */
+  headerRoutes: { name: string; revision: string; match: RouteMatch[] }[];
+  /** A percentage of matching requests is copied to the canary; its responses are discarded. */
+  mirrorRoutes: { name: string; revision: string; match: RouteMatch[]; percentage: number }[];
+  /** Blue-green: the revision behind the preview listener. */
+  preview?: string;
+  stickySession?: { cookieName: string; maxAgeSeconds: number };
+}
+
+/** Which role an analysis run plays in the rollout. */
+export type AnalysisRunRole = "step" | "background" | "prePromotion" | "postPromotion";
+
+/**
+ * Platform-neutral things to do. Every action is level-based: applying it twice has the same
+ * effect as applying it once.
+ */
+export type Action =
+  | { type: "ensureRevision"; hash: string; template: WorkloadTemplate; replicas: number; restartAt?: string }
+  | { type: "scaleRevision"; hash: string; replicas: number }
+  | { type: "setTraffic"; traffic: TrafficSpec }
+  | { type: "deleteRevision"; hash: string }
+  | {
+      type: "startAnalysisRun";
+      name: string;
+      role: AnalysisRunRole;
+      analysis: RolloutAnalysis;
+      /** Resolved values for valueFrom args, by arg name. */
+      args: Record<string, string>;
+      canaryRevision: string;
+      stableRevision?: string;
+    }
+  | { type: "stopAnalysisRun"; name: string };
+
+/** A Kubernetes-style event: why something happened, in words and numbers. */
+export interface RolloutEvent {
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+}
+
+export interface ReconcileResult {
+  status: RolloutStatus;
+  actions: Action[];
+  events: RolloutEvent[];
+  /** The next instant the engine wants to be called even if nothing changes; undefined = only on change. */
+  wakeAt?: Date;
+}
+
+/** The revision hash function's input. */
+export type { Rollout, WorkloadTemplate };

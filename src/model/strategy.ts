@@ -1,0 +1,169 @@
+import { z } from "zod";
+import { Duration } from "./duration.js";
+
+/** An integer count or a percentage string such as `"25%"`, as in Kubernetes maxSurge. */
+export const IntOrPercent = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d{1,3}%$/, 'use an integer or a percentage like "25%"'),
+]);
+export type IntOrPercent = z.infer<typeof IntOrPercent>;
+
+/** An argument passed to analysis templates. `valueFrom.revision` resolves to a revision hash at run time. */
+export const AnalysisRunArg = z
+  .strictObject({
+    name: z.string().min(1),
+    value: z.string().optional(),
+    valueFrom: z
+      .strictObject({
+        /** `Stable` or `Latest` (the canary), as Argo's podTemplateHashValue. */
+        podTemplateHashValue: z.enum(["Stable", "Latest"]),
+      })
+      .optional(),
+  })
+  .check((ctx) => {
+    if ((ctx.value.value === undefined) === (ctx.value.valueFrom === undefined))
+      ctx.issues.push({ code: "custom", input: ctx.value, message: "set exactly one of value or valueFrom" });
+  });
+export type AnalysisRunArg = z.infer<typeof AnalysisRunArg>;
+
+export const AnalysisTemplateRef = z.strictObject({
+  templateName: z.string().min(1),
+  clusterScope: z.boolean().default(false),
+});
+export type AnalysisTemplateRef = z.infer<typeof AnalysisTemplateRef>;
+
+/** Which templates to run, with which args: used by analysis steps, background and blue-green analysis. */
+export const RolloutAnalysis = z.strictObject({
+  templates: z.array(AnalysisTemplateRef).min(1),
+  args: z.array(AnalysisRunArg).default([]),
+});
+export type RolloutAnalysis = z.infer<typeof RolloutAnalysis>;
+
+export const StringMatch = z
+  .strictObject({ exact: z.string().optional(), prefix: z.string().optional(), regex: z.string().optional() })
+  .check((ctx) => {
+    const n = [ctx.value.exact, ctx.value.prefix, ctx.value.regex].filter((v) => v !== undefined).length;
+    if (n !== 1)
+      ctx.issues.push({ code: "custom", input: ctx.value, message: "set exactly one of exact, prefix or regex" });
+  });
+export type StringMatch = z.infer<typeof StringMatch>;
+
+/** A request match. Header matches are Argo's; `cookieName` is a Sluice addition for the local router. */
+export const RouteMatch = z.strictObject({
+  headerName: z.string().min(1).optional(),
+  headerValue: StringMatch.optional(),
+  cookieName: z.string().min(1).optional(),
+  cookieValue: StringMatch.optional(),
+  method: StringMatch.optional(),
+  path: StringMatch.optional(),
+});
+export type RouteMatch = z.infer<typeof RouteMatch>;
+
+const Percent = z.number().int().min(0, "must be between 0 and 100").max(100, "must be between 0 and 100");
+
+export const CanaryStep = z.union([
+  z.strictObject({ setWeight: Percent }),
+  z.strictObject({ pause: z.strictObject({ duration: Duration.optional() }) }),
+  z.strictObject({ analysis: RolloutAnalysis }),
+  z.strictObject({
+    setCanaryScale: z
+      .strictObject({
+        replicas: z.number().int().nonnegative().optional(),
+        weight: Percent.optional(),
+        matchTrafficWeight: z.boolean().optional(),
+      })
+      .check((ctx) => {
+        const v = ctx.value;
+        const n = [v.replicas, v.weight, v.matchTrafficWeight ? true : undefined].filter((x) => x !== undefined).length;
+        if (n !== 1)
+          ctx.issues.push({
+            code: "custom",
+            input: v,
+            message: "set exactly one of replicas, weight or matchTrafficWeight",
+          });
+      }),
+  }),
+  z.strictObject({
+    setHeaderRoute: z.strictObject({ name: z.string().min(1), match: z.array(RouteMatch).optional() }),
+  }),
+  z.strictObject({
+    setMirrorRoute: z.strictObject({
+      name: z.string().min(1),
+      match: z.array(RouteMatch).optional(),
+      percentage: Percent.optional(),
+    }),
+  }),
+]);
+export type CanaryStep = z.infer<typeof CanaryStep>;
+
+/** Traffic routing. Without it, the local platform uses its own router and Kubernetes uses replica ratios. */
+export const TrafficRouting = z.strictObject({
+  managedRoutes: z.array(z.strictObject({ name: z.string().min(1) })).optional(),
+  nginx: z
+    .strictObject({
+      stableIngress: z.string().min(1),
+      annotationPrefix: z.string().optional(),
+      additionalIngressAnnotations: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
+  istio: z
+    .strictObject({
+      virtualService: z.strictObject({ name: z.string().min(1), routes: z.array(z.string()).optional() }),
+      destinationRule: z
+        .strictObject({
+          name: z.string().min(1),
+          canarySubsetName: z.string().min(1),
+          stableSubsetName: z.string().min(1),
+        })
+        .optional(),
+    })
+    .optional(),
+  smi: z.strictObject({ rootService: z.string().optional(), trafficSplitName: z.string().optional() }).optional(),
+  gatewayAPI: z.strictObject({ httpRoute: z.string().min(1), namespace: z.string().optional() }).optional(),
+});
+export type TrafficRouting = z.infer<typeof TrafficRouting>;
+
+export const CanaryStrategy = z.strictObject({
+  steps: z.array(CanaryStep).default([]),
+  analysis: RolloutAnalysis.extend({ startingStep: z.number().int().nonnegative().optional() }).optional(),
+  maxSurge: IntOrPercent.default("25%"),
+  maxUnavailable: IntOrPercent.default(0),
+  scaleDownDelaySeconds: z.number().int().nonnegative().default(30),
+  abortScaleDownDelaySeconds: z.number().int().nonnegative().default(30),
+  stableService: z.string().optional(),
+  canaryService: z.string().optional(),
+  trafficRouting: TrafficRouting.optional(),
+  /** Sticky sessions: a client that was sent to a revision stays on it while that revision takes traffic. */
+  stickySession: z
+    .strictObject({
+      cookieName: z.string().min(1).default("sluice-revision"),
+      maxAgeSeconds: z.number().int().positive().default(3600),
+    })
+    .optional(),
+});
+export type CanaryStrategy = z.infer<typeof CanaryStrategy>;
+
+export const BlueGreenStrategy = z.strictObject({
+  activeService: z.string().optional(),
+  previewService: z.string().optional(),
+  previewReplicaCount: z.number().int().positive().optional(),
+  autoPromotionEnabled: z.boolean().default(true),
+  autoPromotionSeconds: z.number().int().nonnegative().optional(),
+  scaleDownDelaySeconds: z.number().int().nonnegative().default(30),
+  abortScaleDownDelaySeconds: z.number().int().nonnegative().default(30),
+  prePromotionAnalysis: RolloutAnalysis.optional(),
+  postPromotionAnalysis: RolloutAnalysis.optional(),
+});
+export type BlueGreenStrategy = z.infer<typeof BlueGreenStrategy>;
+
+export const Strategy = z
+  .strictObject({ canary: CanaryStrategy.optional(), blueGreen: BlueGreenStrategy.optional() })
+  .check((ctx) => {
+    if ((ctx.value.canary === undefined) === (ctx.value.blueGreen === undefined))
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        message: "set exactly one of strategy.canary or strategy.blueGreen",
+      });
+  });
+export type Strategy = z.infer<typeof Strategy>;
