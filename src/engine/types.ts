@@ -78,3 +78,20 @@ export interface ReconcileResult {
 
 /** The revision hash function's input. */
 export type { Rollout, WorkloadTemplate };
+
+/**
+ * A user's request on a rollout (CLI verbs, API actions). `applyCommand` turns it into a change of
+ * spec or status; reconcile then acts on that, so commands survive a controller restart.
+ */
+export type RolloutCommand =
+  | { type: "promote" }
+  | { type: "promoteFull" }
+  | { type: "abort" }
+  | { type: "retry" }
+  | { type: "pause" }
+  | { type: "resume" }
+  | { type: "restart" }
+  | { type: "undo"; toRevision?: number }
+  | { type: "setEnv"; env: Record<string, string | null> }
+  | { type: "setArgs"; args: string[] }
+  | { type: "setCommand"; command: string; args?: string[] };
