@@ -10,6 +10,8 @@ export interface Platform {
   observe(rollout: Rollout): Promise<Observation>;
   /** Carries out actions in order. Throws a {@link PlatformError} when it cannot; the controller retries. */
   apply(rollout: Rollout, actions: Action[]): Promise<void>;
+  /** Stops every revision of a deleted rollout and removes its routes. */
+  remove(rollout: Rollout): Promise<void>;
 }
 
 /** An action the platform could not carry out, with the cause. */

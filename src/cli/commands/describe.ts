@@ -1,0 +1,41 @@
+import type { ApiClient } from "../../api/client.js";
+import { explainRun } from "../../analysis/explain.js";
+import type { EventRecord } from "../../controller/control-plane.js";
+import type { AnalysisRun, Rollout } from "../../model/index.js";
+import { renderRolloutView } from "../format/rollout-view.js";
+import { resolveKind } from "../kinds.js";
+import type { Output } from "../output.js";
+
+/**
+ * `sluice describe rollout NAME`: the live view plus every analysis run of the rollout, current
+ * and past, with each metric's values, condition, verdict and counts toward its limits: why it
+ * was promoted or rolled back.
+ */
+export async function describeCommand(api: ApiClient, typedKind: string, name: string, out: Output) {
+  const { kind } = resolveKind(typedKind);
+  if (kind === "AnalysisRun") {
+    const run = await api.get<AnalysisRun>(`/analysisruns/${name}`);
+    out.log(describeRun(run));
+    return;
+  }
+  if (kind !== "Rollout") {
+    const { plural } = resolveKind(typedKind);
+    out.log(JSON.stringify(await api.get(`/${plural}/${name}`), null, 2));
+    return;
+  }
+  const rollout = await api.get<Rollout>(`/rollouts/${name}`);
+  const runs = (await api.get<AnalysisRun[]>("/analysisruns")).filter(
+    (r) => r.metadata.labels?.["sluice.dev/rollout"] === name,
+  );
+  const events = await api.get<EventRecord[]>(`/events?kind=Rollout&name=${encodeURIComponent(name)}&limit=50`);
+  out.log(renderRolloutView({ rollout, runs: [], events, now: new Date(), color: out.isTTY }));
+  if (runs.length > 0) {
+    out.log("\nAnalysis runs (newest first):");
+    for (const run of [...runs].reverse()) out.log(`\n${describeRun(run)}`);
+  }
+}
+
+function describeRun(run: AnalysisRun): string {
+  const header = `${run.metadata.name}  ${run.status?.phase ?? "Pending"}  role=${run.metadata.labels?.["sluice.dev/role"] ?? "-"} revision=${run.metadata.labels?.["sluice.dev/revision"] ?? "-"}`;
+  return [header, ...explainRun(run).map((l) => `  ${l}`)].join("\n");
+}

@@ -1,0 +1,114 @@
+import type { ApiClient } from "../../api/client.js";
+import type { ChangeNotice, EventRecord, Resource } from "../../controller/control-plane.js";
+import type { AnalysisRun, Rollout } from "../../model/index.js";
+import { renderRolloutView } from "../format/rollout-view.js";
+import { age, renderTable } from "../format/table.js";
+import { resolveKind } from "../kinds.js";
+import { type Format, type Output, printStructured } from "../output.js";
+
+export interface GetOptions {
+  output: Format;
+  watch?: boolean;
+  /** Stops a watch (tests, Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+/** `sluice get KIND [NAME]`: a table, JSON or YAML; with --watch on a rollout, the live view. */
+export async function getCommand(
+  api: ApiClient,
+  typedKind: string,
+  name: string | undefined,
+  opts: GetOptions,
+  out: Output,
+) {
+  const { kind, plural } = resolveKind(typedKind);
+  if (opts.watch && kind === "Rollout" && name && (opts.output === "table" || opts.output === "wide"))
+    return watchRollout(api, name, opts, out);
+
+  const print = async () => {
+    const data = name ? await api.get<Resource>(`/${plural}/${name}`) : await api.get<Resource[]>(`/${plural}`);
+    if (printStructured(out, opts.output, data)) return;
+    out.log(renderList(Array.isArray(data) ? data : [data], opts.output === "wide", new Date()));
+  };
+  await print();
+  if (!opts.watch) return;
+  await api.watch((change: ChangeNotice) => {
+    if (change.type === "event" || change.kind !== kind || (name && change.name !== name)) return;
+    void print().catch((err) => out.error(String(err)));
+  }, opts.signal);
+}
+
+/** A kubectl-style table of resources of one kind. */
+export function renderList(resources: Resource[], wide: boolean, now: Date): string {
+  if (resources.length === 0) return "No resources found.";
+  const first = resources[0]!;
+  if (first.kind === "Rollout") {
+    const headers = ["NAME", "STRATEGY", "PHASE", "STEP", "WEIGHT", "REVISION", "AGE"];
+    if (wide) headers.push("MESSAGE");
+    const rows = (resources as Rollout[]).map((r) => {
+      const s = r.status;
+      const steps = r.spec.strategy.canary?.steps.length ?? 0;
+      const canary = s?.revisions.find((x) => x.role === "canary" || x.role === "preview");
+      const row = [
+        r.metadata.name,
+        r.spec.strategy.canary ? "Canary" : "BlueGreen",
+        s?.phase ?? "Progressing",
+        steps > 0 ? `${Math.min((s?.currentStepIndex ?? 0) + 1, steps)}/${steps}` : "-",
+        canary ? `${Math.round(canary.weight)}%` : "-",
+        s?.history.find((h) => h.hash === s.currentRevision)?.number.toString() ?? "-",
+        age(r.metadata.creationTimestamp, now),
+      ];
+      if (wide) row.push(s?.message ?? "");
+      return row;
+    });
+    return renderTable(headers, rows);
+  }
+  if (first.kind === "AnalysisRun") {
+    return renderTable(
+      ["NAME", "ROLLOUT", "PHASE", "METRICS", "MESSAGE"],
+      (resources as AnalysisRun[]).map((r) => [
+        r.metadata.name,
+        r.metadata.labels?.["sluice.dev/rollout"] ?? "-",
+        r.status?.phase ?? "Pending",
+        String(r.spec.metrics.length),
+        r.status?.message ?? "",
+      ]),
+    );
+  }
+  return renderTable(
+    ["NAME", "METRICS", "AGE"],
+    resources.map((r) => [
+      r.metadata.name,
+      "metrics" in r.spec ? (r.spec.metrics as { name: string }[]).map((m) => m.name).join(",") : "-",
+      age(r.metadata.creationTimestamp, now),
+    ]),
+  );
+}
+
+async function loadView(api: ApiClient, name: string) {
+  const rollout = await api.get<Rollout>(`/rollouts/${name}`);
+  const runs = await api.get<AnalysisRun[]>(`/analysisruns`);
+  const events = await api.get<EventRecord[]>(`/events?kind=Rollout&name=${encodeURIComponent(name)}&limit=20`);
+  return { rollout, runs: runs.filter((r) => r.metadata.labels?.["sluice.dev/rollout"] === name), events };
+}
+
+async function watchRollout(api: ApiClient, name: string, opts: GetOptions, out: Output) {
+  let last = "";
+  const draw = async () => {
+    const view = renderRolloutView({ ...(await loadView(api, name)), now: new Date(), color: out.isTTY });
+    if (view === last) return;
+    last = view;
+    // On a terminal, redraw in place; in a pipe, print each new state as its own block.
+    if (out.isTTY) out.log(`\u001b[2J\u001b[H${view}`);
+    else out.log(`${view}\n---`);
+  };
+  await draw();
+  let pending = Promise.resolve();
+  await api.watch((change: ChangeNotice) => {
+    const relevant =
+      change.type === "event"
+        ? change.event.name === name
+        : change.name === name || (change.kind === "AnalysisRun" && change.type === "status");
+    if (relevant) pending = pending.then(draw).catch((err) => out.error(String(err)));
+  }, opts.signal);
+}

@@ -1,0 +1,7 @@
+import type { Output } from "../output.js";
+import { CliError } from "../cli-error.js";
+
+/** `sluice import`: translation of Argo Rollouts and Flagger manifests (being written). */
+export async function importCommand(_paths: string[], _out: Output): Promise<number> {
+  throw new CliError("sluice import is not available in this build");
+}

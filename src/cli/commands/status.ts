@@ -1,0 +1,77 @@
+import type { ApiClient } from "../../api/client.js";
+import type { Rollout } from "../../model/index.js";
+import { CliError } from "../cli-error.js";
+import type { Output } from "../output.js";
+
+export interface StatusOptions {
+  watch?: boolean;
+  /** Milliseconds to wait with --watch before giving up with exit code 2. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Exit codes CI pipelines gate on. */
+export const STATUS_EXIT = { healthy: 0, degraded: 1, timedOut: 2 } as const;
+
+/**
+ * `sluice status NAME`: prints the phase and message. With --watch it waits until the rollout is
+ * Healthy (exit 0) or Degraded (exit 1), or the timeout passes (exit 2).
+ */
+export async function statusCommand(api: ApiClient, name: string, opts: StatusOptions, out: Output): Promise<number> {
+  const settled = (r: Rollout) => {
+    const s = r.status;
+    // A status older than the spec describes the previous revision, not this one.
+    const current = s !== undefined && s.observedGeneration >= (r.metadata.generation ?? 0);
+    return current && (s.phase === "Healthy" || s.phase === "Degraded");
+  };
+  const report = (r: Rollout) => {
+    out.log(
+      `${r.metadata.name}: ${r.status?.phase ?? "Progressing"}${r.status?.message ? ` — ${r.status.message}` : ""}`,
+    );
+    return r.status?.phase === "Degraded" ? STATUS_EXIT.degraded : STATUS_EXIT.healthy;
+  };
+
+  const first = await api.get<Rollout>(`/rollouts/${name}`);
+  if (!opts.watch || settled(first)) return report(first);
+
+  let lastLine = "";
+  const controller = new AbortController();
+  opts.signal?.addEventListener("abort", () => controller.abort());
+  const timer = opts.timeoutMs ? setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
+  try {
+    const finalRollout = await new Promise<Rollout | undefined>((resolve, reject) => {
+      const check = async () => {
+        const r = await api.get<Rollout>(`/rollouts/${name}`);
+        const line = `${r.status?.phase ?? "Progressing"}${r.status?.message ? ` — ${r.status.message}` : ""}`;
+        if (line !== lastLine) {
+          lastLine = line;
+          out.log(`${name}: ${line}`);
+        }
+        if (settled(r)) resolve(r);
+      };
+      controller.signal.addEventListener("abort", () => resolve(undefined));
+      api
+        .watch((change) => {
+          if (
+            (change.type === "status" && change.kind === "Rollout" && change.name === name) ||
+            change.type === "deleted"
+          )
+            check().catch(reject);
+        }, controller.signal)
+        .catch(reject);
+      // The state may have settled between the first read and the subscription.
+      check().catch(reject);
+    });
+    if (!finalRollout) {
+      if (opts.signal?.aborted) throw new CliError("interrupted", STATUS_EXIT.timedOut);
+      out.error(
+        `timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s waiting for rollout "${name}" to become Healthy`,
+      );
+      return STATUS_EXIT.timedOut;
+    }
+    return finalRollout.status?.phase === "Degraded" ? STATUS_EXIT.degraded : STATUS_EXIT.healthy;
+  } finally {
+    if (timer) clearTimeout(timer);
+    controller.abort();
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { Rollout } from "../../model/index.js";
+import { renderRolloutView } from "./rollout-view.js";
+
+const rollout = Rollout.parse({
+  apiVersion: "sluice.dev/v1alpha1",
+  kind: "Rollout",
+  metadata: { name: "web" },
+  spec: {
+    replicas: 3,
+    template: { process: { command: "node", args: ["app.js"] } },
+    strategy: {
+      canary: {
+        steps: [
+          { setWeight: 20 },
+          { pause: { duration: "30s" } },
+          { analysis: { templates: [{ templateName: "success-rate" }] } },
+          { setWeight: 50 },
+        ],
+      },
+    },
+  },
+  status: {
+    phase: "Progressing",
+    message: "step 3/4: analysis",
+    currentStepIndex: 2,
+    revisions: [
+      { hash: "aaaa", number: 1, role: "stable", replicas: 3, weight: 80 },
+      { hash: "bbbb", number: 2, role: "canary", replicas: 1, weight: 20 },
+    ],
+    analysisRuns: { step: "web-2-1-step2" },
+  },
+});
+
+describe("renderRolloutView", () => {
+  it("marks done, current and future steps and draws weights", () => {
+    const text = renderRolloutView({ rollout, runs: [], events: [], now: new Date(), color: false });
+    expect(text).toContain("  ✓ 1. setWeight 20%");
+    expect(text).toContain("  ✓ 2. pause 30s");
+    expect(text).toContain("  ▶ 3. analysis success-rate");
+    expect(text).toContain("    4. setWeight 50%");
+    expect(text).toMatch(/#2 bbbb\s+canary\s+1\s+████░{16}\s+20%/);
+    expect(text).not.toContain("\u001b[");
+  });
+
+  it("shows each metric's latest value against its condition", () => {
+    const run = {
+      apiVersion: "sluice.dev/v1alpha1" as const,
+      kind: "AnalysisRun" as const,
+      metadata: { name: "web-2-1-step2" },
+      spec: {
+        metrics: [
+          {
+            name: "success-rate",
+            provider: { builtin: { window: "1m", minRequests: 100 } },
+            successCondition: "result.canary.successRate >= 0.99",
+            failureLimit: 1,
+            inconclusiveLimit: 0,
+            consecutiveErrorLimit: 4,
+            consecutiveSuccessLimit: 0,
+          },
+        ],
+        args: [],
+        dryRun: [],
+        measurementRetention: [],
+        terminate: false,
+      },
+      status: {
+        phase: "Running" as const,
+        metricResults: [
+          {
+            name: "success-rate",
+            phase: "Running" as const,
+            dryRun: false,
+            count: 1,
+            successful: 1,
+            failed: 0,
+            inconclusive: 0,
+            error: 0,
+            consecutiveError: 0,
+            consecutiveSuccess: 1,
+            measurements: [{ phase: "Successful" as const, value: "0.997", startedAt: "2026-01-01T00:00:00Z" }],
+          },
+        ],
+      },
+    };
+    const text = renderRolloutView({ rollout, runs: [run], events: [], now: new Date(), color: false });
+    expect(text).toMatch(/success-rate\s+0\.997\s+result\.canary\.successRate >= 0\.99\s+Running\s+failed 0\/1/);
+  });
+});

@@ -1,0 +1,122 @@
+import pc from "picocolors";
+import type { EventRecord } from "../../controller/control-plane.js";
+import type { AnalysisRun, Rollout } from "../../model/index.js";
+import type { CanaryStep } from "../../model/strategy.js";
+import { age, renderTable } from "./table.js";
+
+export interface RolloutViewInput {
+  rollout: Rollout;
+  runs: AnalysisRun[];
+  events: EventRecord[];
+  now: Date;
+  color: boolean;
+}
+
+const BAR_WIDTH = 20;
+
+/**
+ * The live view of one rollout: its steps with the current one marked, the weight of each
+ * revision as a bar, the latest value of each running metric against its condition, and the last
+ * events. Plain text when `color` is false.
+ */
+export function renderRolloutView({ rollout, runs, events, now, color }: RolloutViewInput): string {
+  const c = pc.createColors(color);
+  const status = rollout.status;
+  const strategy = rollout.spec.strategy.canary ? "Canary" : "BlueGreen";
+  const phase = status?.phase ?? "Progressing";
+  const phaseColor = { Healthy: c.green, Progressing: c.cyan, Paused: c.yellow, Degraded: c.red }[phase];
+  const out: string[] = [];
+  out.push(`Name:      ${rollout.metadata.name}`);
+  out.push(`Strategy:  ${strategy}`);
+  out.push(`Phase:     ${phaseColor(phase)}${status?.message ? ` — ${status.message}` : ""}`);
+
+  out.push("", "Revisions:");
+  const revisions = [...(status?.revisions ?? [])].sort((a, b) => b.number - a.number);
+  if (revisions.length === 0) out.push("  (none yet)");
+  out.push(
+    ...renderTable(
+      ["", "REVISION", "ROLE", "REPLICAS", "WEIGHT", ""],
+      revisions.map((r) => {
+        const ready = (r as { readyReplicas?: number }).readyReplicas;
+        return [
+          " ",
+          `#${r.number} ${r.hash}`,
+          r.role,
+          ready === undefined ? `${r.replicas}` : `${ready}/${r.replicas} ready`,
+          bar(r.weight, c),
+          `${Math.round(r.weight)}%`,
+        ];
+      }),
+    )
+      .split("\n")
+      .slice(revisions.length === 0 ? 1 : 0),
+  );
+
+  const steps = rollout.spec.strategy.canary?.steps ?? [];
+  if (steps.length > 0) {
+    out.push("", "Steps:");
+    const current = status?.currentStepIndex ?? 0;
+    const done = phase === "Healthy" && status?.currentRevision === status?.stableRevision;
+    steps.forEach((step, i) => {
+      const mark = done || i < current ? c.green("✓") : i === current ? c.cyan("▶") : " ";
+      out.push(`  ${mark} ${i + 1}. ${describeStep(step)}`);
+    });
+  }
+
+  const active = new Set(Object.values(status?.analysisRuns ?? {}));
+  const shown = runs.filter((r) => active.has(r.metadata.name)).slice(-3);
+  for (const run of shown) {
+    out.push("", `Analysis ${run.metadata.name} (${run.status?.phase ?? "Pending"}):`);
+    const rows = (run.status?.metricResults ?? []).map((m) => {
+      const metric = run.spec.metrics.find((x) => x.name === m.name);
+      const last = m.measurements.at(-1);
+      return [
+        `  ${m.name}`,
+        last?.value ?? "-",
+        metric?.successCondition ?? metric?.failureCondition ?? "",
+        m.phase,
+        `failed ${m.failed}/${metric?.failureLimit ?? 0}, inconclusive ${m.inconclusive}/${metric?.inconclusiveLimit ?? 0}, errors ${m.consecutiveError}/${metric?.consecutiveErrorLimit ?? 4}`,
+      ];
+    });
+    if (rows.length > 0) out.push(renderTable(["  METRIC", "LATEST", "CONDITION", "VERDICT", "COUNTS"], rows));
+    if (run.status?.message) out.push(`  ${run.status.message}`);
+  }
+
+  const recent = events.slice(-8);
+  if (recent.length > 0) {
+    out.push("", "Events:");
+    out.push(
+      renderTable(
+        ["  AGE", "TYPE", "REASON", "MESSAGE"],
+        recent.map((e) => [
+          `  ${age(e.time, now)}`,
+          e.type === "Warning" ? c.yellow(e.type) : e.type,
+          e.reason,
+          e.message,
+        ]),
+      ),
+    );
+  }
+  return out.join("\n");
+}
+
+function bar(weight: number, c: ReturnType<typeof pc.createColors>): string {
+  const filled = Math.round((weight / 100) * BAR_WIDTH);
+  return c.cyan("█".repeat(filled)) + c.dim("░".repeat(BAR_WIDTH - filled));
+}
+
+/** One line for a step, as a user wrote it. */
+export function describeStep(step: CanaryStep): string {
+  if ("setWeight" in step) return `setWeight ${step.setWeight}%`;
+  if ("pause" in step)
+    return step.pause.duration === undefined ? "pause (until promoted)" : `pause ${step.pause.duration}`;
+  if ("analysis" in step) return `analysis ${step.analysis.templates.map((t) => t.templateName).join(", ")}`;
+  if ("setCanaryScale" in step) {
+    const s = step.setCanaryScale;
+    if (s.replicas !== undefined) return `setCanaryScale replicas=${s.replicas}`;
+    if (s.weight !== undefined) return `setCanaryScale weight=${s.weight}%`;
+    return "setCanaryScale matchTrafficWeight";
+  }
+  if ("setHeaderRoute" in step) return `setHeaderRoute ${step.setHeaderRoute.name}`;
+  return `setMirrorRoute ${step.setMirrorRoute.name} ${step.setMirrorRoute.percentage ?? 100}%`;
+}

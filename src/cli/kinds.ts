@@ -1,0 +1,23 @@
+import type { ResourceKind } from "../controller/control-plane.js";
+import { CliError } from "./cli-error.js";
+
+const KINDS: { kind: ResourceKind; plural: string; names: string[] }[] = [
+  { kind: "Rollout", plural: "rollouts", names: ["rollout", "rollouts", "ro"] },
+  { kind: "AnalysisTemplate", plural: "analysistemplates", names: ["analysistemplate", "analysistemplates", "at"] },
+  {
+    kind: "ClusterAnalysisTemplate",
+    plural: "clusteranalysistemplates",
+    names: ["clusteranalysistemplate", "clusteranalysistemplates", "cat"],
+  },
+  { kind: "AnalysisRun", plural: "analysisruns", names: ["analysisrun", "analysisruns", "ar"] },
+];
+
+/** Resolves what a user typed (`rollout`, `rollouts`, `ro`, `Rollout`...) to a kind and its API path segment. */
+export function resolveKind(typed: string): { kind: ResourceKind; plural: string } {
+  const found = KINDS.find((k) => k.names.includes(typed.toLowerCase()));
+  if (!found)
+    throw new CliError(
+      `unknown resource type "${typed}"; use one of rollout (ro), analysistemplate (at), clusteranalysistemplate (cat), analysisrun (ar)`,
+    );
+  return { kind: found.kind, plural: found.plural };
+}

@@ -1,0 +1,25 @@
+import { stringify } from "yaml";
+
+/** Where a command writes. Injected so tests can capture output without a child process. */
+export interface Output {
+  log(text: string): void;
+  error(text: string): void;
+  /** Whether stdout is a terminal: colour and screen redraws only then. */
+  isTTY: boolean;
+}
+
+export const processOutput: Output = {
+  log: (t) => process.stdout.write(`${t}\n`),
+  error: (t) => process.stderr.write(`${t}\n`),
+  isTTY: Boolean(process.stdout.isTTY),
+};
+
+export type Format = "table" | "wide" | "json" | "yaml";
+
+/** Prints data as JSON or YAML; returns false for table formats, which the command renders itself. */
+export function printStructured(out: Output, format: Format, data: unknown): boolean {
+  if (format === "json") out.log(JSON.stringify(data, null, 2));
+  else if (format === "yaml") out.log(stringify(data).trimEnd());
+  else return false;
+  return true;
+}

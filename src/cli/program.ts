@@ -1,0 +1,170 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { applyCommand } from "./commands/apply.js";
+import { completionCommand } from "./commands/completion.js";
+import { demoCommand } from "./commands/demo.js";
+import { describeCommand } from "./commands/describe.js";
+import { downCommand } from "./commands/down.js";
+import { getCommand } from "./commands/get.js";
+import { importCommand } from "./commands/import.js";
+import { ROLLOUT_VERBS, type RolloutVerb, rolloutActionCommand } from "./commands/rollout-actions.js";
+import { parseEnvAssignments } from "./commands/set.js";
+import { statusCommand } from "./commands/status.js";
+import { upCommand } from "./commands/up.js";
+import { connect } from "./connect.js";
+import { lintCommand } from "./lint.js";
+import type { Format, Output } from "./output.js";
+import { VERSION } from "./version.js";
+
+/** Wires every command into commander. Each command's work lives in its own file under commands/. */
+export function registerCommands(program: Command, out: Output): void {
+  program
+    .description("Progressive delivery that measures, then promotes or rolls back by itself.")
+    .version(VERSION, "-v, --version")
+    .option("--state-dir <dir>", "state directory of the local controller (default .sluice or $SLUICE_STATE_DIR)")
+    .option("--verbose", "print error details")
+    .showHelpAfterError();
+  const api = () => connect(program.opts());
+  const exit = (code: number) => {
+    process.exitCode = code;
+  };
+  const outputOption = () =>
+    new Option("-o, --output <format>", "table, wide, json or yaml")
+      .choices(["table", "wide", "json", "yaml"])
+      .default("table");
+
+  program
+    .command("up")
+    .description("start the controller, its API and the traffic router")
+    .option("--listen <host:port>", "the router's listener", "127.0.0.1:8080")
+    .option("--api-listen <host:port>", "the API's listener", "127.0.0.1:0")
+    .option("--detach", "run in the background and return")
+    .option("--keep-apps", "leave replicas running when stopped with Ctrl-C")
+    .action((o) => upCommand({ ...o, stateDir: program.opts().stateDir }, out));
+
+  program
+    .command("down")
+    .description("stop the controller, the router and the replicas")
+    .option("--keep-apps", "leave the replicas running")
+    .action((o) => downCommand({ ...o, stateDir: program.opts().stateDir }, out));
+
+  program
+    .command("apply")
+    .description("create or update resources from files, directories or - (stdin)")
+    .requiredOption("-f, --filename <path...>", "YAML or JSON files, directories, or -")
+    .option("--dry-run", "validate and report without storing")
+    .action((o) => applyCommand(api(), o.filename, { dryRun: o.dryRun }, out));
+
+  program
+    .command("delete <kind> <name>")
+    .description("delete a resource (a rollout's replicas and routes go with it)")
+    .action(async (kind: string, name: string) => {
+      const { resolveKind } = await import("./kinds.js");
+      await api().delete(`/${resolveKind(kind).plural}/${name}`);
+      out.log(`${kind}/${name} deleted`);
+    });
+
+  program
+    .command("get <kind> [name]")
+    .description("list resources, or show one; --watch follows changes (a live view for a rollout)")
+    .addOption(outputOption())
+    .option("-w, --watch", "keep printing as things change")
+    .action((kind: string, name: string | undefined, o: { output: Format; watch?: boolean }) =>
+      getCommand(api(), kind, name, o, out),
+    );
+
+  program
+    .command("describe <kind> <name>")
+    .description("everything about a resource, with every analysis value behind each decision")
+    .action((kind: string, name: string) => describeCommand(api(), kind, name, out));
+
+  program
+    .command("status <name>")
+    .description("a rollout's phase; exit 0 Healthy, 1 Degraded, 2 timed out (with --watch)")
+    .option("-w, --watch", "wait until Healthy or Degraded")
+    .option("-t, --timeout <duration>", "give up after this long with --watch (e.g. 90s, 10m)", parseTimeout)
+    .action(async (name: string, o: { watch?: boolean; timeout?: number }) =>
+      exit(await statusCommand(api(), name, { ...o, ...(o.timeout ? { timeoutMs: o.timeout } : {}) }, out)),
+    );
+
+  for (const verb of Object.keys(ROLLOUT_VERBS) as RolloutVerb[]) {
+    if (verb === "promote-full") continue;
+    const cmd = program.command(`${verb} <name>`).description(ROLLOUT_VERBS[verb].help);
+    if (verb === "promote") cmd.option("--full", ROLLOUT_VERBS["promote-full"].help);
+    cmd.action(async (name: string, o: { full?: boolean }) => {
+      await rolloutActionCommand(api(), o.full ? "promote-full" : verb, name, {}, out);
+    });
+  }
+
+  program
+    .command("undo <name>")
+    .description("roll back to the previous revision, or to --to-revision N")
+    .option("--to-revision <n>", "revision number to go back to", parseInteger)
+    .action(async (name: string, o: { toRevision?: number }) => {
+      const rollout = await api().post<{ status?: { message?: string } }>(`/rollouts/${name}/undo`, {
+        ...(o.toRevision ? { toRevision: o.toRevision } : {}),
+      });
+      out.log(`rollout "${name}" rolling back${rollout.status?.message ? `: ${rollout.status.message}` : ""}`);
+    });
+
+  const set = program.command("set").description("change a rollout's process template, which rolls out a new revision");
+  set
+    .command("env <name> <assignments...>")
+    .description("set KEY=VALUE (or remove KEY-) in the environment")
+    .action(async (name: string, assignments: string[]) => {
+      await api().post(`/rollouts/${name}/set`, { env: parseEnvAssignments(assignments) });
+      out.log(`rollout "${name}" env updated; a new revision is rolling out`);
+    });
+  set
+    .command("args <name> [args...]")
+    .description("replace the arguments")
+    .action(async (name: string, args: string[]) => {
+      await api().post(`/rollouts/${name}/set`, { args });
+      out.log(`rollout "${name}" args updated; a new revision is rolling out`);
+    });
+  set
+    .command("command <name> <command> [args...]")
+    .description("replace the command (and arguments)")
+    .action(async (name: string, command: string, args: string[]) => {
+      await api().post(`/rollouts/${name}/set`, { command, ...(args.length ? { args } : {}) });
+      out.log(`rollout "${name}" command updated; a new revision is rolling out`);
+    });
+
+  program
+    .command("lint <paths...>")
+    .description("validate manifests; prints every error and exits 1 when there is one")
+    .action(async (paths: string[]) => exit(await lintCommand(paths, out)));
+
+  program
+    .command("import <paths...>")
+    .description("translate Argo Rollouts and Flagger manifests into Sluice resources (YAML on stdout)")
+    .action(async (paths: string[]) => exit(await importCommand(paths, out)));
+
+  program
+    .command("demo")
+    .description("a controller, the demo app under load, and three releases: promoted, rolled back, blue-green")
+    .option("--fast", "short pauses: the whole demo ends in under 2 minutes")
+    .action(async (o: { fast?: boolean }) => exit(await demoCommand(o, out)));
+
+  program
+    .command("version")
+    .description("print the version")
+    .action(() => out.log(VERSION));
+
+  program
+    .command("completion")
+    .description("print a bash completion script: source <(sluice completion)")
+    .action(() => out.log(completionCommand(program)));
+}
+
+function parseInteger(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+function parseTimeout(v: string): number {
+  const m = /^(\d+)(ms|s|m|h)?$/.exec(v);
+  if (!m) throw new InvalidArgumentError('use a duration like "90s" or "10m"');
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Number(m[1]) * unit;
+}

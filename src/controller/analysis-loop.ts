@@ -1,0 +1,165 @@
+import type { MetricProviderPort } from "../analysis/providers/provider.js";
+import { buildAnalysisRun } from "../analysis/run-builder.js";
+import { measureDue, terminateRun } from "../analysis/runner.js";
+import { runWakeAt } from "../analysis/schedule.js";
+import type { Action } from "../engine/types.js";
+import {
+  API_VERSION,
+  type AnalysisRun,
+  type AnalysisTemplate,
+  type ClusterAnalysisTemplate,
+  type Rollout,
+} from "../model/index.js";
+import type { ControllerMetrics } from "./metrics.js";
+import type { ControllerStore } from "./store-port.js";
+import { WorkQueue } from "./work-queue.js";
+
+type StartRun = Extract<Action, { type: "startAnalysisRun" }>;
+
+export interface AnalysisLoopOptions {
+  store: ControllerStore;
+  providers: Partial<Record<MetricProviderPort["kind"], MetricProviderPort>>;
+  now: () => Date;
+  metrics?: ControllerMetrics;
+  onRunChanged: (run: AnalysisRun) => void;
+  onError?: (message: string, err: unknown) => void;
+  readEnv?: (name: string) => string | undefined;
+  readFile?: (path: string) => string;
+}
+
+const TERMINAL = new Set(["Successful", "Failed", "Error", "Inconclusive"]);
+const RETRY_MS = 2_000;
+
+/** Label names that tie a run to its rollout and revisions. */
+export const RUN_LABELS = {
+  rollout: "sluice.dev/rollout",
+  revision: "sluice.dev/revision",
+  stableRevision: "sluice.dev/stable-revision",
+  role: "sluice.dev/role",
+} as const;
+
+/**
+ * Takes the measurements of running analysis runs when they fall due, and stores each result
+ * as it comes, so `describe` shows every value and a restart continues the schedule.
+ */
+export class AnalysisLoop {
+  private readonly queue: WorkQueue;
+
+  constructor(private readonly opts: AnalysisLoopOptions) {
+    this.queue = new WorkQueue(
+      (name) => this.step(name),
+      (name, err) => {
+        opts.onError?.(`analysis run "${name}" failed to measure; retrying`, err);
+        this.queue.addAt(name, Date.now() + RETRY_MS);
+      },
+    );
+  }
+
+  start(): void {
+    for (const run of this.runs()) if (!isFinished(run)) this.queue.add(run.metadata.name);
+  }
+
+  stop(): void {
+    this.queue.stop();
+  }
+
+  /** Creates the run the engine asked for, unless it exists: the engine may ask again after a restart. */
+  startRun(action: StartRun, rollout: Rollout): void {
+    if (this.opts.store.getResource("AnalysisRun", action.name)) return;
+    const run = this.build(action, rollout);
+    const stored = this.opts.store.putResource(run) as AnalysisRun;
+    this.opts.onRunChanged(stored);
+    if (!isFinished(stored)) this.queue.add(action.name);
+  }
+
+  /** Marks a run for termination; its next step ends it with the verdict it has. */
+  stopRun(name: string): void {
+    const run = this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined;
+    if (!run || isFinished(run) || run.spec.terminate) return;
+    this.opts.store.putResource({ ...run, spec: { ...run.spec, terminate: true } });
+    this.queue.add(name);
+  }
+
+  private build(action: StartRun, rollout: Rollout): AnalysisRun {
+    const store = this.opts.store;
+    const labels = {
+      [RUN_LABELS.rollout]: rollout.metadata.name,
+      [RUN_LABELS.revision]: action.canaryRevision,
+      [RUN_LABELS.role]: action.role,
+      ...(action.stableRevision ? { [RUN_LABELS.stableRevision]: action.stableRevision } : {}),
+    };
+    try {
+      const run = buildAnalysisRun(
+        action,
+        rollout.metadata.name,
+        {
+          template: (n) => store.getResource("AnalysisTemplate", n) as AnalysisTemplate | undefined,
+          clusterTemplate: (n) =>
+            store.getResource("ClusterAnalysisTemplate", n) as ClusterAnalysisTemplate | undefined,
+        },
+        {
+          readEnv: this.opts.readEnv ?? ((n) => process.env[n]),
+          readFile:
+            this.opts.readFile ??
+            ((p) => {
+              throw new Error(`reading ${p} is not allowed here`);
+            }),
+        },
+      );
+      return { ...run, metadata: { ...run.metadata, labels: { ...run.metadata.labels, ...labels } } };
+    } catch (err) {
+      // A run that cannot be built is an Error verdict the engine acts on (abort), not a crash of the loop.
+      const now = this.opts.now().toISOString();
+      return {
+        apiVersion: API_VERSION,
+        kind: "AnalysisRun",
+        metadata: { name: action.name, labels },
+        spec: { metrics: [], args: [], dryRun: [], measurementRetention: [], terminate: false },
+        status: {
+          phase: "Error",
+          message: err instanceof Error ? err.message : String(err),
+          startedAt: now,
+          finishedAt: now,
+          metricResults: [],
+        },
+      };
+    }
+  }
+
+  private async step(name: string): Promise<void> {
+    const run = this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined;
+    if (!run || isFinished(run)) return;
+    const now = this.opts.now();
+    let next = run.spec.terminate
+      ? terminateRun(run, now)
+      : await measureDue(run, this.opts.providers, contextOf(run), now);
+    // `stopRun` may have marked the run while its measurements were in flight.
+    const latest = this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined;
+    if (!latest) return;
+    if (latest.spec.terminate && !next.spec.terminate) next = terminateRun({ ...next, spec: latest.spec }, now);
+    const stored = this.opts.store.putResource(next) as AnalysisRun;
+    this.opts.metrics?.observeRun(stored, run);
+    this.opts.onRunChanged(stored);
+    const wake = isFinished(stored) ? undefined : runWakeAt(stored);
+    if (wake) this.queue.addAt(name, wake.getTime());
+  }
+
+  private runs(): AnalysisRun[] {
+    return this.opts.store.listResources("AnalysisRun") as AnalysisRun[];
+  }
+}
+
+function isFinished(run: AnalysisRun): boolean {
+  return TERMINAL.has(run.status?.phase ?? "Pending");
+}
+
+function contextOf(run: AnalysisRun) {
+  const labels = run.metadata.labels ?? {};
+  const stableRevision = labels[RUN_LABELS.stableRevision];
+  return {
+    args: Object.fromEntries(run.spec.args.map((a) => [a.name, a.value])),
+    rollout: labels[RUN_LABELS.rollout] ?? "",
+    canaryRevision: labels[RUN_LABELS.revision] ?? "",
+    ...(stableRevision ? { stableRevision } : {}),
+  };
+}

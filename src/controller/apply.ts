@@ -1,0 +1,92 @@
+import { isDeepStrictEqual } from "node:util";
+import { checkTemplate } from "../analysis/template-checks.js";
+import type { AnalysisTemplate, Rollout } from "../model/index.js";
+import type { RolloutAnalysis } from "../model/strategy.js";
+import { ManifestError, ValidationError } from "../model/errors.js";
+import { parseResource } from "../model/load.js";
+import type { ApplyResult, Resource } from "./control-plane.js";
+import type { ControllerStore } from "./store-port.js";
+
+/**
+ * Validates every document, checks references between them and what is stored, and stores them
+ * all in one transaction, or throws a ValidationError and stores nothing.
+ */
+export function applyResources(
+  store: ControllerStore,
+  documents: unknown[],
+  opts: { dryRun?: boolean; source?: string } = {},
+): ApplyResult[] {
+  const source = opts.source ?? "request";
+  const errors: ManifestError[] = [];
+  const parsed: Resource[] = [];
+  documents.forEach((doc, index) => {
+    try {
+      const resource = parseResource(doc, source);
+      parsed.push(resource);
+      if (resource.kind === "AnalysisTemplate" || resource.kind === "ClusterAnalysisTemplate")
+        for (const issue of checkTemplate(resource as AnalysisTemplate))
+          errors.push(new ManifestError({ file: source, docIndex: index, path: issue.path, message: issue.message }));
+    } catch (err) {
+      if (err instanceof ValidationError) errors.push(...err.errors);
+      else throw err;
+    }
+  });
+  for (const resource of parsed)
+    if (resource.kind === "Rollout") errors.push(...missingTemplates(resource, parsed, store, source));
+  if (errors.length > 0) throw new ValidationError(errors);
+
+  return store.transaction(() =>
+    parsed.map((resource) => {
+      const existing = store.getResource(resource.kind, resource.metadata.name);
+      const outcome: ApplyResult["outcome"] = !existing
+        ? "created"
+        : isDeepStrictEqual(specOf(existing), specOf(resource))
+          ? "unchanged"
+          : "configured";
+      // Applying a manifest never overwrites status: it belongs to the controller.
+      if (!opts.dryRun && outcome !== "unchanged") {
+        const status = (existing as { status?: unknown } | undefined)?.status;
+        store.putResource({ ...resource, ...(status ? { status } : {}) } as Resource);
+      }
+      return { kind: resource.kind, name: resource.metadata.name, outcome };
+    }),
+  );
+}
+
+function specOf(r: Resource): unknown {
+  return { spec: r.spec, labels: r.metadata.labels, annotations: r.metadata.annotations };
+}
+
+/** Analysis templates a rollout names that are neither stored nor in the same apply. */
+function missingTemplates(
+  rollout: Rollout,
+  batch: Resource[],
+  store: ControllerStore,
+  source: string,
+): ManifestError[] {
+  const errors: ManifestError[] = [];
+  const check = (analysis: RolloutAnalysis | undefined, path: string) => {
+    analysis?.templates.forEach((ref, i) => {
+      const kind = ref.clusterScope ? "ClusterAnalysisTemplate" : "AnalysisTemplate";
+      const known =
+        batch.some((r) => r.kind === kind && r.metadata.name === ref.templateName) ||
+        store.getResource(kind, ref.templateName) !== undefined;
+      if (!known)
+        errors.push(
+          new ManifestError({
+            file: source,
+            path: `${path}.templates[${i}].templateName`,
+            message: `${kind} "${ref.templateName}" not found; apply it first or in the same file`,
+          }),
+        );
+    });
+  };
+  const { canary, blueGreen } = rollout.spec.strategy;
+  canary?.steps.forEach((step, i) => {
+    if ("analysis" in step) check(step.analysis, `spec.strategy.canary.steps[${i}].analysis`);
+  });
+  check(canary?.analysis, "spec.strategy.canary.analysis");
+  check(blueGreen?.prePromotionAnalysis, "spec.strategy.blueGreen.prePromotionAnalysis");
+  check(blueGreen?.postPromotionAnalysis, "spec.strategy.blueGreen.postPromotionAnalysis");
+  return errors;
+}

@@ -1,0 +1,202 @@
+import { isDeepStrictEqual } from "node:util";
+import type { MetricProviderPort } from "../analysis/providers/provider.js";
+import { applyCommand, reconcile } from "../engine/index.js";
+import type { AnalysisObservation, RolloutCommand } from "../engine/types.js";
+import type { AnalysisRun, Rollout } from "../model/index.js";
+import type { Platform } from "../platform/port.js";
+import { AnalysisLoop } from "./analysis-loop.js";
+import { applyResources } from "./apply.js";
+import {
+  type ApplyResult,
+  type ChangeNotice,
+  type ControlPlane,
+  type EventRecord,
+  NotFoundError,
+  type Resource,
+  type ResourceKind,
+} from "./control-plane.js";
+import type { ControllerMetrics } from "./metrics.js";
+import type { ControllerStore } from "./store-port.js";
+import { WorkQueue } from "./work-queue.js";
+
+export interface ControllerOptions {
+  store: ControllerStore;
+  platform: Platform;
+  providers: Partial<Record<MetricProviderPort["kind"], MetricProviderPort>>;
+  metrics?: ControllerMetrics;
+  now?: () => Date;
+  /** Where errors the loop survives are reported (a platform that failed an action, a provider bug). */
+  onError?: (message: string, err: unknown) => void;
+  /** Reads `valueFrom.env` / `valueFrom.file` args of analysis templates. */
+  readEnv?: (name: string) => string | undefined;
+  readFile?: (path: string) => string;
+}
+
+const RETRY_MS = 1_000;
+
+/**
+ * The control loop. A rollout is reconciled when it changes, when its platform reports a change,
+ * when one of its analysis runs reaches a verdict, and at the engine's wake-up time; never on a
+ * fixed poll. Each reconcile commits its status before carrying out its actions, so a crash at
+ * any instant resumes from the stored status.
+ */
+export class Controller implements ControlPlane {
+  private readonly rollouts: WorkQueue;
+  private readonly analysis: AnalysisLoop;
+  private readonly listeners = new Set<(change: ChangeNotice) => void>();
+  private readonly now: () => Date;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.now = opts.now ?? (() => new Date());
+    this.rollouts = new WorkQueue(
+      (name) => this.reconcileRollout(name),
+      (name, err) => {
+        opts.onError?.(`reconcile of rollout "${name}" failed; retrying`, err);
+        this.rollouts.addAt(name, Date.now() + RETRY_MS);
+      },
+    );
+    this.analysis = new AnalysisLoop({
+      store: opts.store,
+      providers: opts.providers,
+      now: this.now,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.onError ? { onError: opts.onError } : {}),
+      onRunChanged: (run) => {
+        this.notify({ type: "status", kind: "AnalysisRun", name: run.metadata.name, resource: run });
+        const owner = run.metadata.labels?.["sluice.dev/rollout"];
+        if (owner) this.rollouts.add(owner);
+      },
+      ...(opts.readEnv ? { readEnv: opts.readEnv } : {}),
+      ...(opts.readFile ? { readFile: opts.readFile } : {}),
+    });
+  }
+
+  /** Queues every stored rollout and running analysis run. */
+  start(): void {
+    for (const r of this.opts.store.listResources("Rollout")) this.rollouts.add(r.metadata.name);
+    this.analysis.start();
+  }
+
+  /** Stops reconciling. Replicas and the router keep running. */
+  stop(): void {
+    this.rollouts.stop();
+    this.analysis.stop();
+  }
+
+  /** Something in the platform changed (a replica became ready, crashed...): look at the rollout again. */
+  observationChanged(rollout?: string): void {
+    if (rollout) this.rollouts.add(rollout);
+    else for (const r of this.opts.store.listResources("Rollout")) this.rollouts.add(r.metadata.name);
+  }
+
+  /** Resolves once no reconcile is queued or running (tests). */
+  async idle(): Promise<void> {
+    await this.rollouts.idle();
+  }
+
+  async apply(resources: unknown[], opts: { dryRun?: boolean; source?: string } = {}): Promise<ApplyResult[]> {
+    const results = applyResources(this.opts.store, resources, opts);
+    if (!opts.dryRun)
+      for (const r of results) {
+        if (r.kind === "Rollout" && r.outcome !== "unchanged") this.rollouts.add(r.name);
+      }
+    return results;
+  }
+
+  get(kind: ResourceKind, name: string): Resource | undefined {
+    return this.opts.store.getResource(kind, name);
+  }
+
+  list(kind: ResourceKind): Resource[] {
+    return this.opts.store.listResources(kind);
+  }
+
+  async delete(kind: ResourceKind, name: string): Promise<boolean> {
+    const existing = this.opts.store.getResource(kind, name);
+    if (!existing) return false;
+    if (kind === "Rollout") {
+      await this.opts.platform.remove(existing as Rollout);
+      for (const run of this.runsOf(name)) this.opts.store.deleteResource("AnalysisRun", run.metadata.name);
+      this.opts.metrics?.forget(name);
+    }
+    const deleted = this.opts.store.deleteResource(kind, name);
+    if (deleted) this.notify({ type: "deleted", kind, name });
+    return deleted;
+  }
+
+  async command(name: string, command: RolloutCommand): Promise<Rollout> {
+    const rollout = this.rolloutOrThrow(name);
+    const templates = this.opts.store.getTemplates(name);
+    const changed = applyCommand(rollout, command, this.now(), templates);
+    const stored = this.opts.store.putResource(changed) as Rollout;
+    this.rollouts.add(name);
+    await this.rollouts.idle();
+    return (this.opts.store.getResource("Rollout", name) as Rollout | undefined) ?? stored;
+  }
+
+  events(filter?: { kind?: ResourceKind; name?: string; sinceId?: number; limit?: number }): EventRecord[] {
+    return this.opts.store.listEvents(filter);
+  }
+
+  subscribe(listener: (change: ChangeNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async reconcileRollout(name: string): Promise<void> {
+    const rollout = this.opts.store.getResource("Rollout", name) as Rollout | undefined;
+    if (!rollout) return;
+    const started = performance.now();
+    const observation = await this.opts.platform.observe(rollout);
+    const result = reconcile(rollout, observation, this.analysisObservation(rollout), this.now());
+    const next: Rollout = { ...rollout, status: result.status };
+
+    if (!isDeepStrictEqual(result.status, rollout.status) || result.events.length > 0) {
+      const records = this.opts.store.commitStatus("Rollout", name, result.status, result.events);
+      this.opts.metrics?.observeRollout(next, rollout.status);
+      this.notify({ type: "status", kind: "Rollout", name, resource: next });
+      for (const event of records) this.notify({ type: "event", event });
+    }
+
+    for (const action of result.actions) {
+      if (action.type === "startAnalysisRun") this.analysis.startRun(action, next);
+      else if (action.type === "stopAnalysisRun") this.analysis.stopRun(action.name);
+    }
+    await this.opts.platform.apply(next, result.actions);
+    this.opts.metrics?.reconcileSeconds.observe((performance.now() - started) / 1000);
+    if (result.wakeAt) this.rollouts.addAt(name, result.wakeAt.getTime());
+  }
+
+  private analysisObservation(rollout: Rollout): AnalysisObservation {
+    const out: AnalysisObservation = {};
+    for (const runName of Object.values(rollout.status?.analysisRuns ?? {})) {
+      if (!runName) continue;
+      const run = this.opts.store.getResource("AnalysisRun", runName) as AnalysisRun | undefined;
+      if (run?.status)
+        out[runName] = { phase: run.status.phase, ...(run.status.message ? { message: run.status.message } : {}) };
+    }
+    return out;
+  }
+
+  private runsOf(rollout: string): AnalysisRun[] {
+    return (this.opts.store.listResources("AnalysisRun") as AnalysisRun[]).filter(
+      (r) => r.metadata.labels?.["sluice.dev/rollout"] === rollout,
+    );
+  }
+
+  private rolloutOrThrow(name: string): Rollout {
+    const rollout = this.opts.store.getResource("Rollout", name) as Rollout | undefined;
+    if (!rollout) throw new NotFoundError("Rollout", name);
+    return rollout;
+  }
+
+  private notify(change: ChangeNotice): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch (err) {
+        this.opts.onError?.("a watcher failed", err);
+      }
+    }
+  }
+}

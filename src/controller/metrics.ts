@@ -1,0 +1,91 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { AnalysisRun, Rollout } from "../model/index.js";
+
+const PHASES = ["Progressing", "Paused", "Healthy", "Degraded"] as const;
+
+/** The controller's own Prometheus metrics, served at the API's /metrics. */
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  private readonly phase = new Gauge({
+    name: "sluice_rollout_phase",
+    help: "1 for the phase each rollout is in, 0 for the others",
+    labelNames: ["rollout", "phase"],
+    registers: [this.registry],
+  });
+  private readonly step = new Gauge({
+    name: "sluice_rollout_current_step",
+    help: "Index of the current canary step",
+    labelNames: ["rollout"],
+    registers: [this.registry],
+  });
+  private readonly weight = new Gauge({
+    name: "sluice_rollout_weight",
+    help: "Traffic weight per revision, percent",
+    labelNames: ["rollout", "revision", "role"],
+    registers: [this.registry],
+  });
+  private readonly verdicts = new Counter({
+    name: "sluice_analysis_verdicts_total",
+    help: "Finished analysis metrics by verdict",
+    labelNames: ["rollout", "metric", "verdict"],
+    registers: [this.registry],
+  });
+  readonly reconcileSeconds = new Histogram({
+    name: "sluice_reconcile_duration_seconds",
+    help: "Time to observe, decide and apply one reconcile",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  private readonly rolloutSeconds = new Histogram({
+    name: "sluice_rollout_duration_seconds",
+    help: "Time from the start of a rollout to Healthy or Degraded",
+    labelNames: ["outcome"],
+    buckets: [10, 30, 60, 120, 300, 600, 1800, 3600, 7200],
+    registers: [this.registry],
+  });
+  private readonly aborts = new Counter({
+    name: "sluice_rollout_aborts_total",
+    help: "Aborted rollouts by reason",
+    labelNames: ["rollout", "reason"],
+    registers: [this.registry],
+  });
+
+  /** Updates the gauges from a rollout's status and counts transitions since `before`. */
+  observeRollout(rollout: Rollout, before: Rollout["status"]): void {
+    const name = rollout.metadata.name;
+    const status = rollout.status;
+    if (!status) return;
+    for (const p of PHASES) this.phase.set({ rollout: name, phase: p }, status.phase === p ? 1 : 0);
+    this.step.set({ rollout: name }, status.currentStepIndex ?? 0);
+    this.weight.reset();
+    for (const r of status.revisions) this.weight.set({ rollout: name, revision: r.hash, role: r.role }, r.weight);
+    if (status.abort && !before?.abort) {
+      const reason = status.conditions.find((c) => c.type === "Progressing")?.reason ?? "RolloutAborted";
+      this.aborts.inc({ rollout: name, reason });
+    }
+    const finished = (p?: string) => p === "Healthy" || p === "Degraded";
+    if (finished(status.phase) && !finished(before?.phase) && status.lastProgressAt) {
+      const started = rollout.status?.conditions.find((c) => c.type === "Progressing")?.lastTransitionTime;
+      if (started) this.rolloutSeconds.observe({ outcome: status.phase }, (Date.now() - Date.parse(started)) / 1000);
+    }
+  }
+
+  /** Counts metrics that reached a verdict in this update of a run. */
+  observeRun(run: AnalysisRun, before: AnalysisRun | undefined): void {
+    const rollout = run.metadata.labels?.["sluice.dev/rollout"] ?? "";
+    for (const m of run.status?.metricResults ?? []) {
+      const prev = before?.status?.metricResults.find((p) => p.name === m.name);
+      const terminal = m.phase !== "Running" && m.phase !== "Pending";
+      if (terminal && prev?.phase !== m.phase) this.verdicts.inc({ rollout, metric: m.name, verdict: m.phase });
+    }
+  }
+
+  forget(rollout: string): void {
+    for (const p of PHASES) this.phase.remove({ rollout, phase: p });
+    this.step.remove({ rollout });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * A deduplicating work queue with wake-up timers, after controller-runtime's: a key queued while it
+ * is being processed runs once more afterwards; a key is never processed twice at the same time.
+ * Keys are processed one at a time, which keeps reconciles of one store strictly ordered.
+ */
+export class WorkQueue {
+  private readonly pending = new Set<string>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private running = false;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly process: (key: string) => Promise<void>,
+    private readonly onError: (key: string, err: unknown) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Queues a key to be processed as soon as possible. */
+  add(key: string): void {
+    if (this.stopped) return;
+    this.pending.add(key);
+    void this.drain();
+  }
+
+  /**
+   * Queues a key at `at` (epoch ms). An earlier wake-up replaces a later one; a later one never
+   * postpones an earlier one.
+   */
+  addAt(key: string, at: number): void {
+    if (this.stopped) return;
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at && existing.at > this.now()) return;
+    if (existing) clearTimeout(existing.timer);
+    // setTimeout's limit is 2^31-1 ms; re-arming on the next reconcile covers longer waits.
+    const delay = Math.min(Math.max(0, at - this.now()), 2_147_483_000);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delay);
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Resolves once nothing is queued or running. */
+  idle(): Promise<void> {
+    if (!this.running && this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.pending.clear();
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.pending.size > 0 && !this.stopped) {
+        const key = this.pending.values().next().value as string;
+        this.pending.delete(key);
+        try {
+          await this.process(key);
+        } catch (err) {
+          this.onError(key, err);
+        }
+      }
+    } finally {
+      this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import type { Action, Observation, RevisionObservation, TrafficSpec } from "../../engine/types.js";
+import type { ProcessTemplate, Rollout, WorkloadTemplate } from "../../model/index.js";
+import { type Platform, PlatformError } from "../port.js";
+import { buildRoutes } from "./route-table.js";
+import type { RouterBackend, RouterConfig } from "./router/config.js";
+
+/** The parts of the supervisor the platform drives. */
+export interface ReplicaSupervisor {
+  ensure(rollout: string, revision: string, template: ProcessTemplate, replicas: number, restartAt?: string): void;
+  remove(rollout: string, revision: string): Promise<void>;
+  observe(rollout: string): RevisionObservation[];
+  endpoints(rollout: string): RouterBackend[];
+}
+
+/** Where the platform keeps each revision's template, so scaling and undo can find it again. */
+export interface TemplateBook {
+  get(rollout: string, hash: string): WorkloadTemplate | undefined;
+  put(rollout: string, hash: string, template: WorkloadTemplate): void;
+}
+
+export interface LocalPlatformOptions {
+  supervisor: ReplicaSupervisor;
+  router: { putConfig(config: RouterConfig): Promise<void> };
+  templates: TemplateBook;
+  /** The router's current config, so a restarted controller continues from what is being served. */
+  current?: RouterConfig;
+  /** Gives a blue-green rollout its preview listener (`127.0.0.1:PORT`), the same one every time. */
+  previewListen?: (rollout: string) => Promise<string>;
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * The embedded platform: replicas are child processes run by the supervisor, and traffic goes
+ * through the router process, which is sent the whole route table whenever anything changes.
+ */
+export class LocalPlatform implements Platform {
+  private readonly traffic = new Map<string, TrafficSpec>();
+  private readonly previews = new Map<string, string>();
+  private generation: number;
+  private syncing: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  constructor(private readonly opts: LocalPlatformOptions) {
+    this.generation = opts.current?.generation ?? 0;
+    for (const route of opts.current?.rollouts ?? []) {
+      this.traffic.set(route.rollout, route.traffic);
+      if (route.previewListen) this.previews.set(route.rollout, route.previewListen);
+    }
+  }
+
+  async observe(rollout: Rollout): Promise<Observation> {
+    return { revisions: this.opts.supervisor.observe(rollout.metadata.name) };
+  }
+
+  async apply(rollout: Rollout, actions: Action[]): Promise<void> {
+    const name = rollout.metadata.name;
+    for (const action of actions) {
+      switch (action.type) {
+        case "ensureRevision": {
+          this.opts.templates.put(name, action.hash, action.template);
+          this.opts.supervisor.ensure(
+            name,
+            action.hash,
+            processOf(action.template, action),
+            action.replicas,
+            action.restartAt,
+          );
+          break;
+        }
+        case "scaleRevision": {
+          const template = this.opts.templates.get(name, action.hash);
+          if (!template)
+            throw new PlatformError(`revision ${action.hash} of rollout "${name}" has no stored template`, action);
+          this.opts.supervisor.ensure(name, action.hash, processOf(template, action), action.replicas);
+          break;
+        }
+        case "deleteRevision":
+          // Draining can take the grace period; the reconcile loop must not wait on it.
+          this.opts.supervisor.remove(name, action.hash).catch((err) => this.opts.onError?.(err));
+          break;
+        case "setTraffic":
+          if (action.traffic.preview && !this.previews.has(name) && this.opts.previewListen)
+            this.previews.set(name, await this.opts.previewListen(name));
+          this.traffic.set(name, action.traffic);
+          break;
+        default:
+          break; // analysis runs are the controller's business
+      }
+    }
+    await this.sync();
+  }
+
+  async remove(rollout: Rollout): Promise<void> {
+    const name = rollout.metadata.name;
+    this.traffic.delete(name);
+    this.previews.delete(name);
+    await this.sync();
+    const revisions = this.opts.supervisor.observe(name).map((r) => r.hash);
+    await Promise.all(revisions.map((hash) => this.opts.supervisor.remove(name, hash)));
+  }
+
+  /**
+   * Sends the router the full route table. Calls made while one is in flight coalesce into one
+   * more send, so the router always ends with the newest state.
+   */
+  sync(): Promise<void> {
+    this.dirty = true;
+    this.syncing = this.syncing.then(async () => {
+      if (!this.dirty) return;
+      this.dirty = false;
+      const config = this.routerConfig();
+      try {
+        await this.opts.router.putConfig(config);
+      } catch (err) {
+        this.opts.onError?.(err);
+        throw err;
+      }
+    });
+    const result = this.syncing;
+    this.syncing = this.syncing.catch(() => {});
+    return result;
+  }
+
+  /** The route table as it would be sent now. */
+  routerConfig(): RouterConfig {
+    this.generation += 1;
+    const inputs = [...this.traffic.entries()].map(([rollout, traffic]) => {
+      const previewListen = traffic.preview ? this.previews.get(rollout) : undefined;
+      return {
+        rollout,
+        traffic,
+        backends: this.opts.supervisor.endpoints(rollout),
+        ...(previewListen ? { previewListen } : {}),
+      };
+    });
+    return { generation: this.generation, rollouts: buildRoutes(inputs) };
+  }
+}
+
+function processOf(template: WorkloadTemplate, action: Action): ProcessTemplate {
+  if (!template.process)
+    throw new PlatformError(
+      "the local platform runs template.process; this rollout has a Kubernetes pod template (template.spec) — run it with `sluice controller` on Kubernetes",
+      action,
+    );
+  return template.process;
+}
