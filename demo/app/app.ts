@@ -79,7 +79,12 @@ export function createApp(config: AppConfig, opts: DemoAppOptions = {}): DemoApp
       case "/":
         await sleep(latency());
         if (shouldFail()) return send(res, 500, { error: "injected failure", version: config.version });
-        return send(res, 200, { service: SERVICE_NAME, version: config.version, hostname: hostname(), pid: process.pid });
+        return send(res, 200, {
+          service: SERVICE_NAME,
+          version: config.version,
+          hostname: hostname(),
+          pid: process.pid,
+        });
       case "/api/data":
         await sleep(latency());
         if (shouldFail()) return send(res, 500, { error: "injected failure", version: config.version });

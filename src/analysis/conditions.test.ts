@@ -10,8 +10,26 @@ import {
 import { MAX_MATCH_INPUT } from "./regex-guard.js";
 
 const builtin = {
-  canary: { successRate: 0.995, errorRate: 0.02, p50: 20, p90: 80, p95: 150, p99: 300, requestRate: 12.5, requests: 750 },
-  stable: { successRate: 0.999, errorRate: 0.015, p50: 18, p90: 70, p95: 140, p99: 250, requestRate: 50, requests: 3000 },
+  canary: {
+    successRate: 0.995,
+    errorRate: 0.02,
+    p50: 20,
+    p90: 80,
+    p95: 150,
+    p99: 300,
+    requestRate: 12.5,
+    requests: 750,
+  },
+  stable: {
+    successRate: 0.999,
+    errorRate: 0.015,
+    p50: 18,
+    p90: 70,
+    p95: 140,
+    p99: 250,
+    requestRate: 50,
+    requests: 3000,
+  },
 };
 
 function evaluate(expr: string, result: unknown) {
@@ -111,7 +129,7 @@ describe("checkCondition", () => {
       "result.canary.errorRate - result.stable.errorRate < 0.01",
       "isNaN(result) || result >= 1",
       'result.matches("^[a-z]+$")',
-      'matches(result, "^[a-z]+$")',
+      "default(result.canary.p95, 0.0) <= 200.0",
     ])
       expect(checkCondition(expr), expr).toEqual({ ok: true });
   });

@@ -128,19 +128,15 @@ function vetMatches(expression: string, root: unknown): boolean {
       return;
     }
     const args = Array.isArray(v.args) ? v.args : [];
-    let pattern: unknown;
-    if (v.op === "rcall" && args[0] === "matches") pattern = (args[2] as unknown[] | undefined)?.[0];
-    if (v.op === "call" && args[0] === "matches") pattern = (args[1] as unknown[] | undefined)?.[1];
-    if (v.op === "rcall" || v.op === "call") {
-      if (args[0] === "matches") {
-        found = true;
-        const position = v.pos;
-        const opts = { expression, ...(position === undefined ? {} : { position }) };
-        if (!isAstNode(pattern) || pattern.op !== "value" || typeof pattern.args !== "string")
-          throw new ConditionError("matches() needs a string literal pattern, so it can be vetted", opts);
-        const reason = unsafePatternReason(pattern.args);
-        if (reason) throw new ConditionError(`matches() pattern refused: ${reason}`, opts);
-      }
+    // Only the receiver form `s.matches(p)` exists in this CEL implementation.
+    if (v.op === "rcall" && args[0] === "matches") {
+      found = true;
+      const pattern = (args[2] as unknown[] | undefined)?.[0];
+      const opts = { expression, ...(v.pos === undefined ? {} : { position: v.pos }) };
+      if (!isAstNode(pattern) || pattern.op !== "value" || typeof pattern.args !== "string")
+        throw new ConditionError("matches() needs a string literal pattern, so it can be vetted", opts);
+      const reason = unsafePatternReason(pattern.args);
+      if (reason) throw new ConditionError(`matches() pattern refused: ${reason}`, opts);
     }
     visit(v.args);
   };

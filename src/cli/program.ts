@@ -52,7 +52,9 @@ export function registerCommands(program: Command, out: Output): void {
     .description("create or update resources from files, directories or - (stdin)")
     .requiredOption("-f, --filename <path...>", "YAML or JSON files, directories, or -")
     .option("--dry-run", "validate and report without storing")
-    .action((o) => applyCommand(api(), o.filename, { dryRun: o.dryRun }, out));
+    .action(async (o) => {
+      await applyCommand(api(), o.filename, { dryRun: o.dryRun }, out);
+    });
 
   program
     .command("delete <kind> <name>")

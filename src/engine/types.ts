@@ -46,7 +46,13 @@ export type AnalysisRunRole = "step" | "background" | "prePromotion" | "postProm
  */
 export type Action =
   | { type: "ensureRevision"; hash: string; template: WorkloadTemplate; replicas: number; restartAt?: string }
-  | { type: "scaleRevision"; hash: string; replicas: number }
+  | {
+      type: "scaleRevision";
+      hash: string;
+      replicas: number;
+      /** As in ensureRevision: replicas started before this instant are replaced (`sluice restart`). */
+      restartAt?: string;
+    }
   | { type: "setTraffic"; traffic: TrafficSpec }
   | { type: "deleteRevision"; hash: string }
   | {

@@ -19,7 +19,8 @@ export type Argument = z.infer<typeof Argument>;
 const Header = z.strictObject({ key: z.string().min(1), value: z.string() });
 
 export const PrometheusProvider = z.strictObject({
-  address: z.string().url(),
+  /** Base URL of the Prometheus server, http:// or https://. */
+  address: z.url({ protocol: /^https?$/ }),
   query: z.string().min(1),
   /** Run a range query over this window instead of an instant query. */
   range: z.strictObject({ start: Duration, end: Duration.default(0), step: Duration }).optional(),

@@ -13,13 +13,21 @@ export function crossChecks(resource: Resource): FieldIssue[] {
       return rolloutChecks(resource);
     case "AnalysisTemplate":
     case "ClusterAnalysisTemplate":
-      return [...metricChecks(resource.spec, resource.spec.templates.length > 0), ...argumentChecks(resource.spec.args)];
+      return [
+        ...metricChecks(resource.spec, resource.spec.templates.length > 0),
+        ...argumentChecks(resource.spec.args),
+      ];
     case "AnalysisRun":
       return metricChecks(resource.spec, false);
   }
 }
 
-function duplicates<T>(items: readonly T[], name: (t: T) => string, path: (i: number) => FieldIssue["path"], what: string) {
+function duplicates<T>(
+  items: readonly T[],
+  name: (t: T) => string,
+  path: (i: number) => FieldIssue["path"],
+  what: string,
+) {
   const first = new Map<string, number>();
   const out: FieldIssue[] = [];
   items.forEach((item, i) => {
@@ -32,7 +40,12 @@ function duplicates<T>(items: readonly T[], name: (t: T) => string, path: (i: nu
 }
 
 function metricChecks(spec: AnalysisTemplateSpec | AnalysisRunSpec, hasIncludes: boolean): FieldIssue[] {
-  const out = duplicates(spec.metrics, (m) => m.name, (i) => ["spec", "metrics", i, "name"], "metric name");
+  const out = duplicates(
+    spec.metrics,
+    (m) => m.name,
+    (i) => ["spec", "metrics", i, "name"],
+    "metric name",
+  );
   // Metrics of included templates are merged later, so a name may be defined there.
   if (hasIncludes) return out;
   const names = new Set(spec.metrics.map((m) => m.name));
@@ -42,13 +55,21 @@ function metricChecks(spec: AnalysisTemplateSpec | AnalysisRunSpec, hasIncludes:
   });
   spec.measurementRetention.forEach((r, i) => {
     if (!names.has(r.metricName))
-      out.push({ path: ["spec", "measurementRetention", i, "metricName"], message: `no metric named "${r.metricName}"` });
+      out.push({
+        path: ["spec", "measurementRetention", i, "metricName"],
+        message: `no metric named "${r.metricName}"`,
+      });
   });
   return out;
 }
 
 function argumentChecks(args: readonly Argument[]): FieldIssue[] {
-  const out = duplicates(args, (a) => a.name, (i) => ["spec", "args", i, "name"], "argument");
+  const out = duplicates(
+    args,
+    (a) => a.name,
+    (i) => ["spec", "args", i, "name"],
+    "argument",
+  );
   args.forEach((a, i) => {
     if (a.value !== undefined && a.valueFrom !== undefined)
       out.push({ path: ["spec", "args", i], message: "set at most one of value or valueFrom" });
@@ -69,7 +90,12 @@ function rolloutChecks(rollout: Rollout): FieldIssue[] {
   const managed = canary.trafficRouting?.managedRoutes;
   if (managed)
     out.push(
-      ...duplicates(managed, (r) => r.name, (i) => [...base, "trafficRouting", "managedRoutes", i, "name"], "route"),
+      ...duplicates(
+        managed,
+        (r) => r.name,
+        (i) => [...base, "trafficRouting", "managedRoutes", i, "name"],
+        "route",
+      ),
     );
   const managedNames = managed ? new Set(managed.map((r) => r.name)) : undefined;
   // A name may repeat across setHeaderRoute steps (a later step without `match` removes the route, as in

@@ -164,26 +164,34 @@ function bound(origin: string, n: number | bigint, inclusive: boolean | undefine
  * `required field is missing`, `must be at least 0, got -1`. Messages a schema sets itself win.
  */
 export const friendlyMessages: z.core.$ZodErrorMap = (iss) => {
-  const got = (v: unknown) => (typeof v === "number" || typeof v === "string" ? `, got ${JSON.stringify(v)}` : "");
   switch (iss.code) {
     case "invalid_type":
       if (iss.input === undefined) return "required field is missing";
       return `expected ${expectedName(iss.expected)}, got ${typeName(iss.input)}`;
     case "too_small":
-      return bound(iss.origin, iss.minimum, iss.inclusive, true) + got(iss.input);
+      return bound(iss.origin, iss.minimum, iss.inclusive, true);
     case "too_big":
-      return bound(iss.origin, iss.maximum, iss.inclusive, false) + got(iss.input);
+      return bound(iss.origin, iss.maximum, iss.inclusive, false);
     case "invalid_format":
-      if (iss.format === "url") return `must be a URL${got(iss.input)}`;
-      if (iss.format === "starts_with") return `must start with ${JSON.stringify(iss.prefix)}${got(iss.input)}`;
-      if (iss.format === "regex") return `must match ${iss.pattern}${got(iss.input)}`;
-      return `must be a valid ${iss.format}${got(iss.input)}`;
+      if (iss.format === "url") return "must be an http:// or https:// URL";
+      if (iss.format === "starts_with") return `must start with ${JSON.stringify(iss.prefix)}`;
+      if (iss.format === "regex") return `must match ${iss.pattern}`;
+      return `must be a valid ${iss.format}`;
     case "invalid_value":
-      return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}${got(iss.input)}`;
+      return `must be one of ${iss.values.map((v) => JSON.stringify(v)).join(", ")}`;
     default:
       return undefined;
   }
 };
+
+const SHOWS_VALUE = new Set(["too_small", "too_big", "invalid_format", "invalid_value"]);
+
+/** `, got "5 minutes"`: the offending scalar, so a user can find it even in a long list. */
+function gotValue(issue: Issue, value: unknown): string {
+  if (!SHOWS_VALUE.has(issue.code)) return "";
+  if (typeof value !== "number" && typeof value !== "string") return "";
+  return `, got ${JSON.stringify(value)}`;
+}
 
 /**
  * Turns zod issues into one message per field: unknown keys one by one with a did-you-mean, and a
@@ -205,7 +213,7 @@ export function translateIssues(
     } else if (issue.code === "invalid_union") {
       out.push(...translateUnion(issue, path, root, input));
     } else {
-      out.push({ path, message: issue.message });
+      out.push({ path, message: issue.message + gotValue(issue, valueAt(input, path)) });
     }
   }
   const seen = new Set<string>();
@@ -240,7 +248,8 @@ function translateUnion(
     const expected = [
       ...new Set(options.flatMap((o) => o.filter((i) => i.code === "invalid_type" && i.path.length === 0))),
     ].map((i) => expectedName((i as Extract<Issue, { code: "invalid_type" }>).expected));
-    if (expected.length > 0) return [{ path, message: `expected ${orList([...new Set(expected)])}, got ${typeName(value)}` }];
+    if (expected.length > 0)
+      return [{ path, message: `expected ${orList([...new Set(expected)])}, got ${typeName(value)}` }];
     const best = options.reduce((a, b) => (b.length < a.length ? b : a));
     return translateIssues(best, root, input, path);
   }

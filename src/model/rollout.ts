@@ -43,6 +43,8 @@ export const RevisionStatus = z.strictObject({
   weight: z.number().min(0).max(100),
   /** For `old` revisions: when they are scaled to zero and deleted. */
   scaleDownAt: z.string().optional(),
+  /** Ready replicas at the last reconcile; a change counts as progress for the progress deadline. */
+  readyReplicas: z.number().int().nonnegative().optional(),
 });
 export type RevisionStatus = z.infer<typeof RevisionStatus>;
 

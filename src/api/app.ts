@@ -1,0 +1,71 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ControlPlane } from "../controller/control-plane.js";
+import { bearerAuth } from "./auth.js";
+import { ApiError, toErrorResponse } from "./errors.js";
+import { v1Routes } from "./routes.js";
+
+/** What the API needs from the rest of the controller. */
+export interface ApiDeps {
+  control: ControlPlane;
+  /** Required as `Authorization: Bearer <token>` on every /api/v1 route. */
+  token: string;
+  /** The controller's Prometheus text (prom-client's `registry.metrics()`); without it /metrics is 404. */
+  metrics?: () => Promise<string>;
+  /** /readyz answers 503 while this returns false. */
+  ready?: () => boolean;
+  version: string;
+  /** Idle time between heartbeat comments on /api/v1/watch (default 15 s). */
+  heartbeatMs?: number;
+  /** Sees every error answered with 500, for the controller's log. */
+  onInternalError?: (err: unknown) => void;
+}
+
+/** Largest request body accepted; a manifest bundle is far smaller. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The HTTP API: JSON resources and rollout actions under /api/v1 (bearer token), a Server-Sent
+ * Events stream of changes at /api/v1/watch, and /healthz, /readyz and /metrics without a token
+ * for probes and Prometheus.
+ */
+export function createApi(deps: ApiDeps): Hono {
+  const app = new Hono();
+
+  app.get("/healthz", (c) => c.text("ok"));
+  app.get("/readyz", (c) => (deps.ready?.() === false ? c.text("not ready", 503) : c.text("ok")));
+  app.get("/metrics", async (c) => {
+    if (!deps.metrics) throw new ApiError("NotFound", "this controller exports no metrics");
+    return c.text(await deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
+
+  app.use("/api/v1/*", bearerAuth(deps.token));
+  app.use(
+    "/api/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("Invalid", `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`);
+      },
+    }),
+  );
+  app.route(
+    "/api/v1",
+    v1Routes({
+      control: deps.control,
+      version: deps.version,
+      watch: { heartbeatMs: deps.heartbeatMs ?? 15_000, maxPending: 10_000 },
+    }),
+  );
+
+  app.notFound((c) => {
+    const { status, body } = toErrorResponse(new ApiError("NotFound", `no route for ${c.req.method} ${c.req.path}`));
+    return c.json(body, status);
+  });
+  app.onError((err, c) => {
+    const { status, body } = toErrorResponse(err);
+    if (status === 500) deps.onInternalError?.(err);
+    return c.json(body, status);
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { ControlPlane } from "../controller/control-plane.js";
+import { ValidationError } from "../model/errors.js";
+import { loadText } from "../model/load.js";
+import { parseCommand } from "./commands.js";
+import { ApiError } from "./errors.js";
+import { kindOfPlural, parseKind } from "./kinds.js";
+import { streamChanges, type WatchOptions } from "./watch.js";
+
+const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
+
+/** The authenticated routes under /api/v1. */
+export function v1Routes(deps: { control: ControlPlane; version: string; watch: WatchOptions }): Hono {
+  const { control } = deps;
+  const api = new Hono();
+
+  api.get("/version", (c) => c.json({ version: deps.version }));
+
+  api.post("/apply", async (c) => {
+    const { resources, dryRun, source } = await applyBody(c);
+    return c.json(await control.apply(resources, { dryRun, source }));
+  });
+
+  api.get("/events", (c) => {
+    const q = c.req.query();
+    return c.json(
+      control.events({
+        ...(q.kind ? { kind: parseKind(q.kind) } : {}),
+        ...(q.name ? { name: q.name } : {}),
+        ...(q.sinceId !== undefined ? { sinceId: count(q.sinceId, "sinceId") } : {}),
+        ...(q.limit !== undefined ? { limit: count(q.limit, "limit") } : {}),
+      }),
+    );
+  });
+
+  api.get("/watch", (c) => {
+    const { name, kind } = c.req.query();
+    return streamChanges(c, control, { ...(name ? { name } : {}), ...(kind ? { kind: parseKind(kind) } : {}) }, deps.watch);
+  });
+
+  api.get("/:plural", (c) => c.json(control.list(kindOfPlural(c.req.param("plural")))));
+
+  api.get("/:plural/:name", (c) => {
+    const kind = kindOfPlural(c.req.param("plural"));
+    const name = c.req.param("name");
+    const resource = control.get(kind, name);
+    if (!resource) throw new ApiError("NotFound", `${kind} "${name}" not found`);
+    return c.json(resource);
+  });
+
+  api.delete("/:plural/:name", async (c) => {
+    const kind = kindOfPlural(c.req.param("plural"));
+    const name = c.req.param("name");
+    if (!(await control.delete(kind, name))) throw new ApiError("NotFound", `${kind} "${name}" not found`);
+    return c.json({ kind, name, deleted: true });
+  });
+
+  api.post("/rollouts/:name/:verb", async (c) => {
+    const command = parseCommand(c.req.param("verb"), await jsonBody(c, true));
+    return c.json(await control.command(c.req.param("name"), command));
+  });
+
+  return api;
+}
+
+/** Reads `{resources, dryRun?}` as JSON, or manifests as YAML text (dry run then comes from `?dryRun=true`). */
+async function applyBody(c: Context): Promise<{ resources: unknown[]; dryRun: boolean; source: string }> {
+  const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  const queryDryRun = c.req.query("dryRun") === "true";
+  const source = c.req.query("source") ?? "request";
+  if (YAML_TYPES.includes(type)) {
+    const { resources, errors } = loadText(await c.req.text(), source);
+    if (errors.length > 0) throw new ValidationError(errors);
+    if (resources.length === 0) throw new ApiError("Invalid", "the request holds no resources");
+    return { resources, dryRun: queryDryRun, source };
+  }
+  const body = await jsonBody(c, false);
+  if (typeof body !== "object" || body === null || !Array.isArray((body as { resources?: unknown }).resources))
+    throw new ApiError("Invalid", 'the body must be {"resources": [...], "dryRun"?: boolean}, or YAML with Content-Type: application/yaml', {
+      path: "resources",
+    });
+  const { resources, dryRun } = body as { resources: unknown[]; dryRun?: unknown };
+  if (dryRun !== undefined && typeof dryRun !== "boolean") throw new ApiError("Invalid", "must be true or false", { path: "dryRun" });
+  return { resources, dryRun: dryRun ?? queryDryRun, source };
+}
+
+/** Parses a JSON body; an empty body is `undefined` when `optional`. */
+async function jsonBody(c: Context, optional: boolean): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") {
+    if (optional) return undefined;
+    throw new ApiError("Invalid", "the request body is empty");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ApiError("Invalid", `the request body is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function count(value: string, name: string): number {
+  if (!/^\d+$/.test(value)) throw new ApiError("Invalid", `${name} must be a whole number`, { path: name });
+  return Number(value);
+}

@@ -1,0 +1,114 @@
+import type {
+  ApplyResult,
+  ChangeNotice,
+  ControlPlane,
+  EventRecord,
+  Resource,
+  ResourceKind,
+} from "../controller/control-plane.js";
+import { NotFoundError } from "../controller/control-plane.js";
+import type { RolloutCommand } from "../engine/types.js";
+import { ValidationError } from "../model/errors.js";
+import { parseResource } from "../model/load.js";
+import type { Rollout } from "../model/index.js";
+
+/**
+ * An in-memory ControlPlane for API tests: validates with the real model, keeps resources in a map,
+ * records every call that changes something, and lets a test push changes to watchers.
+ */
+export class FakeControlPlane implements ControlPlane {
+  readonly resources = new Map<string, Resource>();
+  readonly commands: { rollout: string; command: RolloutCommand }[] = [];
+  readonly eventLog: EventRecord[] = [];
+  /** Count of calls that could change state (apply without dry run, delete, command). */
+  mutations = 0;
+  /** When set, the next command throws it (to test error mapping). */
+  failNextCommand: Error | undefined;
+  private readonly listeners = new Set<(change: ChangeNotice) => void>();
+
+  async apply(resources: unknown[], opts: { dryRun?: boolean; source?: string } = {}): Promise<ApplyResult[]> {
+    const errors: ValidationError["errors"] = [];
+    const parsed: Resource[] = [];
+    for (const doc of resources) {
+      try {
+        parsed.push(parseResource(doc, opts.source));
+      } catch (err) {
+        if (err instanceof ValidationError) errors.push(...err.errors);
+        else throw err;
+      }
+    }
+    if (errors.length > 0) throw new ValidationError(errors);
+    if (!opts.dryRun) this.mutations++;
+    return parsed.map((r) => {
+      const key = `${r.kind}/${r.metadata.name}`;
+      const outcome = this.resources.has(key) ? "configured" : "created";
+      if (!opts.dryRun) this.resources.set(key, r);
+      return { kind: r.kind, name: r.metadata.name, outcome };
+    });
+  }
+
+  get(kind: ResourceKind, name: string): Resource | undefined {
+    return this.resources.get(`${kind}/${name}`);
+  }
+
+  list(kind: ResourceKind): Resource[] {
+    return [...this.resources.values()].filter((r) => r.kind === kind);
+  }
+
+  async delete(kind: ResourceKind, name: string): Promise<boolean> {
+    this.mutations++;
+    const deleted = this.resources.delete(`${kind}/${name}`);
+    if (deleted) this.emit({ type: "deleted", kind, name });
+    return deleted;
+  }
+
+  async command(rollout: string, command: RolloutCommand): Promise<Rollout> {
+    this.mutations++;
+    const failure = this.failNextCommand;
+    this.failNextCommand = undefined;
+    if (failure) throw failure;
+    const found = this.get("Rollout", rollout) as Rollout | undefined;
+    if (!found) throw new NotFoundError("Rollout", rollout);
+    this.commands.push({ rollout, command });
+    return found;
+  }
+
+  events(filter: { kind?: ResourceKind; name?: string; sinceId?: number; limit?: number } = {}): EventRecord[] {
+    const matching = this.eventLog.filter(
+      (e) =>
+        (filter.kind === undefined || e.kind === filter.kind) &&
+        (filter.name === undefined || e.name === filter.name) &&
+        (filter.sinceId === undefined || e.id > filter.sinceId),
+    );
+    return filter.limit === undefined ? matching : matching.slice(-filter.limit);
+  }
+
+  subscribe(listener: (change: ChangeNotice) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** How many watchers are subscribed right now. */
+  get watchers(): number {
+    return this.listeners.size;
+  }
+
+  /** Sends a change to every watcher. */
+  emit(change: ChangeNotice): void {
+    for (const l of this.listeners) l(change);
+  }
+}
+
+/** A valid Rollout manifest for tests. */
+export function rolloutManifest(name: string, weight = 20): Record<string, unknown> {
+  return {
+    apiVersion: "sluice.dev/v1alpha1",
+    kind: "Rollout",
+    metadata: { name },
+    spec: {
+      replicas: 2,
+      template: { process: { command: "node", args: ["app.js"] } },
+      strategy: { canary: { steps: [{ setWeight: weight }, { pause: {} }] } },
+    },
+  };
+}

@@ -1,0 +1,235 @@
+import type { CanaryStep, CanaryStrategy, RevisionStatus } from "../model/index.js";
+import { durationMs } from "../model/index.js";
+import { abortRollout, holdAborted, revisionFailure } from "./abort.js";
+import { startAnalysisRun, stepRunSuffix, stopAnalysisRuns, verdictOf } from "./analysis-runs.js";
+import {
+  addPause,
+  emit,
+  hasPause,
+  isReady,
+  label,
+  progressed,
+  type ReconcileContext,
+  readyOf,
+  removePause,
+  stableRevision,
+  wakeAt,
+} from "./context.js";
+import { canaryReplicas } from "./replicas.js";
+import { completeRollout } from "./revisions.js";
+import { rollingUpdate } from "./rolling.js";
+import { describeStep, stepLabel, weightAt, canaryScaleAt } from "./steps.js";
+
+type Outcome = "advance" | "wait" | "aborted";
+
+/**
+ * Moves a canary rollout forward as far as it can now: through its steps while the canary has
+ * the replicas each step wants ready, then to promotion. Stops at a pause, a running analysis, or
+ * readiness; aborts on a failed analysis or a crash-looping canary.
+ */
+export function progressCanary(ctx: ReconcileContext, canary: RevisionStatus): void {
+  const strategy = ctx.spec.strategy.canary as CanaryStrategy;
+  const s = ctx.status;
+  if (s.abort) {
+    holdAborted(ctx, canary, strategy.abortScaleDownDelaySeconds);
+    return;
+  }
+  const failure = revisionFailure(ctx, canary);
+  if (failure) {
+    abortRollout(ctx, failure.reason, failure.message);
+    holdAborted(ctx, canary, strategy.abortScaleDownDelaySeconds);
+    return;
+  }
+  if (strategy.steps.length === 0) {
+    rollingUpdate(ctx, strategy, canary);
+    return;
+  }
+  stableRevision(ctx).replicas = ctx.spec.replicas;
+  const skipping = s.promoteFull || s.fastRollback;
+  if (skipping) stopAnalysisRuns(ctx, ["step", "background"]);
+  else stopStaleStepRun(ctx, strategy.steps);
+
+  if (!skipping) {
+    const outcome =
+      backgroundAnalysis(ctx, strategy, canary) === "aborted" ? "aborted" : runSteps(ctx, strategy, canary);
+    if (outcome === "aborted") {
+      holdAborted(ctx, canary, strategy.abortScaleDownDelaySeconds);
+      return;
+    }
+  }
+  if (skipping || (s.currentStepIndex ?? 0) >= strategy.steps.length) promote(ctx, strategy, canary);
+}
+
+function runSteps(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus): Outcome {
+  const s = ctx.status;
+  const steps = strategy.steps;
+  while ((s.currentStepIndex ?? 0) < steps.length) {
+    const index = s.currentStepIndex ?? 0;
+    applyStepState(ctx, strategy, canary, index);
+    if (hasPause(ctx, "UserPause") || hasPause(ctx, "InconclusiveAnalysis")) {
+      ctx.message = hasPause(ctx, "InconclusiveAnalysis")
+        ? `paused at ${stepLabel(steps, index)}: analysis inconclusive; promote to go on or abort to roll back`
+        : `paused by user at ${stepLabel(steps, index)}`;
+      return "wait";
+    }
+    if (!isReady(ctx, canary.hash, canary.replicas)) {
+      ctx.waitingForReadiness = true;
+      ctx.message = `${stepLabel(steps, index)}: waiting for canary ${label(canary)}, ${readyOf(ctx, canary.hash)}/${canary.replicas} ready`;
+      return "wait";
+    }
+    const step = steps[index] as CanaryStep;
+    const outcome =
+      "pause" in step
+        ? pauseStep(ctx, step.pause.duration, steps, index)
+        : "analysis" in step
+          ? analysisStep(ctx, step.analysis, steps, index, canary)
+          : "advance";
+    if (outcome !== "advance") return outcome;
+    s.currentStepIndex = index + 1;
+    s.stepStartedAt = ctx.nowIso;
+    progressed(ctx);
+    emit(ctx, "StepAdvanced", `step ${index + 1}/${steps.length} completed: ${describeStep(step)}`);
+  }
+  return "advance";
+}
+
+/** Weight, canary replicas and stable weight as the step at `index` wants them. */
+function applyStepState(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus, index: number): void {
+  const weight = weightAt(strategy.steps, index);
+  canary.weight = weight;
+  canary.replicas = canaryReplicas(ctx.spec.replicas, weight, canaryScaleAt(strategy.steps, index));
+  stableRevision(ctx).weight = 100 - weight;
+  ctx.message = `${stepLabel(strategy.steps, index)}: canary ${label(canary)} at ${weight}%`;
+}
+
+function pauseStep(
+  ctx: ReconcileContext,
+  duration: string | number | undefined,
+  steps: readonly CanaryStep[],
+  index: number,
+): Outcome {
+  if (addPause(ctx, "CanaryPauseStep"))
+    emit(
+      ctx,
+      "Paused",
+      `paused at ${stepLabel(steps, index)}${duration === undefined ? " until promoted" : ` for ${duration}`}`,
+    );
+  if (duration === undefined) {
+    ctx.message = `paused at ${stepLabel(steps, index)} until promoted`;
+    return "wait";
+  }
+  const started = ctx.status.pauseConditions.find((p) => p.reason === "CanaryPauseStep")?.startTime ?? ctx.nowIso;
+  const end = Date.parse(started) + durationMs(duration);
+  if (ctx.now.getTime() >= end) {
+    removePause(ctx, "CanaryPauseStep");
+    return "advance";
+  }
+  wakeAt(ctx, end);
+  ctx.message = `paused at ${stepLabel(steps, index)} until ${new Date(end).toISOString()}`;
+  return "wait";
+}
+
+function analysisStep(
+  ctx: ReconcileContext,
+  analysis: Extract<CanaryStep, { analysis: unknown }>["analysis"],
+  steps: readonly CanaryStep[],
+  index: number,
+  canary: RevisionStatus,
+): Outcome {
+  const s = ctx.status;
+  const name = s.analysisRuns.step;
+  if (name === undefined) {
+    const started = startAnalysisRun(
+      ctx,
+      "step",
+      analysis,
+      { canary, stable: s.stableRevision },
+      stepRunSuffix(index),
+      stepLabel(steps, index),
+    );
+    ctx.message = `${stepLabel(steps, index)}: analysis run ${started} running`;
+    return "wait";
+  }
+  const verdict = verdictOf(ctx, name);
+  switch (verdict.phase) {
+    case "Successful":
+      delete s.analysisRuns.step;
+      emit(ctx, "AnalysisRunSucceeded", `${verdict.text} at ${stepLabel(steps, index)}`);
+      return "advance";
+    case "Failed":
+    case "Error":
+      abortRollout(ctx, `AnalysisRun${verdict.phase}`, verdict.text);
+      return "aborted";
+    case "Inconclusive":
+      if (addPause(ctx, "InconclusiveAnalysis"))
+        emit(ctx, "Paused", `${verdict.text}; promote to go on or abort to roll back`, "Warning");
+      ctx.message = `paused: ${verdict.text}; promote to go on or abort to roll back`;
+      return "wait";
+    default:
+      ctx.message = `${stepLabel(steps, index)}: waiting for ${verdict.text}`;
+      return "wait";
+  }
+}
+
+/**
+ * Background analysis runs from `startingStep` until promotion. An inconclusive one pauses the
+ * rollout and is let go, so a promote starts a fresh one instead of pausing again on the old verdict.
+ */
+function backgroundAnalysis(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus): Outcome {
+  const s = ctx.status;
+  const background = strategy.analysis;
+  if (!background || (s.currentStepIndex ?? 0) < (background.startingStep ?? 0)) return "wait";
+  const name = s.analysisRuns.background;
+  if (name === undefined) {
+    if (!hasPause(ctx, "InconclusiveAnalysis"))
+      startAnalysisRun(
+        ctx,
+        "background",
+        { templates: background.templates, args: background.args },
+        { canary, stable: s.stableRevision },
+        "background",
+        `background analysis of ${label(canary)}`,
+      );
+    return "wait";
+  }
+  const verdict = verdictOf(ctx, name);
+  if (verdict.phase === "Failed" || verdict.phase === "Error") {
+    abortRollout(ctx, `AnalysisRun${verdict.phase}`, verdict.text);
+    return "aborted";
+  }
+  if (verdict.phase === "Inconclusive") {
+    delete s.analysisRuns.background;
+    if (addPause(ctx, "InconclusiveAnalysis"))
+      emit(ctx, "Paused", `${verdict.text}; promote to go on or abort to roll back`, "Warning");
+  }
+  return "wait";
+}
+
+/** A step run left behind by a promote that skipped its step is stopped. */
+function stopStaleStepRun(ctx: ReconcileContext, steps: readonly CanaryStep[]): void {
+  const name = ctx.status.analysisRuns.step;
+  if (name === undefined) return;
+  const index = ctx.status.currentStepIndex ?? 0;
+  const step = steps[index];
+  if (!step || !("analysis" in step) || !name.endsWith(`-${stepRunSuffix(index)}`)) stopAnalysisRuns(ctx, ["step"]);
+}
+
+/** After the last step (or promote --full, or a fast rollback): full canary scale, then it becomes stable. */
+function promote(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus): void {
+  const s = ctx.status;
+  const steps = strategy.steps;
+  const hold = s.fastRollback ? 0 : weightAt(steps, s.currentStepIndex ?? 0);
+  canary.replicas = ctx.spec.replicas;
+  canary.weight = hold;
+  stableRevision(ctx).weight = 100 - hold;
+  if (hasPause(ctx)) {
+    ctx.message = `paused before promoting ${label(canary)}`;
+    return;
+  }
+  if (!isReady(ctx, canary.hash, ctx.spec.replicas)) {
+    ctx.waitingForReadiness = true;
+    ctx.message = `promoting ${label(canary)}: ${readyOf(ctx, canary.hash)}/${ctx.spec.replicas} ready`;
+    return;
+  }
+  completeRollout(ctx, canary, strategy.scaleDownDelaySeconds);
+}

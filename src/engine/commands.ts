@@ -1,0 +1,146 @@
+import type { Rollout, RolloutStatus, WorkloadTemplate } from "../model/index.js";
+import { EngineError } from "./errors.js";
+import { revisionHash } from "./hash.js";
+import type { RolloutCommand } from "./types.js";
+
+/**
+ * Applies a user command to a rollout, the way Argo's kubectl plugin patches spec and status,
+ * and returns the changed copy; reconcile then acts on it, so a command survives a controller
+ * restart. Commands that mean nothing in the current state (abort or promote with no rollout in
+ * progress, retry when not aborted) return the rollout unchanged.
+ *
+ * `abort` only sets status.abort and `retry` only clears it: reconcile sees the half-done marker
+ * (abort without abortedAt, abortedAt without abort) and does the rest, with its event.
+ *
+ * @param templates the stored templates by revision hash, needed by `undo`.
+ * @throws EngineError when undo names an unknown revision, or a process command meets a pod template.
+ */
+export function applyCommand(
+  rollout: Rollout,
+  command: RolloutCommand,
+  now: Date,
+  templates: Record<string, WorkloadTemplate> = {},
+): Rollout {
+  const next = structuredClone(rollout);
+  const spec = next.spec;
+  const status = next.status;
+  const nowIso = now.toISOString();
+  const inProgress = status !== undefined && status.revisions.some((r) => r.role === "canary" || r.role === "preview");
+
+  switch (command.type) {
+    case "pause":
+      spec.paused = true;
+      return next;
+    case "resume":
+      spec.paused = false;
+      return next;
+    case "restart":
+      spec.restartAt = nowIso;
+      return next;
+    case "promote":
+      spec.paused = false;
+      if (status) promote(next, status, inProgress, nowIso);
+      return next;
+    case "promoteFull":
+      spec.paused = false;
+      if (status && inProgress) {
+        status.promoteFull = true;
+        status.pauseConditions = [];
+      }
+      return next;
+    case "abort":
+      if (status && inProgress && !status.abort) status.abort = true;
+      return next;
+    case "retry":
+      if (status?.abort) status.abort = false;
+      return next;
+    case "undo":
+      spec.template = undoTemplate(next, command.toRevision, templates);
+      return next;
+    case "setEnv": {
+      const process = processOf(next, "setEnv");
+      const env = [...process.env];
+      for (const [name, value] of Object.entries(command.env)) {
+        const at = env.findIndex((e) => e.name === name);
+        if (value === null) {
+          if (at >= 0) env.splice(at, 1);
+        } else if (at >= 0) env[at] = { name, value };
+        else env.push({ name, value });
+      }
+      process.env = env;
+      return next;
+    }
+    case "setArgs":
+      processOf(next, "setArgs").args = [...command.args];
+      return next;
+    case "setCommand": {
+      const process = processOf(next, "setCommand");
+      process.command = command.command;
+      if (command.args) process.args = [...command.args];
+      return next;
+    }
+  }
+}
+
+/**
+ * `promote` clears the pauses; on a canary it also skips the current step when that is what
+ * holds the rollout (a pause step, an inconclusive analysis step, or any step when nothing is
+ * paused). On blue-green, promoting past an inconclusive analysis accepts it (promoteFull).
+ */
+function promote(rollout: Rollout, status: RolloutStatus, inProgress: boolean, nowIso: string): void {
+  const controllerPauses = status.pauseConditions.filter((p) => p.reason !== "UserPause");
+  const userPaused = status.pauseConditions.length > controllerPauses.length;
+  status.pauseConditions = [];
+  if (!inProgress) return;
+  const inconclusive = controllerPauses.some((p) => p.reason === "InconclusiveAnalysis");
+  const canary = rollout.spec.strategy.canary;
+  if (!canary) {
+    if (inconclusive) status.promoteFull = true;
+    return;
+  }
+  const index = status.currentStepIndex ?? 0;
+  const step = canary.steps[index];
+  if (!step) return;
+  const skip =
+    controllerPauses.length === 0
+      ? !userPaused
+      : controllerPauses.some((p) => p.reason === "CanaryPauseStep") || (inconclusive && "analysis" in step);
+  if (!skip) return;
+  status.currentStepIndex = index + 1;
+  status.stepStartedAt = nowIso;
+  status.lastProgressAt = nowIso;
+}
+
+function undoTemplate(
+  rollout: Rollout,
+  toRevision: number | undefined,
+  templates: Record<string, WorkloadTemplate>,
+): WorkloadTemplate {
+  const history = [...(rollout.status?.history ?? [])].sort((a, b) => b.number - a.number);
+  const current = revisionHash(rollout.spec.template);
+  const target =
+    toRevision === undefined ? history.find((h) => h.hash !== current) : history.find((h) => h.number === toRevision);
+  if (!target) {
+    const known = history.map((h) => h.number).join(", ") || "none";
+    throw new EngineError(
+      toRevision === undefined
+        ? `rollout "${rollout.metadata.name}" has no previous revision to undo to`
+        : `rollout "${rollout.metadata.name}" has no revision ${toRevision} (known revisions: ${known})`,
+    );
+  }
+  const template = templates[target.hash];
+  if (!template)
+    throw new EngineError(
+      `the template of revision ${target.number} (${target.hash}) of rollout "${rollout.metadata.name}" is no longer stored`,
+    );
+  return structuredClone(template);
+}
+
+function processOf(rollout: Rollout, command: string) {
+  const process = rollout.spec.template.process;
+  if (!process)
+    throw new EngineError(
+      `${command} changes template.process, but rollout "${rollout.metadata.name}" has a Kubernetes pod template (template.spec); edit the manifest instead`,
+    );
+  return process;
+}

@@ -1,0 +1,103 @@
+import type { IncomingHttpHeaders } from "node:http";
+
+/** Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus `expect`, which undici refuses. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+]);
+
+function isHopByHop(lower: string): boolean {
+  return HOP_BY_HOP.has(lower) || lower.startsWith("proxy-");
+}
+
+/** Extra header names a Connection header lists; `close` and `keep-alive` are the usual and need nothing. */
+function connectionTokens(value: string | undefined): Set<string> | undefined {
+  if (!value) return undefined;
+  let out: Set<string> | undefined;
+  for (const part of value.split(",")) {
+    const token = part.trim().toLowerCase();
+    if (token && token !== "close" && token !== "keep-alive") (out ??= new Set()).add(token);
+  }
+  return out;
+}
+
+/**
+ * The headers to send upstream, as a flat `[name, value, ...]` list built from the client's raw
+ * headers: hop-by-hop headers dropped, X-Forwarded-For appended to, X-Forwarded-Proto and -Host set
+ * unless a proxy in front already set them. The Host header is passed through unchanged.
+ */
+export function upstreamRequestHeaders(
+  raw: readonly string[],
+  connection: string | undefined,
+  clientIp: string | undefined,
+  proto: string,
+): string[] {
+  const named = connectionTokens(connection);
+  const out: string[] = [];
+  let forwardedFor: string | undefined;
+  let host: string | undefined;
+  let hasProto = false;
+  let hasForwardedHost = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    if (isHopByHop(lower) || named?.has(lower)) continue;
+    if (lower === "x-forwarded-for") {
+      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+      continue;
+    }
+    if (lower === "host") host = value;
+    else if (lower === "x-forwarded-proto") hasProto = true;
+    else if (lower === "x-forwarded-host") hasForwardedHost = true;
+    out.push(name, value);
+  }
+  if (clientIp !== undefined) out.push("x-forwarded-for", forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`);
+  else if (forwardedFor !== undefined) out.push("x-forwarded-for", forwardedFor);
+  if (!hasProto) out.push("x-forwarded-proto", proto);
+  if (!hasForwardedHost && host !== undefined) out.push("x-forwarded-host", host);
+  return out;
+}
+
+/** Removes hop-by-hop headers from an upstream response's headers, in place, and returns them. */
+export function stripResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const conn = headers.connection;
+  const named = connectionTokens(Array.isArray(conn) ? conn.join(",") : conn);
+  for (const name in headers) {
+    if (isHopByHop(name) || named?.has(name)) delete headers[name];
+  }
+  return headers;
+}
+
+/**
+ * The request head for a WebSocket (or other Upgrade) request, as raw bytes for the upstream socket:
+ * Connection and Upgrade are kept because the upgrade needs them; other hop-by-hop headers are dropped.
+ */
+export function upgradeRequestHead(
+  method: string,
+  url: string,
+  raw: readonly string[],
+  clientIp: string | undefined,
+): string {
+  let head = `${method} ${url} HTTP/1.1\r\n`;
+  let forwardedFor: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
+    const lower = name.toLowerCase();
+    if (lower === "x-forwarded-for") {
+      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+      continue;
+    }
+    if (lower !== "connection" && lower !== "upgrade" && isHopByHop(lower)) continue;
+    head += `${name}: ${value}\r\n`;
+  }
+  const chain = [forwardedFor, clientIp].filter((v) => v !== undefined).join(", ");
+  if (chain) head += `X-Forwarded-For: ${chain}\r\n`;
+  return `${head}\r\n`;
+}

@@ -1,0 +1,213 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import type { Dispatcher } from "undici";
+import { type Backend, eject, pickUpstream } from "./compile.js";
+import { stripResponseHeaders } from "./headers.js";
+import { ERROR_CLASS, classOf, type Telemetry } from "./telemetry.js";
+import type { Upstream } from "./upstreams.js";
+
+/** Methods a retry cannot make happen twice (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+
+/** Errors raised before the request reached the replica: retrying is always safe. */
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "ENOTFOUND",
+  "UND_ERR_CLOSED",
+  "UND_ERR_DESTROYED",
+]);
+
+/** Connection lost mid-exchange: the replica may have seen the request, so only idempotent ones retry. */
+const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ETIMEDOUT"]);
+
+/** Class recorded for a request the client gave up on, as nginx's 499. */
+const CLIENT_GONE_CLASS = 2;
+
+/** What every exchange needs from the router. */
+export interface ProxyContext {
+  telemetry: Telemetry;
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** True when the request carries a body (Content-Length above zero, or any Transfer-Encoding). */
+export function hasBody(req: IncomingMessage): boolean {
+  const te = req.headers["transfer-encoding"];
+  if (te !== undefined) return true;
+  const len = req.headers["content-length"];
+  return len !== undefined && len !== "0";
+}
+
+/**
+ * One client request on its way to a revision: streams the request body up and the response down,
+ * retries once on another endpoint when the connection failed before any response (and the retry
+ * cannot repeat a side effect), and records the outcome in telemetry exactly once.
+ */
+export class Exchange implements Dispatcher.DispatchHandler {
+  private readonly start = performance.now();
+  private upstream: Upstream | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private responded = false;
+  private done = false;
+  private retried = false;
+  private teeStarted = false;
+  private readonly body: Readable | null;
+
+  /**
+   * @param setCookie a sticky-session assignment to add to the response
+   * @param onBody for a mirrored request, receives the whole body once it has streamed upstream
+   *   (undefined if it outgrew `bodyLimit` bytes); the body is then teed as it streams
+   */
+  constructor(
+    private readonly ctx: ProxyContext,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly backend: Backend,
+    private readonly headers: string[],
+    private readonly setCookie: string | undefined,
+    onBody?: { limit: number; done: (body: Buffer | undefined) => void },
+  ) {
+    if (!hasBody(req)) this.body = null;
+    else if (onBody) this.body = Readable.from(this.tee(onBody.limit, onBody.done), { objectMode: false });
+    else this.body = req;
+    res.once("close", this.onClientClose);
+  }
+
+  /** Sends the request to an endpoint of the revision, or answers 503 when it has none. */
+  send(avoid?: Upstream): void {
+    const u = pickUpstream(this.backend, avoid);
+    if (!u) {
+      this.respondError(503, "no endpoint is ready for this revision", ERROR_CLASS);
+      return;
+    }
+    this.upstream = u;
+    u.begin();
+    u.pool.dispatch(
+      { path: this.req.url ?? "/", method: (this.req.method ?? "GET") as Dispatcher.HttpMethod, headers: this.headers, body: this.body },
+      this,
+    );
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.done) controller.abort(new Error("client closed the connection"));
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+    statusMessage?: string,
+  ): void {
+    if (statusCode < 200 || this.done) return;
+    this.responded = true;
+    this.status = statusCode;
+    const u = this.upstream!;
+    if (u.downUntil !== 0) u.downUntil = 0;
+    stripResponseHeaders(headers);
+    headers["x-sluice-revision"] = this.backend.revision;
+    if (this.setCookie !== undefined) {
+      const existing = headers["set-cookie"];
+      headers["set-cookie"] = existing ? [...existing, this.setCookie] : [this.setCookie];
+    }
+    if (statusMessage) this.res.writeHead(statusCode, statusMessage, headers);
+    else this.res.writeHead(statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.done) return;
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once("drain", () => controller.resume());
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.done) return;
+    this.res.end();
+    this.finish(classOf(this.status));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.done) return;
+    const u = this.upstream!;
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    const lost = NOT_SENT.has(code) || CONNECTION_LOST.has(code);
+    if (lost) eject(u);
+    if (!this.responded && this.canRetry(code)) {
+      this.retried = true;
+      u.end();
+      this.upstream = undefined;
+      this.send(u);
+      return;
+    }
+    if (this.responded) {
+      // Headers are out: the only honest signal left is a broken connection.
+      this.res.destroy(err);
+      this.finish(ERROR_CLASS);
+      return;
+    }
+    const timeout = code === "UND_ERR_HEADERS_TIMEOUT";
+    this.ctx.log("upstream request failed", { endpoint: u.endpoint, revision: this.backend.revision, code, error: err.message });
+    this.respondError(timeout ? 504 : 502, timeout ? "the revision did not answer in time" : "the revision could not be reached", ERROR_CLASS);
+  }
+
+  private canRetry(code: string): boolean {
+    if (this.retried) return false;
+    const bodyUntouched = this.body === null || (this.body === this.req ? !this.req.readableDidRead : !this.teeStarted);
+    if (!bodyUntouched) return false;
+    return NOT_SENT.has(code) || (CONNECTION_LOST.has(code) && IDEMPOTENT.has(this.req.method ?? "GET"));
+  }
+
+  private readonly onClientClose = (): void => {
+    if (this.done) return;
+    // Closed before the response finished: the client gave up (or its connection broke).
+    this.finish(CLIENT_GONE_CLASS);
+    this.controller?.abort(new Error("client closed the connection"));
+  };
+
+  private respondError(status: number, message: string, cls: number): void {
+    if (!this.res.headersSent) {
+      const body = JSON.stringify({ error: message, revision: this.backend.revision });
+      this.res.writeHead(status, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+        "x-sluice-revision": this.backend.revision,
+      });
+      this.res.end(body);
+    } else this.res.destroy();
+    this.finish(cls);
+  }
+
+  private finish(cls: number): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.upstream) {
+      this.upstream.end();
+      this.upstream = undefined;
+    }
+    this.ctx.telemetry.record(this.backend.series, cls, performance.now() - this.start);
+  }
+
+  private async *tee(limit: number, done: (body: Buffer | undefined) => void): AsyncGenerator<Buffer> {
+    this.teeStarted = true;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let keep = true;
+    for await (const chunk of this.req as AsyncIterable<Buffer>) {
+      if (keep) {
+        size += chunk.length;
+        if (size > limit) {
+          keep = false;
+          chunks.length = 0;
+        } else chunks.push(chunk);
+      }
+      yield chunk;
+    }
+    done(keep ? Buffer.concat(chunks, size) : undefined);
+  }
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase } from "./db.js";
+import { StoreError } from "./errors.js";
+import { LATEST_VERSION, migrate } from "./migrations.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "sluice-db-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function refusal(file: string): StoreError {
+  try {
+    openDatabase(file, ".sluice/sluice.db").close();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StoreError);
+    return err as StoreError;
+  }
+  throw new Error("expected openDatabase to refuse the file");
+}
+
+describe("openDatabase", () => {
+  it("creates a new database in WAL mode at the latest schema version", () => {
+    const db = openDatabase(path.join(dir, "new.db"));
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("synchronous", { simple: true })).toBe(2); // FULL
+    expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION);
+    db.close();
+  });
+
+  it("reopens its own database", () => {
+    const file = path.join(dir, "own.db");
+    openDatabase(file).close();
+    const db = openDatabase(file);
+    expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION);
+    db.close();
+  });
+
+  it("refuses a file that is not SQLite, and leaves it untouched", () => {
+    const file = path.join(dir, "sluice.db");
+    const text = "these are my notes, not a database\n".repeat(10);
+    writeFileSync(file, text);
+    const err = refusal(file);
+    expect(err.message).toBe(".sluice/sluice.db is not a SQLite database; move it away or pass --state-dir");
+    expect(err.cause).toBeDefined();
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+
+  it("refuses a SQLite database that belongs to something else, and leaves it untouched", () => {
+    const file = path.join(dir, "sluice.db");
+    const foreign = new Database(file);
+    foreign.exec("CREATE TABLE foo (x); INSERT INTO foo VALUES (1)");
+    foreign.close();
+    const before = readFileSync(file);
+    const err = refusal(file);
+    expect(err.message).toBe(
+      '.sluice/sluice.db is not a Sluice state database (it has table "foo"); move it away or pass --state-dir',
+    );
+    expect(readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it("refuses a Sluice database with a table Sluice does not know", () => {
+    const file = path.join(dir, "sluice.db");
+    const db = new Database(file);
+    migrate(db);
+    db.exec("CREATE TABLE extra (x)");
+    db.close();
+    expect(refusal(file).message).toMatch(/has table "extra"/);
+  });
+
+  it("refuses a database written by a newer Sluice", () => {
+    const file = path.join(dir, "sluice.db");
+    const db = new Database(file);
+    migrate(db);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    db.close();
+    expect(refusal(file).message).toMatch(
+      new RegExp(`written by a newer Sluice \\(schema version ${LATEST_VERSION + 1}, this one knows up to ${LATEST_VERSION}\\)`),
+    );
+  });
+
+  it("refuses a corrupt database with a one-line message", () => {
+    const file = path.join(dir, "sluice.db");
+    const db = openDatabase(file);
+    const insert = db.prepare(
+      "INSERT INTO events (kind, name, time, type, reason, message) VALUES ('Rollout', 'web', 't', 'Normal', 'R', ?)",
+    );
+    for (let i = 0; i < 300; i++) insert.run("x".repeat(400));
+    db.close();
+    // Scribble over a page in the middle of the events table.
+    const bytes = readFileSync(file);
+    bytes.fill(0xab, 4096 * 3, 4096 * 4);
+    writeFileSync(file, bytes);
+    const err = refusal(file);
+    expect(err.message).toMatch(/^\.sluice\/sluice\.db is corrupt \(.+\); restore it from a backup/);
+    expect(err.message).not.toContain("\n");
+  });
+});
