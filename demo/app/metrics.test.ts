@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../test/helpers/wait.js";
 import { createAppMetrics, DURATION_BUCKETS } from "./metrics.js";
 import { startTestServer, type TestServer } from "./test-server.js";
 
@@ -44,10 +45,12 @@ describe("demo app metrics", () => {
 
   it("shows a request in flight while it is being served", async () => {
     current = await startTestServer();
-    const slow = fetch(`${current.url}/api/slow?ms=400`);
-    let text = "";
-    for (let i = 0; i < 50 && !text.includes("http_requests_in_flight 1"); i++) text = await scrape(current.url);
-    expect(text).toContain("http_requests_in_flight 1");
+    const url = current.url;
+    const slow = fetch(`${url}/api/slow?ms=1500`);
+    await waitFor(async () => (await scrape(url)).includes("http_requests_in_flight 1"), {
+      timeoutMs: 1_400,
+      message: "in-flight gauge at 1",
+    });
     expect((await slow).status).toBe(200);
     expect(await scrape(current.url)).toContain("http_requests_in_flight 0");
   });

@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { NotFoundError } from "../controller/control-plane.js";
 import { createApi } from "./app.js";
+import type { ApiErrorBody } from "./errors.js";
 import { FakeControlPlane, rolloutManifest } from "./testing.js";
 
 const TOKEN = "a".repeat(64);
+
+async function errorOf(res: Response): Promise<ApiErrorBody["error"]> {
+  return ((await res.json()) as ApiErrorBody).error;
+}
 
 function setup(extra: Partial<Parameters<typeof createApi>[0]> = {}) {
   const control = new FakeControlPlane();
@@ -14,7 +19,11 @@ function setup(extra: Partial<Parameters<typeof createApi>[0]> = {}) {
     return app.request(path, { ...init, headers });
   };
   const post = (path: string, body?: unknown) =>
-    call(path, { method: "POST", headers: { "content-type": "application/json" }, body: body === undefined ? "" : JSON.stringify(body) });
+    call(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? "" : JSON.stringify(body),
+    });
   return { control, app, call, post };
 }
 
@@ -24,7 +33,9 @@ describe("auth", () => {
     const missing = await call("/api/v1/rollouts", { token: null });
     expect(missing.status).toBe(401);
     expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer/);
-    expect(await missing.json()).toEqual({ error: { code: "Unauthorized", message: expect.stringMatching(/missing API token/) } });
+    expect(await missing.json()).toEqual({
+      error: { code: "Unauthorized", message: expect.stringMatching(/missing API token/) },
+    });
 
     const wrong = await call("/api/v1/apply", {
       method: "POST",
@@ -33,8 +44,8 @@ describe("auth", () => {
       body: JSON.stringify({ resources: [rolloutManifest("web")] }),
     });
     expect(wrong.status).toBe(401);
-    expect((await wrong.json()).error.message).toMatch(/wrong API token/);
-    expect(await (await call("/api/v1/rollouts", { token: "short" })).status).toBe(401);
+    expect((await errorOf(wrong)).message).toMatch(/wrong API token/);
+    expect((await call("/api/v1/rollouts", { token: "short" })).status).toBe(401);
     expect(control.mutations).toBe(0);
     expect(control.resources.size).toBe(0);
 
@@ -109,7 +120,9 @@ spec:
       call(`/api/v1/apply${query}`, { method: "POST", headers: { "content-type": "application/yaml" }, body: text });
     const bad = await send(yaml(150), "?source=web.yaml");
     expect(bad.status).toBe(400);
-    const body = (await bad.json()) as { error: { code: string; path: string; details: { line?: number; file?: string }[] } };
+    const body = (await bad.json()) as {
+      error: { code: string; path: string; details: { line?: number; file?: string }[] };
+    };
     expect(body.error.code).toBe("Invalid");
     expect(body.error.path).toBe("spec.strategy.canary.steps[0].setWeight");
     expect(body.error.details[0]).toMatchObject({ file: "web.yaml", line: 13 });
@@ -132,8 +145,12 @@ spec:
         details: [expect.objectContaining({ path: "spec.strategy.canary.steps[0].setWeight" })],
       },
     });
-    const notJson = await call("/api/v1/apply", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
-    expect([notJson.status, (await notJson.json()).error.message]).toEqual([400, expect.stringMatching(/not valid JSON/)]);
+    const notJson = await call("/api/v1/apply", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
+    expect([notJson.status, (await errorOf(notJson)).message]).toEqual([400, expect.stringMatching(/not valid JSON/)]);
     const noList = await post("/api/v1/apply", { resource: [] });
     expect(await noList.json()).toMatchObject({ error: { code: "Invalid", path: "resources" } });
 
@@ -141,7 +158,7 @@ spec:
       error: { code: "NotFound", message: 'Rollout "ghost" not found' },
     });
     const unknownKind = await call("/api/v1/widgets");
-    expect([unknownKind.status, (await unknownKind.json()).error.code]).toEqual([404, "NotFound"]);
+    expect([unknownKind.status, (await errorOf(unknownKind)).code]).toEqual([404, "NotFound"]);
     const noRoute = await call("/nowhere");
     expect(await noRoute.json()).toEqual({ error: { code: "NotFound", message: "no route for GET /nowhere" } });
   });
@@ -206,13 +223,23 @@ describe("events and version", () => {
   it("filters events by query and rejects bad numbers", async () => {
     const { control, call } = setup();
     for (let id = 1; id <= 4; id++)
-      control.eventLog.push({ id, kind: "Rollout", name: id % 2 ? "web" : "api", time: "t", type: "Normal", reason: `R${id}`, message: "m" });
+      control.eventLog.push({
+        id,
+        kind: "Rollout",
+        name: id % 2 ? "web" : "api",
+        time: "t",
+        type: "Normal",
+        reason: `R${id}`,
+        message: "m",
+      });
     const get = async (q: string) => (await (await call(`/api/v1/events${q}`)).json()) as { id: number }[];
     expect((await get("?kind=Rollout&name=web")).map((e) => e.id)).toEqual([1, 3]);
     expect((await get("?kind=rollouts&sinceId=2")).map((e) => e.id)).toEqual([3, 4]);
     expect((await get("?limit=1")).map((e) => e.id)).toEqual([4]);
     expect((await call("/api/v1/events?limit=-1")).status).toBe(400);
-    expect(await (await call("/api/v1/events?kind=Widget")).json()).toMatchObject({ error: { code: "Invalid", path: "kind" } });
+    expect(await (await call("/api/v1/events?kind=Widget")).json()).toMatchObject({
+      error: { code: "Invalid", path: "kind" },
+    });
   });
 
   it("reports its version", async () => {

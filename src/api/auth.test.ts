@@ -21,7 +21,15 @@ describe("bearerAuth", () => {
 
   it("stops everything else before the handler", async () => {
     const before = ran;
-    for (const h of [undefined, "", "Bearer", "Bearer secret", "Bearer secret-token-x", "Basic secret-token", "secret-token"])
+    for (const h of [
+      undefined,
+      "",
+      "Bearer",
+      "Bearer secret",
+      "Bearer secret-token-x",
+      "Basic secret-token",
+      "secret-token",
+    ])
       expect(await status(h)).toBe(401);
     expect(ran).toBe(before);
   });

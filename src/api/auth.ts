@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
-import { toErrorResponse } from "./errors.js";
-import { ApiError } from "./errors.js";
+import { ApiError, toErrorResponse } from "./errors.js";
 
 /**
  * Requires `Authorization: Bearer <token>`. A missing or wrong token gets 401 and the request goes

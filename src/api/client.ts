@@ -84,7 +84,11 @@ export class ApiClient {
         }
         for (const message of parser.push(text)) {
           if (message.event === "overflow")
-            throw new ApiClientError("Unavailable", "the controller dropped this watch because it fell behind; watch again", 200);
+            throw new ApiClientError(
+              "Unavailable",
+              "the controller dropped this watch because it fell behind; watch again",
+              200,
+            );
           if (message.event === "status" || message.event === "deleted" || message.event === "event")
             onChange(JSON.parse(message.data) as ChangeNotice);
         }
@@ -92,7 +96,9 @@ export class ApiClient {
     } catch (err) {
       if (signal?.aborted) return;
       if (err instanceof ApiClientError) throw err;
-      throw new ApiClientError("Unavailable", `the watch stream from ${this.base} broke: ${describe(err)}`, 0, { cause: err });
+      throw new ApiClientError("Unavailable", `the watch stream from ${this.base} broke: ${describe(err)}`, 0, {
+        cause: err,
+      });
     }
     if (signal?.aborted) return;
     throw new ApiClientError("Unavailable", `the controller at ${this.base} ended the watch stream (did it stop?)`, 0);

@@ -14,7 +14,11 @@ function rejects(verb: string, body: unknown): ApiError {
 
 describe("parseCommand", () => {
   it("maps the verbs without a body", () => {
-    expect(["promote", "promote-full", "abort", "retry", "pause", "resume", "restart"].map((v) => parseCommand(v, undefined))).toEqual([
+    expect(
+      ["promote", "promote-full", "abort", "retry", "pause", "resume", "restart"].map((v) =>
+        parseCommand(v, undefined),
+      ),
+    ).toEqual([
       { type: "promote" },
       { type: "promoteFull" },
       { type: "abort" },
@@ -37,7 +41,11 @@ describe("parseCommand", () => {
     expect(parseCommand("set", { env: { A: "1", B: null } })).toEqual({ type: "setEnv", env: { A: "1", B: null } });
     expect(parseCommand("set", { args: ["--x"] })).toEqual({ type: "setArgs", args: ["--x"] });
     expect(parseCommand("set", { command: "node" })).toEqual({ type: "setCommand", command: "node" });
-    expect(parseCommand("set", { command: "node", args: [] })).toEqual({ type: "setCommand", command: "node", args: [] });
+    expect(parseCommand("set", { command: "node", args: [] })).toEqual({
+      type: "setCommand",
+      command: "node",
+      args: [],
+    });
   });
 
   it("rejects set bodies that do not fit, naming the field", () => {

@@ -29,7 +29,8 @@ export function parseCommand(verb: string, body: unknown): RolloutCommand {
 
 function asObject(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null) return {};
-  if (typeof body !== "object" || Array.isArray(body)) throw new ApiError("Invalid", "the request body must be a JSON object");
+  if (typeof body !== "object" || Array.isArray(body))
+    throw new ApiError("Invalid", "the request body must be a JSON object");
   return body as Record<string, unknown>;
 }
 
@@ -48,15 +49,21 @@ function parseUndo(body: Record<string, unknown>): RolloutCommand {
 function parseSet(body: Record<string, unknown>): RolloutCommand {
   const { env, args, command } = body;
   const unknown = Object.keys(body).find((k) => k !== "env" && k !== "args" && k !== "command");
-  if (unknown !== undefined) throw new ApiError("Invalid", `unknown field "${unknown}"; set takes env, args or command`, { path: unknown });
+  if (unknown !== undefined)
+    throw new ApiError("Invalid", `unknown field "${unknown}"; set takes env, args or command`, { path: unknown });
   const parsedArgs = args === undefined ? undefined : stringArray(args);
   if (command !== undefined) {
-    if (typeof command !== "string" || command === "") throw new ApiError("Invalid", "command must be a non-empty string", { path: "command" });
-    if (env !== undefined) throw new ApiError("Invalid", "set env and command in separate calls: each is a new revision", { path: "env" });
-    return parsedArgs === undefined ? { type: "setCommand", command } : { type: "setCommand", command, args: parsedArgs };
+    if (typeof command !== "string" || command === "")
+      throw new ApiError("Invalid", "command must be a non-empty string", { path: "command" });
+    if (env !== undefined)
+      throw new ApiError("Invalid", "set env and command in separate calls: each is a new revision", { path: "env" });
+    return parsedArgs === undefined
+      ? { type: "setCommand", command }
+      : { type: "setCommand", command, args: parsedArgs };
   }
   if (parsedArgs !== undefined) {
-    if (env !== undefined) throw new ApiError("Invalid", "set env and args in separate calls: each is a new revision", { path: "env" });
+    if (env !== undefined)
+      throw new ApiError("Invalid", "set env and args in separate calls: each is a new revision", { path: "env" });
     return { type: "setArgs", args: parsedArgs };
   }
   if (env !== undefined) return { type: "setEnv", env: envMap(env) };

@@ -36,7 +36,10 @@ describe("toErrorResponse", () => {
   it("maps NotFoundError, engine conflicts and anything else", () => {
     expect(toErrorResponse(new NotFoundError("Rollout", "web")).status).toBe(404);
     const engine = Object.assign(new Error("no such revision"), { name: "EngineError" });
-    expect(toErrorResponse(engine)).toEqual({ status: 409, body: { error: { code: "Conflict", message: "no such revision" } } });
+    expect(toErrorResponse(engine)).toEqual({
+      status: 409,
+      body: { error: { code: "Conflict", message: "no such revision" } },
+    });
     expect(toErrorResponse(new Error("disk full"))).toEqual({
       status: 500,
       body: { error: { code: "Internal", message: "disk full" } },

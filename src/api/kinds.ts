@@ -14,7 +14,8 @@ const BY_PLURAL = new Map(Object.entries(PLURALS).map(([kind, plural]) => [plura
 /** The kind behind a URL segment; throws NotFound for a segment that names no kind. */
 export function kindOfPlural(plural: string): ResourceKind {
   const kind = BY_PLURAL.get(plural);
-  if (!kind) throw new ApiError("NotFound", `unknown resource type "${plural}"; use one of ${[...BY_PLURAL.keys()].join(", ")}`);
+  if (!kind)
+    throw new ApiError("NotFound", `unknown resource type "${plural}"; use one of ${[...BY_PLURAL.keys()].join(", ")}`);
   return kind;
 }
 
@@ -22,6 +23,9 @@ export function kindOfPlural(plural: string): ResourceKind {
 export function parseKind(value: string): ResourceKind {
   if (value in PLURALS) return value as ResourceKind;
   const kind = BY_PLURAL.get(value);
-  if (!kind) throw new ApiError("Invalid", `unknown kind "${value}"; use one of ${Object.keys(PLURALS).join(", ")}`, { path: "kind" });
+  if (!kind)
+    throw new ApiError("Invalid", `unknown kind "${value}"; use one of ${Object.keys(PLURALS).join(", ")}`, {
+      path: "kind",
+    });
   return kind;
 }

@@ -1,5 +1,5 @@
-import { Hono } from "hono";
 import type { Context } from "hono";
+import { Hono } from "hono";
 import type { ControlPlane } from "../controller/control-plane.js";
 import { ValidationError } from "../model/errors.js";
 import { loadText } from "../model/load.js";
@@ -36,7 +36,12 @@ export function v1Routes(deps: { control: ControlPlane; version: string; watch: 
 
   api.get("/watch", (c) => {
     const { name, kind } = c.req.query();
-    return streamChanges(c, control, { ...(name ? { name } : {}), ...(kind ? { kind: parseKind(kind) } : {}) }, deps.watch);
+    return streamChanges(
+      c,
+      control,
+      { ...(name ? { name } : {}), ...(kind ? { kind: parseKind(kind) } : {}) },
+      deps.watch,
+    );
   });
 
   api.get("/:plural", (c) => c.json(control.list(kindOfPlural(c.req.param("plural")))));
@@ -77,11 +82,16 @@ async function applyBody(c: Context): Promise<{ resources: unknown[]; dryRun: bo
   }
   const body = await jsonBody(c, false);
   if (typeof body !== "object" || body === null || !Array.isArray((body as { resources?: unknown }).resources))
-    throw new ApiError("Invalid", 'the body must be {"resources": [...], "dryRun"?: boolean}, or YAML with Content-Type: application/yaml', {
-      path: "resources",
-    });
+    throw new ApiError(
+      "Invalid",
+      'the body must be {"resources": [...], "dryRun"?: boolean}, or YAML with Content-Type: application/yaml',
+      {
+        path: "resources",
+      },
+    );
   const { resources, dryRun } = body as { resources: unknown[]; dryRun?: unknown };
-  if (dryRun !== undefined && typeof dryRun !== "boolean") throw new ApiError("Invalid", "must be true or false", { path: "dryRun" });
+  if (dryRun !== undefined && typeof dryRun !== "boolean")
+    throw new ApiError("Invalid", "must be true or false", { path: "dryRun" });
   return { resources, dryRun: dryRun ?? queryDryRun, source };
 }
 

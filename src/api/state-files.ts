@@ -71,7 +71,9 @@ export function readApiAddress(stateDir: string): ApiAddress | undefined {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ApiStateFileError(`${file} is not valid JSON; delete it and restart the controller`, file, { cause: err });
+    throw new ApiStateFileError(`${file} is not valid JSON; delete it and restart the controller`, file, {
+      cause: err,
+    });
   }
   const { url, pid } = (parsed ?? {}) as { url?: unknown; pid?: unknown };
   if (typeof url !== "string" || !/^https?:\/\//.test(url))

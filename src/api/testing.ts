@@ -9,8 +9,8 @@ import type {
 import { NotFoundError } from "../controller/control-plane.js";
 import type { RolloutCommand } from "../engine/types.js";
 import { ValidationError } from "../model/errors.js";
-import { parseResource } from "../model/load.js";
 import type { Rollout } from "../model/index.js";
+import { parseResource } from "../model/load.js";
 
 /**
  * An in-memory ControlPlane for API tests: validates with the real model, keeps resources in a map,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChangeNotice, EventRecord } from "../controller/control-plane.js";
 import { createApi } from "./app.js";
-import { SseParser, type SseMessage } from "./sse.js";
+import { type SseMessage, SseParser } from "./sse.js";
 import { FakeControlPlane, rolloutManifest } from "./testing.js";
 import { matchesFilter } from "./watch.js";
 

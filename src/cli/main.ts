@@ -1,8 +1,8 @@
 import { Command, Option } from "commander";
 import { ApiClientError } from "../api/client.js";
 import { CliError } from "./cli-error.js";
-import { registerCommands } from "./program.js";
 import { processOutput } from "./output.js";
+import { registerCommands } from "./program.js";
 
 const program = new Command("sluice");
 registerCommands(program, processOutput);

@@ -1,12 +1,12 @@
 import type { MetricProviderPort } from "../analysis/providers/provider.js";
-import { buildAnalysisRun } from "../analysis/run-builder.js";
+import { buildAnalysisRun, RUN_LABELS } from "../analysis/run-builder.js";
 import { measureDue, terminateRun } from "../analysis/runner.js";
 import { runWakeAt } from "../analysis/schedule.js";
 import type { Action } from "../engine/types.js";
 import {
-  API_VERSION,
   type AnalysisRun,
   type AnalysisTemplate,
+  API_VERSION,
   type ClusterAnalysisTemplate,
   type Rollout,
 } from "../model/index.js";
@@ -29,14 +29,6 @@ export interface AnalysisLoopOptions {
 
 const TERMINAL = new Set(["Successful", "Failed", "Error", "Inconclusive"]);
 const RETRY_MS = 2_000;
-
-/** Label names that tie a run to its rollout and revisions. */
-export const RUN_LABELS = {
-  rollout: "sluice.dev/rollout",
-  revision: "sluice.dev/revision",
-  stableRevision: "sluice.dev/stable-revision",
-  role: "sluice.dev/role",
-} as const;
 
 /**
  * Takes the measurements of running analysis runs when they fall due, and stores each result
@@ -106,7 +98,7 @@ export class AnalysisLoop {
             }),
         },
       );
-      return { ...run, metadata: { ...run.metadata, labels: { ...run.metadata.labels, ...labels } } };
+      return run;
     } catch (err) {
       // A run that cannot be built is an Error verdict the engine acts on (abort), not a crash of the loop.
       const now = this.opts.now().toISOString();

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { checkTemplate } from "../analysis/template-checks.js";
-import type { AnalysisTemplate, Rollout } from "../model/index.js";
-import type { RolloutAnalysis } from "../model/strategy.js";
 import { ManifestError, ValidationError } from "../model/errors.js";
+import type { AnalysisTemplate, Rollout } from "../model/index.js";
 import { parseResource } from "../model/load.js";
+import type { RolloutAnalysis } from "../model/strategy.js";
 import type { ApplyResult, Resource } from "./control-plane.js";
 import type { ControllerStore } from "./store-port.js";
 

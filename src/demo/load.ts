@@ -114,7 +114,8 @@ export class LoadGenerator {
 export function record(phase: PhaseTraffic, sentAt: number, status: number, revision: string): void {
   const bad = status === 0 || status >= 500;
   phase.requests++;
-  const rev = (phase.byRevision[revision] ??= { requests: 0, errors: 0 });
+  const rev = phase.byRevision[revision] ?? { requests: 0, errors: 0 };
+  phase.byRevision[revision] = rev;
   rev.requests++;
   if (bad) {
     phase.errors++;

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { renderTable } from "../cli/format/table.js";
 import type { ChangeNotice } from "../controller/control-plane.js";
 import { type LocalRuntime, startLocalRuntime } from "../controller/local-runtime.js";
 import type { Rollout } from "../model/index.js";
-import { renderTable } from "../cli/format/table.js";
 import { LoadGenerator, type PhaseTraffic } from "./load.js";
 import { blueGreenRollout, canaryRollout, demoAnalysisTemplate, FAST, NORMAL } from "./manifests.js";
 

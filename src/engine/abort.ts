@@ -20,7 +20,12 @@ export function abortRollout(ctx: ReconcileContext, reason: string, message: str
   s.abort = true;
   s.abortedAt = ctx.nowIso;
   ctx.abortedNow = { reason, message };
-  emit(ctx, "RolloutAborted", `${reason}: ${message}; all traffic back to stable ${label(stableRevision(ctx))}`, "Warning");
+  emit(
+    ctx,
+    "RolloutAborted",
+    `${reason}: ${message}; all traffic back to stable ${label(stableRevision(ctx))}`,
+    "Warning",
+  );
 }
 
 /**

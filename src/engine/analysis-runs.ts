@@ -73,7 +73,7 @@ export function stopAnalysisRuns(ctx: ReconcileContext, roles?: readonly (keyof 
 /** The verdict of a run as observed, with a phrase for messages. */
 export function verdictOf(ctx: ReconcileContext, name: string): { phase: AnalysisPhase | "Missing"; text: string } {
   const seen = ctx.analysis[name];
-  if (!seen) return { phase: "Missing", text: `analysis run ${name} not created yet` };
+  if (!seen) return { phase: "Missing", text: `analysis run ${name} starting` };
   const detail = seen.message ? `: ${seen.message}` : "";
   return { phase: seen.phase, text: `analysis run ${name} ${seen.phase}${detail}` };
 }

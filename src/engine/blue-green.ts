@@ -121,9 +121,9 @@ function analysisGate(
   if (!analysis) return "pass";
   const s = ctx.status;
   const what = role === "prePromotion" ? "pre-promotion" : "post-promotion";
-  const name = s.analysisRuns[role];
-  if (name === undefined) {
-    const started = startAnalysisRun(
+  const name =
+    s.analysisRuns[role] ??
+    startAnalysisRun(
       ctx,
       role,
       analysis,
@@ -131,9 +131,6 @@ function analysisGate(
       role === "prePromotion" ? "pre" : "post",
       `${what} analysis of ${label(preview)}`,
     );
-    ctx.message = `${what} analysis run ${started} running`;
-    return "wait";
-  }
   const verdict = verdictOf(ctx, name);
   switch (verdict.phase) {
     case "Successful":
@@ -148,7 +145,7 @@ function analysisGate(
       ctx.message = `paused: ${verdict.text}; promote to go on or abort to roll back`;
       return "wait";
     default:
-      ctx.message = `waiting for ${what} ${verdict.text}`;
+      ctx.message = `${what}: ${verdict.text}`;
       return "wait";
   }
 }

@@ -18,7 +18,7 @@ import {
 import { canaryReplicas } from "./replicas.js";
 import { completeRollout } from "./revisions.js";
 import { rollingUpdate } from "./rolling.js";
-import { describeStep, stepLabel, weightAt, canaryScaleAt } from "./steps.js";
+import { canaryScaleAt, describeStep, stepLabel, weightAt } from "./steps.js";
 
 type Outcome = "advance" | "wait" | "aborted";
 
@@ -67,8 +67,10 @@ function runSteps(ctx: ReconcileContext, strategy: CanaryStrategy, canary: Revis
     const index = s.currentStepIndex ?? 0;
     applyStepState(ctx, strategy, canary, index);
     if (hasPause(ctx, "UserPause") || hasPause(ctx, "InconclusiveAnalysis")) {
+      const run = s.analysisRuns.step;
+      const why = run === undefined ? "background analysis inconclusive" : verdictOf(ctx, run).text;
       ctx.message = hasPause(ctx, "InconclusiveAnalysis")
-        ? `paused at ${stepLabel(steps, index)}: analysis inconclusive; promote to go on or abort to roll back`
+        ? `paused at ${stepLabel(steps, index)}: ${why}; promote to go on or abort to roll back`
         : `paused by user at ${stepLabel(steps, index)}`;
       return "wait";
     }
@@ -109,13 +111,9 @@ function pauseStep(
   index: number,
 ): Outcome {
   if (addPause(ctx, "CanaryPauseStep"))
-    emit(
-      ctx,
-      "Paused",
-      `paused at ${stepLabel(steps, index)}${duration === undefined ? " until promoted" : ` for ${duration}`}`,
-    );
+    emit(ctx, "Paused", `paused at ${stepLabel(steps, index)}${duration === undefined ? "" : ` for ${duration}`}`);
   if (duration === undefined) {
-    ctx.message = `paused at ${stepLabel(steps, index)} until promoted`;
+    ctx.message = `paused at ${stepLabel(steps, index)}; promote to go on`;
     return "wait";
   }
   const started = ctx.status.pauseConditions.find((p) => p.reason === "CanaryPauseStep")?.startTime ?? ctx.nowIso;
@@ -137,9 +135,9 @@ function analysisStep(
   canary: RevisionStatus,
 ): Outcome {
   const s = ctx.status;
-  const name = s.analysisRuns.step;
-  if (name === undefined) {
-    const started = startAnalysisRun(
+  const name =
+    s.analysisRuns.step ??
+    startAnalysisRun(
       ctx,
       "step",
       analysis,
@@ -147,9 +145,6 @@ function analysisStep(
       stepRunSuffix(index),
       stepLabel(steps, index),
     );
-    ctx.message = `${stepLabel(steps, index)}: analysis run ${started} running`;
-    return "wait";
-  }
   const verdict = verdictOf(ctx, name);
   switch (verdict.phase) {
     case "Successful":
@@ -166,7 +161,7 @@ function analysisStep(
       ctx.message = `paused: ${verdict.text}; promote to go on or abort to roll back`;
       return "wait";
     default:
-      ctx.message = `${stepLabel(steps, index)}: waiting for ${verdict.text}`;
+      ctx.message = `${stepLabel(steps, index)}: ${verdict.text}`;
       return "wait";
   }
 }

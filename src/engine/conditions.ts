@@ -49,15 +49,26 @@ export function finishStatus(ctx: ReconcileContext, deadline: { exceeded: boolea
     progressing = ["True", "RevisionAvailable", `${label(stable)} is stable`];
   else progressing = ["True", "RevisionProgressing", ctx.message ?? "progressing"];
 
-  const healthy = !s.abort && !deadline.exceeded && s.pauseConditions.length === 0 && !inProgress && stableReady >= ctx.spec.replicas;
+  const healthy =
+    !s.abort && !deadline.exceeded && s.pauseConditions.length === 0 && !inProgress && stableReady >= ctx.spec.replicas;
   const phase: RolloutPhase =
-    s.abort || deadline.exceeded ? "Degraded" : s.pauseConditions.length > 0 ? "Paused" : healthy ? "Healthy" : "Progressing";
+    s.abort || deadline.exceeded
+      ? "Degraded"
+      : s.pauseConditions.length > 0
+        ? "Paused"
+        : healthy
+          ? "Healthy"
+          : "Progressing";
 
   const serving = s.revisions.filter((r) => r.weight > 0).reduce((sum, r) => sum + readyOf(ctx, r.hash), 0);
-  const prevCompleted = getCondition(ctx.previous?.conditions, "Completed");
-  const completed = !inProgress && (prevCompleted?.status === "True" || stableReady >= ctx.spec.replicas);
-  if (completed && prevCompleted?.status !== "True")
-    emit(ctx, "RolloutCompleted", `${label(stable)} is stable: ${stableReady}/${ctx.spec.replicas} ready, 100% of traffic`);
+  const wasCompleted = !ctx.newRevision && getCondition(ctx.previous?.conditions, "Completed")?.status === "True";
+  const completed = !inProgress && (wasCompleted || stableReady >= ctx.spec.replicas);
+  if (completed && !wasCompleted)
+    emit(
+      ctx,
+      "RolloutCompleted",
+      `${label(stable)} is stable: ${stableReady}/${ctx.spec.replicas} ready, 100% of traffic`,
+    );
 
   let c = s.conditions;
   c = setCondition(c, "Progressing", ...progressing, ctx.nowIso);
@@ -78,7 +89,14 @@ export function finishStatus(ctx: ReconcileContext, deadline: { exceeded: boolea
     pause ? (ctx.message ?? "paused") : "not paused",
     ctx.nowIso,
   );
-  c = setCondition(c, "Healthy", healthy ? "True" : "False", phase, healthy ? `${label(stable)} is healthy` : phase, ctx.nowIso);
+  c = setCondition(
+    c,
+    "Healthy",
+    healthy ? "True" : "False",
+    phase,
+    healthy ? `${label(stable)} is healthy` : phase,
+    ctx.nowIso,
+  );
   c = setCondition(
     c,
     "Completed",

@@ -33,6 +33,8 @@ export interface ReconcileContext {
   waitingForReadiness: boolean;
   /** One-line summary of where the strategy stands, for status.message. */
   message: string | undefined;
+  /** Set when this reconcile recorded a new revision to roll out. */
+  newRevision: boolean;
   /** Set when an abort happens in this reconcile. */
   abortedNow: { reason: string; message: string } | undefined;
 }
@@ -59,6 +61,7 @@ export function createContext(
     wakes: [],
     waitingForReadiness: false,
     message: undefined,
+    newRevision: false,
     abortedNow: undefined,
   };
 }

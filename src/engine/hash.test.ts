@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { WorkloadTemplate } from "../model/index.js";
 import { canonicalJson, revisionHash } from "./hash.js";
 
-const base = WorkloadTemplate.parse({ process: { command: "node", args: ["app.js"], env: [{ name: "A", value: "1" }] } });
+const base = WorkloadTemplate.parse({
+  process: { command: "node", args: ["app.js"], env: [{ name: "A", value: "1" }] },
+});
 
 describe("canonicalJson", () => {
   it.each([
@@ -21,7 +23,9 @@ describe("revisionHash", () => {
   });
 
   it("does not depend on key order", () => {
-    const reordered = JSON.parse(JSON.stringify({ process: { env: base.process?.env, args: base.process?.args, ...base.process } }));
+    const reordered = JSON.parse(
+      JSON.stringify({ process: { env: base.process?.env, args: base.process?.args, ...base.process } }),
+    );
     expect(revisionHash(reordered)).toBe(revisionHash(base));
   });
 

@@ -48,9 +48,9 @@ export function reconcile(
   syncUserPause(ctx);
   runStrategy(ctx);
   const deadline = checkProgressDeadline(ctx);
+  finishStatus(ctx, deadline);
   scaleDownOldRevisions(ctx);
   trimHistory(ctx);
-  finishStatus(ctx, deadline);
 
   const future = ctx.wakes.filter((t) => t > now.getTime());
   return {

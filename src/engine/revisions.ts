@@ -24,6 +24,7 @@ export function detectRevision(ctx: ReconcileContext): void {
   }
   if (ctx.hash === s.currentRevision) return;
 
+  ctx.newRevision = true;
   const superseded = rolloutRevision(ctx);
   stopAnalysisRuns(ctx);
   if (superseded) s.revisions = s.revisions.filter((r) => r !== superseded);
@@ -48,8 +49,7 @@ export function detectRevision(ctx: ReconcileContext): void {
   s.currentRevision = ctx.hash;
   s.fastRollback = fast;
   const instead = superseded ? `, superseding ${label(superseded)}` : "";
-  if (fast)
-    emit(ctx, "FastRollback", `${label(revision)} is a recent revision: skipping steps and analysis${instead}`);
+  if (fast) emit(ctx, "FastRollback", `${label(revision)} is a recent revision: skipping steps and analysis${instead}`);
   else emit(ctx, "RolloutStarted", `rolling out ${label(revision)} (${describePlan(ctx)})${instead}`);
 }
 

@@ -53,7 +53,8 @@ export function routesAt(
 /** One line for a step, as the user wrote it. */
 export function describeStep(step: CanaryStep): string {
   if ("setWeight" in step) return `setWeight ${step.setWeight}%`;
-  if ("pause" in step) return step.pause.duration === undefined ? "pause until promoted" : `pause ${step.pause.duration}`;
+  if ("pause" in step)
+    return step.pause.duration === undefined ? "pause until promoted" : `pause ${step.pause.duration}`;
   if ("analysis" in step) return `analysis ${step.analysis.templates.map((t) => t.templateName).join(", ")}`;
   if ("setCanaryScale" in step) {
     const s = step.setCanaryScale;

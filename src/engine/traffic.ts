@@ -1,4 +1,4 @@
-import type { RolloutStatus, RolloutSpec } from "../model/index.js";
+import type { RolloutSpec, RolloutStatus } from "../model/index.js";
 import { routesAt } from "./steps.js";
 import type { TrafficSpec } from "./types.js";
 

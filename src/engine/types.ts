@@ -1,5 +1,5 @@
-import type { RolloutAnalysis, RouteMatch } from "../model/strategy.js";
 import type { AnalysisPhase, Rollout, RolloutStatus, WorkloadTemplate } from "../model/index.js";
+import type { RolloutAnalysis, RouteMatch } from "../model/strategy.js";
 
 /** What the platform sees of one revision right now. */
 export interface RevisionObservation {

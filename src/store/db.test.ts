@@ -79,7 +79,9 @@ describe("openDatabase", () => {
     db.pragma(`user_version = ${LATEST_VERSION + 1}`);
     db.close();
     expect(refusal(file).message).toMatch(
-      new RegExp(`written by a newer Sluice \\(schema version ${LATEST_VERSION + 1}, this one knows up to ${LATEST_VERSION}\\)`),
+      new RegExp(
+        `written by a newer Sluice \\(schema version ${LATEST_VERSION + 1}, this one knows up to ${LATEST_VERSION}\\)`,
+      ),
     );
   });
 

@@ -43,7 +43,9 @@ export function openDatabase(file: string, shown: string = file): Database.Datab
 function checkOwnership(db: Database.Database, shown: string): void {
   const tables = (
     db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
       .all() as { name: string }[]
   ).map((r) => r.name);
   const version = schemaVersion(db);

@@ -23,7 +23,9 @@ describe("migrations", () => {
     db.prepare(
       "INSERT INTO replicas (id, rollout, revision, idx, pid, port, start_time) VALUES ('r1', 'web', 'abc', 0, 42, 9000, 't0')",
     ).run();
-    db.prepare("INSERT INTO events (kind, name, time, type, reason, message) VALUES ('Rollout', 'web', 't0', 'Normal', 'R', 'm')").run();
+    db.prepare(
+      "INSERT INTO events (kind, name, time, type, reason, message) VALUES ('Rollout', 'web', 't0', 'Normal', 'R', 'm')",
+    ).run();
 
     expect(migrate(db).map((m) => m.version)).toEqual([2]);
     expect(schemaVersion(db)).toBe(2);
@@ -42,7 +44,9 @@ describe("migrations", () => {
     db.exec("ALTER TABLE replicas ADD COLUMN restart_at TEXT");
     expect(() => migrate(db)).toThrow(/duplicate column/);
     expect(schemaVersion(db)).toBe(1);
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_by_object'").all();
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'events_by_object'")
+      .all();
     expect(indexes).toEqual([]);
     db.close();
   });

@@ -43,7 +43,10 @@ describe("openStore", () => {
     store.close();
 
     store = openStore(dir);
-    expect(store.getResource("Rollout", "web")).toMatchObject({ status: { phase: "Healthy" }, metadata: { generation: 1 } });
+    expect(store.getResource("Rollout", "web")).toMatchObject({
+      status: { phase: "Healthy" },
+      metadata: { generation: 1 },
+    });
     expect(store.listEvents().map((e) => e.reason)).toEqual(["Tick"]);
     expect(store.getTemplates("web")).toEqual({ h1: tpl("v1") });
     expect(store.replicas.list().map((r) => r.id)).toEqual(["r1"]);
@@ -71,7 +74,16 @@ describe("openStore", () => {
       spec: { x: 1 },
       status: { phase: "Healthy" },
     });
-    store.replicas.save({ id: "r", rollout: "web", revision: "h", index: 0, pid: 1, port: 2, startTime: "t", restartAt: "t2" });
+    store.replicas.save({
+      id: "r",
+      rollout: "web",
+      revision: "h",
+      index: 0,
+      pid: 1,
+      port: 2,
+      startTime: "t",
+      restartAt: "t2",
+    });
     expect(store.replicas.list()[0]?.restartAt).toBe("t2");
     store.close();
     const check = new Database(file, { readonly: true });
@@ -135,8 +147,10 @@ describe("Store", () => {
     expect(s.getTemplates("web")).toEqual({});
   });
 
-  it("returns what the transaction's function returns", () => {
+  it("returns what the transaction's function returns, and refuses an async one", () => {
     expect(store!.transaction(() => 42)).toBe(42);
+    // An await inside would let other writes slip into the transaction.
+    expect(() => store!.transaction(async () => 1)).toThrow(/cannot return a promise/);
   });
 
   it("deletes a rollout's revision templates with it, and only its own", () => {

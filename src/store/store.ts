@@ -7,7 +7,7 @@ import type { RolloutEvent } from "../engine/types.js";
 import type { WorkloadTemplate } from "../model/index.js";
 import { openDatabase } from "./db.js";
 import { StoreError } from "./errors.js";
-import { type EventFilter, EVENTS_KEPT, EventLog } from "./events.js";
+import { EVENTS_KEPT, type EventFilter, EventLog } from "./events.js";
 import { type ReplicaRegistry, ReplicaTable } from "./replicas.js";
 import { ResourceTable } from "./resources.js";
 import { type StoredTemplate, TemplateTable } from "./templates.js";

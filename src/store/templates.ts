@@ -19,7 +19,10 @@ export class TemplateTable {
   private readonly forRollout;
   private readonly removeAll;
 
-  constructor(db: Database.Database, private readonly now: () => Date) {
+  constructor(
+    db: Database.Database,
+    private readonly now: () => Date,
+  ) {
     // A hash names its template, so a second put of the same hash keeps the first row and number.
     this.insert = db.prepare(
       `INSERT INTO revision_templates (rollout, hash, number, template, created_at) VALUES (@rollout, @hash, @number, @template, @time)

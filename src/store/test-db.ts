@@ -11,5 +11,10 @@ export function memoryDb(): Database.Database {
 /** A clock tests move by hand. */
 export function fakeClock(start = "2025-01-01T00:00:00.000Z"): { now: () => Date; advance(ms: number): void } {
   let t = new Date(start).getTime();
-  return { now: () => new Date(t), advance: (ms) => void (t += ms) };
+  return {
+    now: () => new Date(t),
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }

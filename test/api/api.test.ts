@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApi } from "../../src/api/app.js";
 import { type ServedApi, serveApi } from "../../src/api/serve.js";
-import { SseParser, type SseMessage } from "../../src/api/sse.js";
+import { type SseMessage, SseParser } from "../../src/api/sse.js";
 import { FakeControlPlane, rolloutManifest } from "../../src/api/testing.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -100,7 +100,10 @@ describe("the API served on node:http", () => {
     });
     const deleted = await fetch(`${served.url}/api/v1/rollouts/web`, { method: "DELETE", headers: auth() });
     expect(deleted.status).toBe(200);
-    const got = await waitFor(() => messages.find((m) => m.event === "deleted"), { timeoutMs: 5000, message: "the deleted notice" });
+    const got = await waitFor(() => messages.find((m) => m.event === "deleted"), {
+      timeoutMs: 5000,
+      message: "the deleted notice",
+    });
     expect(JSON.parse(got.data)).toEqual({ type: "deleted", kind: "Rollout", name: "web" });
 
     abort.abort();

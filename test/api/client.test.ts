@@ -57,7 +57,11 @@ describe("ApiClient", () => {
     expect([notFound.code, notFound.status, notFound.message]).toEqual(["NotFound", 404, 'Rollout "ghost" not found']);
 
     const invalid = await failure(api.post("/apply", { resources: [rolloutManifest("web", 101)] }));
-    expect([invalid.code, invalid.status, invalid.extra.path]).toEqual(["Invalid", 400, "spec.strategy.canary.steps[0].setWeight"]);
+    expect([invalid.code, invalid.status, invalid.extra.path]).toEqual([
+      "Invalid",
+      400,
+      "spec.strategy.canary.steps[0].setWeight",
+    ]);
     expect(invalid.extra.details?.length).toBe(1);
 
     const unauthorized = await failure(new ApiClient(served.url, "wrong").get("/rollouts"));

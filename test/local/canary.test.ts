@@ -42,7 +42,12 @@ describe("local canary", () => {
       canary: {
         steps: [
           { setCanaryScale: { replicas: 1 } },
-          { setHeaderRoute: { name: "canary-header", match: [{ headerName: "X-Canary", headerValue: { exact: "true" } }] } },
+          {
+            setHeaderRoute: {
+              name: "canary-header",
+              match: [{ headerName: "X-Canary", headerValue: { exact: "true" } }],
+            },
+          },
           { setMirrorRoute: { name: "mirror", percentage: 50, match: [{ path: { prefix: "/api" } }] } },
           { pause: {} },
         ],

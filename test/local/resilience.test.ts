@@ -44,7 +44,10 @@ describe("local platform under load", () => {
       await first.kill9();
       // The router goes on serving with its last config while no controller runs.
       const before = load.current().requests;
-      await waitFor(() => load.current().requests > before + 200, { timeoutMs: 10_000, message: "traffic without a controller" });
+      await waitFor(() => load.current().requests > before + 200, {
+        timeoutMs: 10_000,
+        message: "traffic without a controller",
+      });
       expect(load.current().errors).toBe(0);
 
       const second = await started(first.stateDir);
@@ -103,7 +106,9 @@ describe("local platform under load", () => {
     await c.api.post("/apply", { resources: [demoRollout("crashy", { VERSION: "1.0" }, strategy)] });
     await waitForRollout(c.api, "crashy", isHealthy);
     await c.api.post("/rollouts/crashy/set", { env: { VERSION: "2.0", CRASH_AFTER_SECONDS: "0" } });
-    const degraded = await waitForRollout(c.api, "crashy", (r) => r.status?.phase === "Degraded", { timeoutMs: 90_000 });
+    const degraded = await waitForRollout(c.api, "crashy", (r) => r.status?.phase === "Degraded", {
+      timeoutMs: 90_000,
+    });
     expect(degraded.status?.abort).toBe(true);
     expect(degraded.status?.message).toMatch(/crash/i);
     const res = await fetch(`${c.routerUrl}/version`);
@@ -120,9 +125,7 @@ describe("local platform under load", () => {
     try {
       await waitFor(() => load.current().requests > 200, { timeoutMs: 10_000 });
       const victim = endpoints(c.stateDir, "solo")[0] ?? "";
-      const pid = Number(
-        ((await (await fetch(`http://${victim}/`)).json()) as { pid: number }).pid,
-      );
+      const pid = Number(((await (await fetch(`http://${victim}/`)).json()) as { pid: number }).pid);
       process.kill(pid, "SIGKILL");
       const after = load.current().requests;
       await waitFor(() => load.current().requests > after + 400, { timeoutMs: 15_000 });

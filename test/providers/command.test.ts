@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +28,22 @@ function processGone(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** Live (not zombie) processes in a process group, read from /proc. */
+function liveGroupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) === pgid && state !== "Z") members.push(Number(name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return members;
 }
 
 // A node script that starts a sleeping child in the same process group, records both pids, then
@@ -113,6 +129,8 @@ describe("command provider running real processes", () => {
     const pids = await readPids(pidFile);
     expect(pids).toHaveLength(2);
     for (const pid of pids) await waitFor(() => processGone(pid), { timeoutMs: 5_000, message: `process ${pid} gone` });
+    // The command led its own group (detached), so the group id is its pid.
+    await waitFor(() => liveGroupMembers(pids[0]!).length === 0, { timeoutMs: 5_000, message: "process group empty" });
   });
 
   it("kills background children a finished check left behind", async () => {
@@ -131,9 +149,12 @@ describe("command provider running real processes", () => {
       signal: ac.signal,
     });
     const pids = await readPids(pidFile);
+    // Both share the group the command leads, which is what lets one kill reach them all.
+    expect(liveGroupMembers(pids[0]!).sort()).toEqual([...pids].sort());
     ac.abort();
     const r = await measuring;
     expect(r.error).toMatch(/cancelled/);
+    await waitFor(() => liveGroupMembers(pids[0]!).length === 0, { timeoutMs: 5_000, message: "process group empty" });
     for (const pid of pids) await waitFor(() => processGone(pid), { timeoutMs: 5_000, message: `process ${pid} gone` });
   });
 });

@@ -35,14 +35,35 @@ describe("Supervisor: adoption after a controller restart", () => {
     const endpoints = await readyEndpoints(first, "web", 2);
     const before = pids();
     await first.detach();
-    expect(h.alive().map((r) => r.pid).sort((a, b) => a - b)).toEqual(before);
+    expect(
+      h
+        .alive()
+        .map((r) => r.pid)
+        .sort((a, b) => a - b),
+    ).toEqual(before);
 
     // A record of a process that is gone, and a live process whose revision no longer exists.
-    h.registry.save({ id: "web-dead00-0", rollout: "web", revision: "dead00", index: 0, pid: 999_999_999, port: 1, startTime: "1" });
+    h.registry.save({
+      id: "web-dead00-0",
+      rollout: "web",
+      revision: "dead00",
+      index: 0,
+      pid: 999_999_999,
+      port: 1,
+      startTime: "1",
+    });
     const orphan = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { detached: true, stdio: "ignore" });
     orphan.unref();
     const orphanPid = orphan.pid ?? 0;
-    h.registry.save({ id: "gone-fff000-0", rollout: "gone", revision: "fff000", index: 0, pid: orphanPid, port: 2, startTime: processStartTime(orphanPid) });
+    h.registry.save({
+      id: "gone-fff000-0",
+      rollout: "gone",
+      revision: "fff000",
+      index: 0,
+      pid: orphanPid,
+      port: 2,
+      startTime: processStartTime(orphanPid),
+    });
 
     const second = h.supervisor();
     await second.adopt((rollout, revision) => (rollout === "web" && revision === "abc123" ? template : undefined));

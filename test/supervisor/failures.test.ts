@@ -22,7 +22,9 @@ describe("Supervisor: failing replicas", () => {
       timeoutMs: 20_000,
       message: "crashLooping reported",
     });
-    expect(obs.message).toMatch(/^replica 0 exited with code 1 three times in \d+ s; last log line: .*crashing at start/);
+    expect(obs.message).toMatch(
+      /^replica 0 exited with code 1 three times in \d+ s; last log line: .*crashing at start/,
+    );
     expect(s.observe("web")[0]).toMatchObject({ hash: "bad111", replicas: 1, ready: 0 });
     expect(s.endpoints("web")).toEqual([{ revision: "bad111", endpoints: [] }]);
     const log = readFileSync(`${h.stateDir}/logs/web-bad111-0.log`, "utf8");
@@ -53,7 +55,14 @@ describe("Supervisor: failing replicas", () => {
     const s = h.supervisor();
     const template = demoTemplate(
       {},
-      { livenessProbe: { httpGet: { path: "/api/error" }, initialDelaySeconds: 0.5, periodSeconds: 0.3, failureThreshold: 2 } },
+      {
+        livenessProbe: {
+          httpGet: { path: "/api/error" },
+          initialDelaySeconds: 0.5,
+          periodSeconds: 0.3,
+          failureThreshold: 2,
+        },
+      },
     );
     s.ensure("web", "abc123", template, 1);
     const first = await waitFor(record, { timeoutMs: 10_000, message: "replica recorded" });
@@ -78,6 +87,8 @@ describe("Supervisor: failing replicas", () => {
     const s = h.supervisor({ backoff: { initialMs: 50, maxMs: 100 } });
     s.ensure("web", "nope00", demoTemplate({}, { command: "/nonexistent/sluice-test-binary", args: [] }), 1);
     const obs = await waitFor(() => s.observe("web")[0]?.crashLooping, { timeoutMs: 10_000, message: "crashLooping" });
-    expect(obs.message).toMatch(/^replica 0 could not start \(spawn \/nonexistent\/sluice-test-binary ENOENT\) three times/);
+    expect(obs.message).toMatch(
+      /^replica 0 could not start \(spawn \/nonexistent\/sluice-test-binary ENOENT\) three times/,
+    );
   });
 });

@@ -59,7 +59,10 @@ describe("Supervisor: stopping a replica", () => {
       {},
       {
         command: process.execPath,
-        args: ["-e", "process.on('SIGTERM', () => {}); require('node:http').createServer((q, r) => r.end('ok')).listen(+process.env.PORT, '127.0.0.1')"],
+        args: [
+          "-e",
+          "process.on('SIGTERM', () => {}); require('node:http').createServer((q, r) => r.end('ok')).listen(+process.env.PORT, '127.0.0.1')",
+        ],
         readinessProbe: undefined,
         terminationGracePeriodSeconds: 0.5,
       },
@@ -71,6 +74,8 @@ describe("Supervisor: stopping a replica", () => {
     await s.remove("web", "stub00");
     expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
     expect(record && isSameProcess(record.pid, record.startTime)).toBe(false);
-    expect(readFileSync(`${h.stateDir}/logs/web-stub00-0.log`, "utf8")).toContain("did not stop within 0.5 s; killed it");
+    expect(readFileSync(`${h.stateDir}/logs/web-stub00-0.log`, "utf8")).toContain(
+      "did not stop within 0.5 s; killed it",
+    );
   });
 });

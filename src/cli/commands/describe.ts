@@ -1,5 +1,5 @@
-import type { ApiClient } from "../../api/client.js";
 import { explainRun } from "../../analysis/explain.js";
+import type { ApiClient } from "../../api/client.js";
 import type { EventRecord } from "../../controller/control-plane.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
 import { renderRolloutView } from "../format/rollout-view.js";

@@ -14,7 +14,9 @@ describe("renderTable", () => {
     const lines = out.split("\n");
     expect(lines[0]).toBe("NAME      PHASE     AGE");
     expect(lines[2]).toBe("payments  Healthy   1h");
-    expect(lines[1]?.replace(/\u001b\[[0-9;]*m/g, "")).toBe("web       Degraded  3m");
+    expect(
+      lines[1]?.replaceAll(`${String.fromCharCode(27)}[31m`, "").replaceAll(`${String.fromCharCode(27)}[39m`, ""),
+    ).toBe("web       Degraded  3m");
   });
 });
 

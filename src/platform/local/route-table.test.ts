@@ -5,7 +5,12 @@ import { buildRoutes, servableWeights } from "./route-table.js";
 const traffic = (weights: Record<string, number>): TrafficSpec => ({ weights, headerRoutes: [], mirrorRoutes: [] });
 
 describe("servableWeights", () => {
-  it.each([
+  it.each<{
+    name: string;
+    weights: Record<string, number>;
+    ready: Record<string, number>;
+    want: Record<string, number>;
+  }>([
     {
       name: "keeps the split when every revision has endpoints",
       weights: { a: 80, b: 20 },

@@ -36,7 +36,10 @@ describe("routeForHost", () => {
   });
 
   it("falls back to the default route, or to the only route", () => {
-    const withDefault = compileConfig(cfg(route({ rollout: "shop" }), route({ rollout: "cart", default: true })), deps());
+    const withDefault = compileConfig(
+      cfg(route({ rollout: "shop" }), route({ rollout: "cart", default: true })),
+      deps(),
+    );
     expect(routeForHost(withDefault, "unknown")?.rollout).toBe("cart");
     expect(routeForHost(withDefault, undefined)?.rollout).toBe("cart");
     const single = compileConfig(cfg(route({ rollout: "shop" })), deps());
@@ -87,8 +90,13 @@ describe("choose", () => {
     );
     const r1 = c1.routes.get("shop")!;
     for (let i = 0; i < 5; i++)
-      expect(choose(r1, req({ cookie: "sluice-shop=canary" }))).toMatchObject({ via: "cookie", backend: { revision: "canary" } });
-    expect(r1.backends.get("canary")!.stickyCookie).toBe("sluice-shop=canary; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
+      expect(choose(r1, req({ cookie: "sluice-shop=canary" }))).toMatchObject({
+        via: "cookie",
+        backend: { revision: "canary" },
+      });
+    expect(r1.backends.get("canary")!.stickyCookie).toBe(
+      "sluice-shop=canary; Path=/; Max-Age=60; HttpOnly; SameSite=Lax",
+    );
     const r2 = compileConfig(
       cfg(
         route({
@@ -98,7 +106,10 @@ describe("choose", () => {
       ),
       deps(),
     ).routes.get("shop")!;
-    expect(choose(r2, req({ cookie: "sluice-shop=canary" }))).toMatchObject({ via: "weight", backend: { revision: "stable" } });
+    expect(choose(r2, req({ cookie: "sluice-shop=canary" }))).toMatchObject({
+      via: "weight",
+      backend: { revision: "stable" },
+    });
     expect(choose(r2, req({ cookie: "sluice-shop=gone" }))?.via).toBe("weight");
   });
 

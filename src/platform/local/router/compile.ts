@@ -64,7 +64,10 @@ const HOST_CACHE_LIMIT = 1024;
  * Compiles a validated config. Match expressions are compiled first, so a bad regex throws before any
  * connection pool is opened; then every endpoint's upstream is acquired from `upstreams`.
  */
-export function compileConfig(cfg: RouterConfig, deps: { upstreams: UpstreamSet; telemetry: Telemetry }): CompiledConfig {
+export function compileConfig(
+  cfg: RouterConfig,
+  deps: { upstreams: UpstreamSet; telemetry: Telemetry },
+): CompiledConfig {
   const matchers = cfg.rollouts.map((r, i) => ({
     header: r.traffic.headerRoutes.map((h, j) =>
       compileMatches(h.match, `rollouts[${i}].traffic.headerRoutes[${j}].match`, false),
@@ -126,7 +129,10 @@ function compileRoute(
   return {
     rollout: r.rollout,
     backends,
-    headerRoutes: r.traffic.headerRoutes.map((h, j) => ({ backend: backend(h.revision), matches: matchers.header[j]! })),
+    headerRoutes: r.traffic.headerRoutes.map((h, j) => ({
+      backend: backend(h.revision),
+      matches: matchers.header[j]!,
+    })),
     mirrors: r.traffic.mirrorRoutes.map((m, j) => ({
       backend: backend(m.revision),
       matches: matchers.mirror[j]!,
@@ -150,7 +156,8 @@ export function endpointsOf(cfg: RouterConfig): Set<string> {
 /** Every rollout/revision pair the config names, for pruning telemetry. */
 export function seriesKeysOf(compiled: CompiledConfig): Set<string> {
   const out = new Set<string>();
-  for (const route of compiled.routes.values()) for (const rev of route.backends.keys()) out.add(seriesKey(route.rollout, rev));
+  for (const route of compiled.routes.values())
+    for (const rev of route.backends.keys()) out.add(seriesKey(route.rollout, rev));
   return out;
 }
 

@@ -10,15 +10,24 @@ function pairs(flat: string[]): [string, string][] {
 describe("upstreamRequestHeaders", () => {
   it("drops hop-by-hop headers and those named in Connection", () => {
     const raw = [
-      "Host", "shop:8080",
-      "Connection", "keep-alive, X-Secret",
-      "Keep-Alive", "timeout=5",
-      "Proxy-Authorization", "Basic x",
-      "TE", "trailers",
-      "Transfer-Encoding", "chunked",
-      "Upgrade", "h2c",
-      "X-Secret", "1",
-      "Accept", "*/*",
+      "Host",
+      "shop:8080",
+      "Connection",
+      "keep-alive, X-Secret",
+      "Keep-Alive",
+      "timeout=5",
+      "Proxy-Authorization",
+      "Basic x",
+      "TE",
+      "trailers",
+      "Transfer-Encoding",
+      "chunked",
+      "Upgrade",
+      "h2c",
+      "X-Secret",
+      "1",
+      "Accept",
+      "*/*",
     ];
     const out = pairs(upstreamRequestHeaders(raw, "keep-alive, X-Secret", "127.0.0.1", "http"));
     expect(out).toEqual([
@@ -60,7 +69,18 @@ describe("upgradeRequestHead", () => {
     const head = upgradeRequestHead(
       "GET",
       "/ws",
-      ["Host", "shop", "Connection", "Upgrade", "Upgrade", "websocket", "Keep-Alive", "1", "X-Forwarded-For", "10.0.0.1"],
+      [
+        "Host",
+        "shop",
+        "Connection",
+        "Upgrade",
+        "Upgrade",
+        "websocket",
+        "Keep-Alive",
+        "1",
+        "X-Forwarded-For",
+        "10.0.0.1",
+      ],
       "127.0.0.1",
     );
     expect(head).toBe(

@@ -1,15 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus `expect`, which undici refuses. */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "expect",
-]);
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "expect"]);
 
 function isHopByHop(lower: string): boolean {
   return HOP_BY_HOP.has(lower) || lower.startsWith("proxy-");
@@ -57,7 +49,8 @@ export function upstreamRequestHeaders(
     else if (lower === "x-forwarded-host") hasForwardedHost = true;
     out.push(name, value);
   }
-  if (clientIp !== undefined) out.push("x-forwarded-for", forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`);
+  if (clientIp !== undefined)
+    out.push("x-forwarded-for", forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`);
   else if (forwardedFor !== undefined) out.push("x-forwarded-for", forwardedFor);
   if (!hasProto) out.push("x-forwarded-proto", proto);
   if (!hasForwardedHost && host !== undefined) out.push("x-forwarded-host", host);

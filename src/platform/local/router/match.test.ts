@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { RouterConfigError } from "./errors.js";
 import { compileMatches, cookieValue, pathOf, type RequestView } from "./match.js";
 
-const req = (headers: Record<string, string> = {}, method = "GET", url = "/"): RequestView => ({ method, url, headers });
+const req = (headers: Record<string, string> = {}, method = "GET", url = "/"): RequestView => ({
+  method,
+  url,
+  headers,
+});
 
 describe("compileMatches", () => {
   it("matches a header exactly, by prefix and by a whole-value regex", () => {

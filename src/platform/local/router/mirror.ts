@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Dispatcher } from "undici";
 import { type Mirror, pickUpstream } from "./compile.js";
-import { ERROR_CLASS, classOf, type Telemetry } from "./telemetry.js";
+import { classOf, ERROR_CLASS, type Telemetry } from "./telemetry.js";
 
 /** Bodies larger than this are not mirrored: copying them would cost memory the real request needs. */
 export const MIRROR_BODY_LIMIT = 1024 * 1024;
@@ -41,15 +41,19 @@ export class MirrorSender {
       u.end();
       this.telemetry.record(m.backend.series, sink.cls, performance.now() - sink.start);
     });
-    u.mirrorPool.dispatch(
-      {
-        path: req.url ?? "/",
-        method: (req.method ?? "GET") as Dispatcher.HttpMethod,
-        headers: [...headers, "x-sluice-mirror", "true"],
-        body,
-      },
-      sink,
-    );
+    try {
+      u.mirrorPool.dispatch(
+        {
+          path: req.url ?? "/",
+          method: (req.method ?? "GET") as Dispatcher.HttpMethod,
+          headers: [...headers, "x-sluice-mirror", "true"],
+          body,
+        },
+        sink,
+      );
+    } catch {
+      sink.onResponseError();
+    }
   }
 }
 
@@ -59,6 +63,8 @@ class MirrorSink implements Dispatcher.DispatchHandler {
   private finished = false;
 
   constructor(private readonly onDone: () => void) {}
+
+  onRequestStart(): void {}
 
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number): void {
     if (statusCode >= 200) this.cls = classOf(statusCode);

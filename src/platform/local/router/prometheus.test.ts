@@ -14,7 +14,9 @@ describe("renderMetrics", () => {
     expect(lines).toContain('sluice_router_requests_total{rollout="shop",revision="abc",code="2xx"} 2');
     expect(lines).toContain('sluice_router_requests_total{rollout="shop",revision="abc",code="5xx"} 1');
     expect(lines).toContain('sluice_router_requests_total{rollout="shop",revision="abc",code="error"} 0');
-    expect(lines).toContain('sluice_router_request_duration_seconds_bucket{rollout="shop",revision="abc",le="0.0005"} 1');
+    expect(lines).toContain(
+      'sluice_router_request_duration_seconds_bucket{rollout="shop",revision="abc",le="0.0005"} 1',
+    );
     expect(lines).toContain('sluice_router_request_duration_seconds_bucket{rollout="shop",revision="abc",le="0.01"} 3');
     expect(lines).toContain('sluice_router_request_duration_seconds_bucket{rollout="shop",revision="abc",le="+Inf"} 3');
     expect(lines).toContain('sluice_router_request_duration_seconds_count{rollout="shop",revision="abc"} 3');

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { type Backend, eject, pickUpstream } from "./compile.js";
 import { stripResponseHeaders } from "./headers.js";
-import { ERROR_CLASS, classOf, type Telemetry } from "./telemetry.js";
+import { classOf, ERROR_CLASS, type Telemetry } from "./telemetry.js";
 import type { Upstream } from "./upstreams.js";
 
 /** Methods a retry cannot make happen twice (RFC 9110 §9.2.2). */
@@ -86,10 +86,20 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     this.upstream = u;
     u.begin();
-    u.pool.dispatch(
-      { path: this.req.url ?? "/", method: (this.req.method ?? "GET") as Dispatcher.HttpMethod, headers: this.headers, body: this.body },
-      this,
-    );
+    try {
+      u.pool.dispatch(
+        {
+          path: this.req.url ?? "/",
+          method: (this.req.method ?? "GET") as Dispatcher.HttpMethod,
+          headers: this.headers,
+          body: this.body,
+        },
+        this,
+      );
+    } catch (err) {
+      // undici validates some requests synchronously (e.g. a header it refuses to send).
+      this.onResponseError(undefined, err as Error);
+    }
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -132,7 +142,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.finish(classOf(this.status));
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.done) return;
     const u = this.upstream!;
     const code = (err as NodeJS.ErrnoException).code ?? "";
@@ -152,8 +162,17 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return;
     }
     const timeout = code === "UND_ERR_HEADERS_TIMEOUT";
-    this.ctx.log("upstream request failed", { endpoint: u.endpoint, revision: this.backend.revision, code, error: err.message });
-    this.respondError(timeout ? 504 : 502, timeout ? "the revision did not answer in time" : "the revision could not be reached", ERROR_CLASS);
+    this.ctx.log("upstream request failed", {
+      endpoint: u.endpoint,
+      revision: this.backend.revision,
+      code,
+      error: err.message,
+    });
+    this.respondError(
+      timeout ? 504 : 502,
+      timeout ? "the revision did not answer in time" : "the revision could not be reached",
+      ERROR_CLASS,
+    );
   }
 
   private canRetry(code: string): boolean {

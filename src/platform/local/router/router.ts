@@ -80,7 +80,8 @@ export class Router {
    */
   async apply(cfg: RouterConfig): Promise<ApplyResult> {
     const current = this.compiled;
-    if (current && cfg.generation < current.generation) throw new StaleGenerationError(cfg.generation, current.generation);
+    if (current && cfg.generation < current.generation)
+      throw new StaleGenerationError(cfg.generation, current.generation);
     const next = compileConfig(cfg, { upstreams: this.upstreams, telemetry: this.telemetry });
     this.compiled = next;
     this.upstreams.retain(endpointsOf(cfg));
@@ -92,7 +93,10 @@ export class Router {
 
   /** Starts the main listener on `HOST:PORT`; resolves with the bound address. */
   listen(address: string): Promise<string> {
-    return listenOn(this.server((req, res) => this.onRequest(req, res), true), address);
+    return listenOn(
+      this.server((req, res) => this.onRequest(req, res), true),
+      address,
+    );
   }
 
   /** Requests in flight to an endpoint (`HOST:PORT`), including ones to an endpoint just removed. */
@@ -169,7 +173,10 @@ export class Router {
       const sendCopies = (body: Buffer | undefined) => {
         if (body) for (const m of targets) this.mirrors.send(m, req, headers, body);
       };
-      new Exchange(this.ctx, req, res, backend, headers, setCookie, { limit: MIRROR_BODY_LIMIT, done: sendCopies }).send();
+      new Exchange(this.ctx, req, res, backend, headers, setCookie, {
+        limit: MIRROR_BODY_LIMIT,
+        done: sendCopies,
+      }).send();
     }
   }
 

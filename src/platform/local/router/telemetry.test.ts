@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CLASS, MAX_WINDOW_SECONDS, seriesKey, Telemetry, classOf } from "./telemetry.js";
+import { classOf, ERROR_CLASS, MAX_WINDOW_SECONDS, seriesKey, Telemetry } from "./telemetry.js";
 
 function fakeClock(startMs = 1_700_000_000_000) {
   const clock = { ms: startMs, now: () => clock.ms };
@@ -103,6 +103,11 @@ describe("Telemetry", () => {
     clock.ms += (MAX_WINDOW_SECONDS + 5) * 1000;
     t.record(t.series("shop", "recent"), 0, 1);
     t.prune(new Set([seriesKey("shop", "kept")]));
-    expect(t.summary("shop", 60).map((r) => r.revision).sort()).toEqual(["kept", "recent"]);
+    expect(
+      t
+        .summary("shop", 60)
+        .map((r) => r.revision)
+        .sort(),
+    ).toEqual(["kept", "recent"]);
   });
 });

@@ -1,5 +1,5 @@
-import { BUCKETS, bucketOf, quantile } from "./histogram.js";
 import type { RevisionTelemetry } from "./config.js";
+import { BUCKETS, bucketOf, quantile } from "./histogram.js";
 
 /** Outcome classes, indexed as stored: a response's status class, or `error` for no response at all. */
 export const OUTCOME_CLASSES = ["2xx", "3xx", "4xx", "5xx", "error"] as const;

@@ -16,7 +16,9 @@ const valid: RouterConfig = {
       ],
       traffic: {
         weights: { a1: 80, b2: 20 },
-        headerRoutes: [{ name: "h", revision: "b2", match: [{ headerName: "x-canary", headerValue: { exact: "true" } }] }],
+        headerRoutes: [
+          { name: "h", revision: "b2", match: [{ headerName: "x-canary", headerValue: { exact: "true" } }] },
+        ],
         mirrorRoutes: [{ name: "m", revision: "b2", match: [], percentage: 10 }],
         preview: "b2",
         stickySession: { cookieName: "sluice-shop", maxAgeSeconds: 600 },

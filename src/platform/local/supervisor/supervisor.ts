@@ -8,6 +8,9 @@ import { isSameProcess, terminateGroup } from "./process-group.js";
 import type { ReplicaRecord, ReplicaRegistry } from "./registry.js";
 import { Replica, type ReplicaContext } from "./replica.js";
 
+export type { BackoffOptions } from "./backoff.js";
+export { MemoryReplicaRegistry, type ReplicaRecord, type ReplicaRegistry, replicaId } from "./registry.js";
+
 export interface SupervisorOptions {
   /** Replica logs go to `<stateDir>/logs/<rollout>-<revision>-<index>.log`. */
   stateDir: string;

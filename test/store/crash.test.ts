@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { waitFor } from "../../test/helpers/wait.js";
-import { openStore } from "./index.js";
+import { openStore } from "../../src/store/index.js";
+import { waitFor } from "../helpers/wait.js";
 
-const LOOP = fileURLToPath(new URL("./fixtures/commit-loop.ts", import.meta.url));
+const LOOP = fileURLToPath(new URL("../../src/store/fixtures/commit-loop.ts", import.meta.url));
 
 let dir: string | undefined;
 afterEach(() => {
@@ -27,9 +27,14 @@ describe("a store whose process is killed with SIGKILL mid-loop", () => {
       err += d.toString();
     });
     // "close" comes after the pipes drain, so `out` then holds every counter the child printed.
-    const closed = new Promise<NodeJS.Signals | null>((resolve) => child.on("close", (_code, signal) => resolve(signal)));
+    const closed = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("close", (_code, signal) => resolve(signal)),
+    );
     try {
-      await waitFor(() => lastCounter(out) >= 200, { timeoutMs: 20_000, message: `commit loop progress (stderr: ${err})` });
+      await waitFor(() => lastCounter(out) >= 200, {
+        timeoutMs: 20_000,
+        message: `commit loop progress (stderr: ${err})`,
+      });
     } finally {
       child.kill("SIGKILL");
     }
