@@ -1,4 +1,5 @@
 import type { AnalysisPhase, AnalysisRun, Measurement, Metric, MetricResult } from "../model/index.js";
+import { summarizeValue } from "./value-summary.js";
 
 /** Measurements kept per metric when the run names no measurementRetention for it. */
 export const DEFAULT_RETENTION = 10;
@@ -93,13 +94,13 @@ export function metricMessage(metric: Metric, result: MetricResult, phase: Analy
   switch (phase) {
     case "Failed": {
       const last = lastOf(result, "Failed");
-      return `${name} failed ${times(result.failed)} (limit ${metric.failureLimit}): last value ${last?.value ?? "none"}, ${cond}`;
+      return `${name} failed ${times(result.failed)} (limit ${metric.failureLimit}): last value ${summarizeValue(metric, last?.value)}, ${cond}`;
     }
     case "Inconclusive": {
       if (result.inconclusive > metric.inconclusiveLimit) {
         const last = lastOf(result, "Inconclusive");
         const why = last?.message ? ` (${last.message})` : "";
-        return `${name} was inconclusive ${times(result.inconclusive)} (limit ${metric.inconclusiveLimit}): last value ${last?.value ?? "none"}${why}, ${cond}`;
+        return `${name} was inconclusive ${times(result.inconclusive)} (limit ${metric.inconclusiveLimit}): last value ${summarizeValue(metric, last?.value)}${why}, ${cond}`;
       }
       if (metric.consecutiveSuccessLimit > 0 && result.successful > 0)
         return `${name} took ${result.count} measurements without ${metric.consecutiveSuccessLimit} successes in a row (${result.successful} successful), ${cond}`;
@@ -116,7 +117,7 @@ export function metricMessage(metric: Metric, result: MetricResult, phase: Analy
         metric.consecutiveSuccessLimit > 0 && result.consecutiveSuccess >= metric.consecutiveSuccessLimit
           ? `, ${result.consecutiveSuccess} in a row (limit ${metric.consecutiveSuccessLimit})`
           : "";
-      return `${name} passed ${result.successful} of ${result.count} measurements${streak}: last value ${last?.value ?? "none"}, ${cond}`;
+      return `${name} passed ${result.successful} of ${result.count} measurements${streak}: last value ${summarizeValue(metric, last?.value)}, ${cond}`;
     }
     default:
       return undefined;

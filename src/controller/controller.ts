@@ -34,6 +34,25 @@ export interface ControllerOptions {
 
 const RETRY_MS = 1_000;
 
+function commandLabel(command: RolloutCommand): string {
+  switch (command.type) {
+    case "promoteFull":
+      return "promote --full";
+    case "undo":
+      return command.toRevision ? `undo --to-revision ${command.toRevision}` : "undo";
+    case "setEnv":
+      return `set env ${Object.entries(command.env)
+        .map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`))
+        .join(" ")}`;
+    case "setArgs":
+      return `set args ${command.args.join(" ")}`;
+    case "setCommand":
+      return `set command ${command.command}`;
+    default:
+      return command.type;
+  }
+}
+
 /**
  * The control loop. A rollout is reconciled when it changes, when its platform reports a change,
  * when one of its analysis runs reaches a verdict, and at the engine's wake-up time; never on a
@@ -129,6 +148,11 @@ export class Controller implements ControlPlane {
     const templates = this.opts.store.getTemplates(name);
     const changed = applyCommand(rollout, command, this.now(), templates);
     const stored = this.opts.store.putResource(changed) as Rollout;
+    // The user's request is part of the record: `describe` shows who moved the rollout, and when.
+    const [event] = this.opts.store.commitStatus("Rollout", name, stored.status, [
+      { type: "Normal", reason: "CommandReceived", message: `sluice ${commandLabel(command)}` },
+    ]);
+    if (event) this.notify({ type: "event", event });
     this.rollouts.add(name);
     await this.rollouts.idle();
     return (this.opts.store.getResource("Rollout", name) as Rollout | undefined) ?? stored;

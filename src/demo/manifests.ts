@@ -88,10 +88,28 @@ export function canaryRollout(version: string, timing: DemoTiming, env: Record<s
             analysisStep,
             pause,
           ],
+          // Background analysis watches the canary between steps too, so a bad release is rolled
+          // back as soon as the evidence is in, not at the next analysis step.
+          analysis: { templates: [{ templateName: "demo-watch" }] },
           scaleDownDelaySeconds: timing.scaleDownDelaySeconds,
           abortScaleDownDelaySeconds: timing.scaleDownDelaySeconds,
         },
       },
+    },
+  };
+}
+
+/**
+ * The same conditions measured every second for as long as the canary runs. Too little traffic
+ * is never a verdict here: the step analyses hold the rollout until there is evidence.
+ */
+export function demoWatchTemplate() {
+  const template = demoAnalysisTemplate();
+  return {
+    ...template,
+    metadata: { name: "demo-watch" },
+    spec: {
+      metrics: template.spec.metrics.map(({ count: _count, ...m }) => ({ ...m, inconclusiveLimit: 1_000_000 })),
     },
   };
 }

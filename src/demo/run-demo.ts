@@ -6,7 +6,7 @@ import type { ChangeNotice } from "../controller/control-plane.js";
 import { type LocalRuntime, startLocalRuntime } from "../controller/local-runtime.js";
 import type { Rollout } from "../model/index.js";
 import { LoadGenerator, type PhaseTraffic } from "./load.js";
-import { blueGreenRollout, canaryRollout, demoAnalysisTemplate, FAST, NORMAL } from "./manifests.js";
+import { blueGreenRollout, canaryRollout, demoAnalysisTemplate, demoWatchTemplate, FAST, NORMAL } from "./manifests.js";
 
 export interface DemoOptions {
   fast?: boolean;
@@ -58,7 +58,9 @@ export async function runDemo(opts: DemoOptions): Promise<PhaseResult[]> {
       }
     });
 
-    await rt.controller.apply([demoAnalysisTemplate(), canaryRollout("1.0", timing)], { source: "demo" });
+    await rt.controller.apply([demoAnalysisTemplate(), demoWatchTemplate(), canaryRollout("1.0", timing)], {
+      source: "demo",
+    });
     await waitFor(rt, "Healthy", 60_000, opts.signal);
     opts.log(`${stamp()} v1.0 is Healthy with 3 replicas; starting ${opts.rate ?? 200} req/s of load`);
     load = new LoadGenerator({ url: rt.routerUrl, host: "demo", ratePerSecond: opts.rate ?? 200 });
@@ -116,14 +118,17 @@ export async function runDemo(opts: DemoOptions): Promise<PhaseResult[]> {
     results.push(
       await phase("c) blue-green v3.0", "Healthy", blueGreenRollout("3.0", timing), async () => {
         // Smoke traffic on the preview listener, as a team would send before switching.
-        const url = await waitForPreview(rt, 60_000);
+        const url = await waitForPreview(rt, "3.0", 60_000);
         if (!url) return;
         opts.log(`${stamp()}   preview reachable at ${url}`);
         preview = new LoadGenerator({ url, ratePerSecond: 30 });
         preview.start();
         await waitFor(rt, "Healthy", 120_000, opts.signal).catch(() => undefined);
-        await preview.stop();
+        const smoke = await preview.stop();
         preview = undefined;
+        opts.log(
+          `${stamp()}   preview smoke traffic: ${smoke.requests} requests, ${smoke.errors} failed ${JSON.stringify(smoke.byRevision)}`,
+        );
       }),
     );
     unsubscribe();
@@ -168,7 +173,8 @@ async function waitFor(rt: LocalRuntime, wanted: Wanted, timeoutMs: number, sign
   }
 }
 
-async function waitForPreview(rt: LocalRuntime, timeoutMs: number): Promise<string | undefined> {
+/** The preview listener's URL once every preview replica is ready and answers as `version`. */
+async function waitForPreview(rt: LocalRuntime, version: string, timeoutMs: number): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const url = rt.previewUrl("demo");

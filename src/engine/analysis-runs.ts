@@ -55,7 +55,7 @@ export function startAnalysisRun(
     canaryRevision: revisions.canary.hash,
     ...(revisions.stable !== undefined ? { stableRevision: revisions.stable } : {}),
   });
-  emit(ctx, "AnalysisRunStarted", `analysis run ${name} started (${why})`);
+  emit(ctx, "AnalysisRunStarted", `analysis run ${name} started for ${why}`);
   return name;
 }
 

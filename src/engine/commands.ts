@@ -25,7 +25,7 @@ export function applyCommand(
   const spec = next.spec;
   const status = next.status;
   const nowIso = now.toISOString();
-  const inProgress = status !== undefined && status.revisions.some((r) => r.role === "canary" || r.role === "preview");
+  const inProgress = status?.revisions.some((r) => r.role === "canary" || r.role === "preview") ?? false;
 
   switch (command.type) {
     case "pause":
@@ -121,7 +121,11 @@ function undoTemplate(
   const target =
     toRevision === undefined ? history.find((h) => h.hash !== current) : history.find((h) => h.number === toRevision);
   if (!target) {
-    const known = history.map((h) => h.number).join(", ") || "none";
+    const known =
+      history
+        .map((h) => h.number)
+        .reverse()
+        .join(", ") || "none";
     throw new EngineError(
       toRevision === undefined
         ? `rollout "${rollout.metadata.name}" has no previous revision to undo to`

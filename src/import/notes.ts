@@ -33,6 +33,8 @@ export class Notes {
   constructor(
     readonly source: string,
     readonly ref: string | undefined,
+    /** Where the document starts; errors name it, as they concern the whole document. */
+    readonly line?: number,
   ) {}
 
   /** A field that was dropped or changed in meaning. `path` is relative to the document. */
@@ -47,7 +49,8 @@ export class Notes {
 
   /** The whole document could not be translated. */
   fail(message: string, path = ""): void {
-    this.add({ severity: "error", source: this.source, ...(this.ref ? { ref: this.ref } : {}), path, message });
+    const at = this.line === undefined ? {} : { line: this.line };
+    this.add({ severity: "error", source: this.source, ...at, ...(this.ref ? { ref: this.ref } : {}), path, message });
   }
 
   get hasErrors(): boolean {

@@ -58,7 +58,7 @@ export async function startRouter(opts: { stateDir?: string; extraArgs?: string[
     url: `http://${info.listen}`,
     child,
     async stop() {
-      await client.close();
+      if (!client.closed) await client.close();
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, "exit");
       child.kill("SIGTERM");
@@ -94,6 +94,11 @@ export async function startBackend(
     req.resume();
     req.on("end", () => res.end(name));
   });
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   backend.server = server;
@@ -101,7 +106,8 @@ export async function startBackend(
   backend.close = () =>
     new Promise<void>((resolve) => {
       server.close(() => resolve());
-      server.closeAllConnections();
+      // Upgraded sockets are no longer the HTTP server's to close.
+      for (const socket of sockets) socket.destroy();
     });
   return backend;
 }

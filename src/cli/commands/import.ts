@@ -1,7 +1,26 @@
-import { CliError } from "../cli-error.js";
+import type { ReadOptions } from "../../import/documents.js";
+import { formatNote } from "../../import/notes.js";
+import { importPaths, renderResources } from "../../import/translate.js";
 import type { Output } from "../output.js";
 
-/** `sluice import`: translation of Argo Rollouts and Flagger manifests (being written). */
-export async function importCommand(_paths: string[], _out: Output): Promise<number> {
-  throw new CliError("sluice import is not available in this build");
+/**
+ * `sluice import PATH...`: translates Argo Rollouts and Flagger manifests and prints the Sluice
+ * resources as multi-document YAML on stdout, with one `warning:` line on stderr per field it could
+ * not translate. Returns 0 when every document was translated (warnings allowed), 1 when one could
+ * not be at all (unknown kind, YAML syntax, unreadable file); what could be translated is still printed.
+ */
+export async function importCommand(paths: string[], out: Output, opts: ReadOptions = {}): Promise<number> {
+  if (paths.length === 0) {
+    out.error("error: name at least one file or directory, or - for standard input");
+    return 1;
+  }
+  const { resources, notes } = await importPaths(paths, opts);
+  if (resources.length > 0) out.log(renderResources(resources));
+  for (const n of notes) out.error(formatNote(n));
+  const failed = notes.some((n) => n.severity === "error");
+  if (resources.length === 0 && !failed) {
+    out.error(`error: no Argo Rollouts or Flagger resources found in ${paths.join(", ")}`);
+    return 1;
+  }
+  return failed ? 1 : 0;
 }

@@ -1,4 +1,5 @@
 import pc from "picocolors";
+import { summarizeValue } from "../../analysis/value-summary.js";
 import type { EventRecord } from "../../controller/control-plane.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
 import type { CanaryStep } from "../../model/strategy.js";
@@ -72,7 +73,7 @@ export function renderRolloutView({ rollout, runs, events, now, color }: Rollout
       const last = m.measurements.at(-1);
       return [
         `  ${m.name}`,
-        last?.value ?? "-",
+        metric ? summarizeValue(metric, last?.value) : (last?.value ?? "-"),
         metric?.successCondition ?? metric?.failureCondition ?? "",
         m.phase,
         `failed ${m.failed}/${metric?.failureLimit ?? 0}, inconclusive ${m.inconclusive}/${metric?.inconclusiveLimit ?? 0}, errors ${m.consecutiveError}/${metric?.consecutiveErrorLimit ?? 4}`,

@@ -7,13 +7,23 @@ function isHopByHop(lower: string): boolean {
   return HOP_BY_HOP.has(lower) || lower.startsWith("proxy-");
 }
 
+/** {@link isHopByHop} for a name in any case; most names are ruled out by their first letter without lowercasing. */
+function isHopByHopName(name: string): boolean {
+  const c = name.charCodeAt(0) | 0x20;
+  // c, e, k, p, t, u: the first letters of every hop-by-hop header.
+  if (c !== 0x63 && c !== 0x65 && c !== 0x6b && c !== 0x70 && c !== 0x74 && c !== 0x75) return false;
+  return isHopByHop(name.toLowerCase());
+}
+
 /** Extra header names a Connection header lists; `close` and `keep-alive` are the usual and need nothing. */
 function connectionTokens(value: string | undefined): Set<string> | undefined {
   if (!value) return undefined;
   let out: Set<string> | undefined;
   for (const part of value.split(",")) {
     const token = part.trim().toLowerCase();
-    if (token && token !== "close" && token !== "keep-alive") (out ??= new Set()).add(token);
+    if (!token || token === "close" || token === "keep-alive") continue;
+    out ??= new Set();
+    out.add(token);
   }
   return out;
 }
@@ -93,4 +103,31 @@ export function upgradeRequestHead(
   const chain = [forwardedFor, clientIp].filter((v) => v !== undefined).join(", ");
   if (chain) head += `X-Forwarded-For: ${chain}\r\n`;
   return `${head}\r\n`;
+}
+
+/**
+ * The headers to send the client, as a flat `[name, value, ...]` list built from the upstream's raw
+ * headers: hop-by-hop headers dropped, `x-sluice-revision` added, and a sticky-session cookie added
+ * when given. A flat list lets node write the head without building a header object.
+ */
+export function clientResponseHeaders(
+  raw: readonly (Buffer | string)[],
+  revision: string,
+  setCookie: string | undefined,
+): string[] {
+  const out: string[] = [];
+  let connection: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString("latin1");
+    if (isHopByHopName(name)) {
+      if (name.length === 10 && name.toLowerCase() === "connection") connection = raw[i + 1]!.toString("latin1");
+      continue;
+    }
+    out.push(name, raw[i + 1]!.toString("latin1"));
+  }
+  const named = connectionTokens(connection);
+  const headers = named ? out.filter((_, i) => !named.has(out[i - (i % 2)]!.toLowerCase())) : out;
+  headers.push("x-sluice-revision", revision);
+  if (setCookie !== undefined) headers.push("set-cookie", setCookie);
+  return headers;
 }

@@ -1,8 +1,8 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { type Backend, eject, pickUpstream } from "./compile.js";
-import { stripResponseHeaders } from "./headers.js";
+import { clientResponseHeaders } from "./headers.js";
 import { classOf, ERROR_CLASS, type Telemetry } from "./telemetry.js";
 import type { Upstream } from "./upstreams.js";
 
@@ -49,7 +49,8 @@ export function hasBody(req: IncomingMessage): boolean {
 export class Exchange implements Dispatcher.DispatchHandler {
   private readonly start = performance.now();
   private upstream: Upstream | undefined;
-  private controller: Dispatcher.DispatchController | undefined;
+  private abort: ((err?: Error) => void) | undefined;
+  private resume: (() => void) | undefined;
   private status = 0;
   private responded = false;
   private done = false;
@@ -98,51 +99,46 @@ export class Exchange implements Dispatcher.DispatchHandler {
       );
     } catch (err) {
       // undici validates some requests synchronously (e.g. a header it refuses to send).
-      this.onResponseError(undefined, err as Error);
+      this.onError(err as Error);
     }
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.done) controller.abort(new Error("client closed the connection"));
+  // undici's handler methods below are its original (v6) interface: unlike the newer
+  // onResponseStart family it hands over the raw header list instead of parsing it into an object,
+  // which is measurably cheaper when every response is forwarded.
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.abort = abort;
+    if (this.done) abort(new Error("client closed the connection"));
   }
 
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: IncomingHttpHeaders,
-    statusMessage?: string,
-  ): void {
-    if (statusCode < 200 || this.done) return;
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean {
+    if (statusCode < 200 || this.done) return true;
     this.responded = true;
     this.status = statusCode;
+    this.resume = resume;
     const u = this.upstream!;
     if (u.downUntil !== 0) u.downUntil = 0;
-    stripResponseHeaders(headers);
-    headers["x-sluice-revision"] = this.backend.revision;
-    if (this.setCookie !== undefined) {
-      const existing = headers["set-cookie"];
-      headers["set-cookie"] = existing ? [...existing, this.setCookie] : [this.setCookie];
-    }
-    if (statusMessage) this.res.writeHead(statusCode, statusMessage, headers);
+    const headers = clientResponseHeaders(rawHeaders, this.backend.revision, this.setCookie);
+    if (statusText) this.res.writeHead(statusCode, statusText, headers);
     else this.res.writeHead(statusCode, headers);
+    return true;
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.done) return;
-    if (!this.res.write(chunk)) {
-      controller.pause();
-      this.res.once("drain", () => controller.resume());
-    }
+  onData(chunk: Buffer): boolean {
+    if (this.done) return true;
+    if (this.res.write(chunk)) return true;
+    this.res.once("drain", this.resume!);
+    return false;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     if (this.done) return;
-    this.res.end();
     this.finish(classOf(this.status));
+    this.res.end();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+  onError(err: Error): void {
     if (this.done) return;
     const u = this.upstream!;
     const code = (err as NodeJS.ErrnoException).code ?? "";
@@ -157,8 +153,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
     if (this.responded) {
       // Headers are out: the only honest signal left is a broken connection.
-      this.res.destroy(err);
       this.finish(ERROR_CLASS);
+      this.res.destroy(err);
       return;
     }
     const timeout = code === "UND_ERR_HEADERS_TIMEOUT";
@@ -186,10 +182,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     // Closed before the response finished: the client gave up (or its connection broke).
     this.finish(CLIENT_GONE_CLASS);
-    this.controller?.abort(new Error("client closed the connection"));
+    this.abort?.(new Error("client closed the connection"));
   };
 
   private respondError(status: number, message: string, cls: number): void {
+    this.finish(cls);
     if (!this.res.headersSent) {
       const body = JSON.stringify({ error: message, revision: this.backend.revision });
       this.res.writeHead(status, {
@@ -199,7 +196,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
       });
       this.res.end(body);
     } else this.res.destroy();
-    this.finish(cls);
   }
 
   private finish(cls: number): void {

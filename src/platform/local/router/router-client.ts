@@ -11,9 +11,10 @@ const NUMERIC_FIELDS = ["successRate", "errorRate", "p50", "p90", "p95", "p99"] 
 export class RouterClient {
   private readonly client: Client;
 
+  /** @param timeoutMs how long to wait for an answer before failing the call */
   constructor(
     readonly socketPath: string,
-    private readonly timeoutMs = 10_000,
+    timeoutMs = 10_000,
   ) {
     this.client = new Client("http://router", {
       socketPath,
@@ -73,9 +74,14 @@ export class RouterClient {
     }
   }
 
-  /** Closes the connection to the socket. */
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.client.closed || this.client.destroyed;
+  }
+
+  /** Closes the connection to the socket; later calls do nothing. */
   async close(): Promise<void> {
-    await this.client.close();
+    if (!this.closed) await this.client.close();
   }
 
   private async call(

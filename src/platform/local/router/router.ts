@@ -58,6 +58,8 @@ export class Router {
   private readonly previews = new Map<string, PreviewListener>();
   private previewSync: Promise<string[]> = Promise.resolve([]);
   private readonly servers = new Set<Server>();
+  /** Upgraded (WebSocket) client sockets: the HTTP server no longer tracks them, so close must. */
+  private readonly tunnels = new Set<Duplex>();
 
   constructor(opts: RouterOptions = {}) {
     this.telemetry = opts.telemetry ?? new Telemetry();
@@ -121,6 +123,7 @@ export class Router {
 
   /** Stops every listener, lets in-flight requests finish (up to the grace period), then closes pools. */
   async close(): Promise<void> {
+    for (const socket of this.tunnels) socket.destroy();
     await Promise.all([...this.servers].map((s) => closeServer(s, this.closeGraceMs)));
     this.servers.clear();
     this.previews.clear();
@@ -129,9 +132,12 @@ export class Router {
 
   private server(handler: (req: IncomingMessage, res: ServerResponse) => void, main: boolean): Server {
     const server = createServer({ keepAliveTimeout: 30_000 }, handler);
-    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      main ? this.onUpgrade(req, socket, head) : this.onPreviewUpgrade(server, req, socket, head),
-    );
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.tunnels.add(socket);
+      socket.once("close", () => this.tunnels.delete(socket));
+      if (main) this.onUpgrade(req, socket, head);
+      else this.onPreviewUpgrade(server, req, socket, head);
+    });
     server.on("clientError", (_err, socket) => {
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
       else socket.destroy();
@@ -143,11 +149,20 @@ export class Router {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const cfg = this.compiled;
-    if (!cfg) return reply(res, 503, "the router has no configuration yet");
+    if (!cfg) {
+      reply(res, 503, "the router has no configuration yet");
+      return;
+    }
     const route = routeForHost(cfg, req.headers.host);
-    if (!route) return reply(res, 404, `no rollout serves host ${JSON.stringify(req.headers.host ?? "")}`);
+    if (!route) {
+      reply(res, 404, `no rollout serves host ${JSON.stringify(req.headers.host ?? "")}`);
+      return;
+    }
     const choice = choose(route, req);
-    if (!choice) return reply(res, 503, `rollout ${route.rollout} has no revision with weight`);
+    if (!choice) {
+      reply(res, 503, `rollout ${route.rollout} has no revision with weight`);
+      return;
+    }
     this.forward(route, choice.backend, req, res, choice.via === "weight" ? choice.backend.stickyCookie : undefined);
   }
 
@@ -191,9 +206,15 @@ export class Router {
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const cfg = this.compiled;
     const route = cfg && routeForHost(cfg, req.headers.host);
-    if (!route) return rejectUpgrade(socket, 404, "no rollout serves this host");
+    if (!route) {
+      rejectUpgrade(socket, 404, "no rollout serves this host");
+      return;
+    }
     const choice = choose(route, req);
-    if (!choice) return rejectUpgrade(socket, 503, `rollout ${route.rollout} has no revision with weight`);
+    if (!choice) {
+      rejectUpgrade(socket, 503, `rollout ${route.rollout} has no revision with weight`);
+      return;
+    }
     tunnelUpgrade(this.ctx, choice.backend, req, socket, head);
   }
 
@@ -207,7 +228,10 @@ export class Router {
 
   private onPreviewUpgrade(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const target = this.previewBackend(server);
-    if (typeof target === "string") return rejectUpgrade(socket, 503, target);
+    if (typeof target === "string") {
+      rejectUpgrade(socket, 503, target);
+      return;
+    }
     tunnelUpgrade(this.ctx, target.backend, req, socket, head);
   }
 
@@ -231,7 +255,10 @@ export class Router {
       if (this.previews.has(address)) continue;
       const server: Server = this.server((req, res) => {
         const target = this.previewBackend(server);
-        if (typeof target === "string") return reply(res, 503, target);
+        if (typeof target === "string") {
+          reply(res, 503, target);
+          return;
+        }
         this.forward(undefined, target.backend, req, res, undefined);
       }, false);
       try {

@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync } from "node:fs";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
 import type { ProcessTemplate } from "../../../model/workload.js";
 import { type BackoffOptions, CrashWindow, restartDelayMs } from "./backoff.js";
 import { appendSupervisorLine, lastLogLine, replicaLogPath } from "./logs.js";
@@ -9,6 +7,7 @@ import { freePort } from "./ports.js";
 import { ProbeCounter, type ProbeSettings, probeSettings, runProbe } from "./probe.js";
 import { isSameProcess, processStartTime, terminateGroup } from "./process-group.js";
 import { type ReplicaRecord, type ReplicaRegistry, replicaId } from "./registry.js";
+import { type ReplicaIdentity, spawnReplica } from "./spawn-replica.js";
 
 /** What a replica needs from its revision and the supervisor. */
 export interface ReplicaContext {
@@ -170,27 +169,12 @@ export class Replica {
       return;
     }
     if (gen !== this.generation || this.phase !== "starting" || this.detached) return;
-    const template = this.ctx.template();
     let child: ChildProcess;
-    let fd: number | undefined;
     try {
-      mkdirSync(path.dirname(this.logPath), { recursive: true });
-      appendSupervisorLine(
-        this.logPath,
-        `starting replica ${this.index} on port ${port}: ${[template.command, ...template.args].join(" ")}`,
-      );
-      fd = openSync(this.logPath, "a");
-      child = spawn(template.command, template.args, {
-        cwd: path.resolve(template.cwd ?? "."),
-        env: this.env(template, port),
-        detached: true,
-        stdio: ["ignore", fd, fd],
-      });
+      child = spawnReplica(this.ctx.template(), port, this.identity(), this.logPath);
     } catch (err) {
       this.exited(gen, `could not start (${errorText(err)})`);
       return;
-    } finally {
-      if (fd !== undefined) closeSync(fd);
     }
     child.on("error", (err) => {
       if (child.pid === undefined) this.exited(gen, `could not start (${errorText(err)})`);
@@ -209,18 +193,8 @@ export class Replica {
     this.ctx.changed();
   }
 
-  private env(template: ProcessTemplate, port: number): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const name of ["PATH", "HOME"]) {
-      const value = process.env[name];
-      if (value !== undefined) env[name] = value;
-    }
-    env.SLUICE_ROLLOUT = this.ctx.rollout;
-    env.SLUICE_REVISION = this.ctx.revision;
-    env.SLUICE_REPLICA = String(this.index);
-    for (const { name, value } of template.env) env[name] = value;
-    env[template.portEnv] = String(port);
-    return env;
+  private identity(): ReplicaIdentity {
+    return { rollout: this.ctx.rollout, revision: this.ctx.revision, index: this.index };
   }
 
   private startProbing(gen: number, adopted: boolean): void {

@@ -1,0 +1,285 @@
+import { durationMs } from "../model/duration.js";
+import { API_VERSION } from "../model/meta.js";
+import { stringMatch } from "./argo-steps.js";
+import type { ImportContext } from "./context.js";
+import { UntranslatableError } from "./errors.js";
+import {
+  bool,
+  child,
+  duration,
+  formatDurationMs,
+  int,
+  isObj,
+  known,
+  list,
+  mapping,
+  type Obj,
+  ordered,
+  put,
+  ROLLOUT_SPEC_ORDER,
+  str,
+} from "./fields.js";
+import { type CanaryFacts, flaggerMetrics, type MeasurePlan, TemplateArgs } from "./flagger-metrics.js";
+import { placeholderTemplate, translateMeta } from "./meta.js";
+import type { Notes } from "./notes.js";
+import { workloadFromDeployment } from "./workload.js";
+
+/** Name of the header route an A/B Canary's `match` becomes. */
+export const AB_ROUTE = "ab-test";
+
+const LOAD_TESTER = /\b(hey|fortio|k6|wrk|ghz|vegeta|locust|ab)\b/;
+
+/** Sorts webhooks: `confirm-promotion` becomes a pause; the others are warned about. Returns whether there was one. */
+function webhooks(raw: unknown, path: string, notes: Notes): boolean {
+  let confirm = false;
+  list(raw, path, notes).forEach((w, i) => {
+    const at = child(path, i);
+    const hook = isObj(w) ? w : {};
+    const name = typeof hook.name === "string" ? hook.name : `#${i}`;
+    const type = typeof hook.type === "string" ? hook.type : "rollout";
+    const meta = isObj(hook.metadata) ? hook.metadata : {};
+    const cmd = typeof meta.cmd === "string" ? meta.cmd : "";
+    const url = typeof hook.url === "string" ? hook.url : "";
+    if (type === "confirm-promotion") {
+      confirm = true;
+      notes.warn(
+        at,
+        `confirm-promotion webhook "${name}" became a pause before promotion; approve with sluice promote`,
+      );
+    } else if (url.includes("loadtester") || LOAD_TESTER.test(cmd))
+      notes.warn(
+        at,
+        `load-test webhook "${name}": Sluice does not generate load; run your load generator yourself; dropped`,
+      );
+    else notes.warn(at, `${type} webhook "${name}": webhooks are not supported yet; dropped`);
+  });
+  return confirm;
+}
+
+/** Flagger's A/B `match` as Sluice route matches: one header, `uri` and `method` per entry. */
+function abMatches(raw: unknown[], path: string, notes: Notes): Obj[] {
+  const out: Obj[] = [];
+  for (const [i, m] of raw.entries()) {
+    const at = child(path, i);
+    if (!isObj(m)) {
+      notes.warn(at, "expected a mapping; dropped");
+      continue;
+    }
+    known(m, at, notes, ["headers", "uri", "method"]);
+    const match: Obj = {};
+    const headers = mapping(m.headers, child(at, "headers"), notes) ?? {};
+    for (const [header, value] of Object.entries(headers)) {
+      const hAt = child(child(at, "headers"), header);
+      if (match.headerName !== undefined) {
+        notes.warn(hAt, "Sluice matches one header per match entry; dropped");
+        continue;
+      }
+      const v = isObj(value) && typeof value.suffix === "string" ? suffixAsRegex(value, hAt, notes) : value;
+      const sm = stringMatch(v, hAt, notes);
+      if (sm) Object.assign(match, { headerName: header, headerValue: sm });
+    }
+    const uri =
+      isObj(m.uri) && typeof m.uri.suffix === "string" ? suffixAsRegex(m.uri, child(at, "uri"), notes) : m.uri;
+    put(match, "path", stringMatch(uri, child(at, "uri"), notes));
+    put(match, "method", stringMatch(m.method, child(at, "method"), notes));
+    if (Object.keys(match).length > 0) out.push(match);
+  }
+  return out;
+}
+
+function suffixAsRegex(m: Obj, path: string, notes: Notes): Obj {
+  known(m, path, notes, ["suffix"]);
+  return { regex: `.*${String(m.suffix).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}` };
+}
+
+/** Weights for `stepWeight` up to `maxWeight` (Flagger caps the last step at maxWeight), or `stepWeights`. */
+export function canaryWeights(a: Obj, path: string, notes: Notes): number[] {
+  if (a.stepWeights !== undefined)
+    return list(a.stepWeights, child(path, "stepWeights"), notes)
+      .map((w, i) => int(w, child(child(path, "stepWeights"), i), notes))
+      .filter((w): w is number => w !== undefined && w <= 100);
+  const step = int(a.stepWeight, child(path, "stepWeight"), notes);
+  const max = Math.min(100, int(a.maxWeight, child(path, "maxWeight"), notes) ?? 100);
+  if (step === undefined || step === 0) return [];
+  const weights: number[] = [];
+  for (let w = step; w < max + step; w += step) weights.push(Math.min(w, max));
+  return weights;
+}
+
+interface Workload {
+  spec: Obj;
+  facts: CanaryFacts;
+}
+
+function workload(spec: Obj, name: string, namespace: string | undefined, ctx: ImportContext): Workload {
+  const notes = ctx.notes;
+  const ref = mapping(spec.targetRef, "spec.targetRef", notes);
+  if (ref === undefined || typeof ref.name !== "string")
+    throw new UntranslatableError("spec.targetRef.name is missing", "spec.targetRef");
+  known(ref, "spec.targetRef", notes, ["apiVersion", "kind", "name"]);
+  const target = ref.name;
+  const svc = mapping(spec.service, "spec.service", notes);
+  const ingressRef = mapping(spec.ingressRef, "spec.ingressRef", notes);
+  const facts: CanaryFacts = {
+    name,
+    target,
+    service: svc && typeof svc.name === "string" ? svc.name : target,
+    ...(namespace ? { namespace } : {}),
+    ...(ingressRef && typeof ingressRef.name === "string" ? { ingress: ingressRef.name } : {}),
+  };
+  const found = ref.kind === "Deployment" ? ctx.find("Deployment", target, namespace) : undefined;
+  const w = found && workloadFromDeployment(found.value, found.notes);
+  if (w === undefined) {
+    notes.warn(
+      "spec.targetRef",
+      `${ref.kind ?? "Deployment"} ${target} is not in the input; paste its pod template into spec.template (a placeholder was written)`,
+    );
+    return { spec: { template: placeholderTemplate(target) }, facts };
+  }
+  const out: Obj = { ...w.spec, template: w.template };
+  put(out, "selector", w.selector);
+  return { spec: out, facts };
+}
+
+/** Traffic routing Sluice can take over from Flagger: an NGINX ingress named by `ingressRef`. */
+function routing(spec: Obj, notes: Notes): Obj | undefined {
+  const provider = typeof spec.provider === "string" ? spec.provider : undefined;
+  const ingress = isObj(spec.ingressRef) && typeof spec.ingressRef.name === "string" ? spec.ingressRef.name : undefined;
+  if (provider === "nginx" && ingress !== undefined) return { nginx: { stableIngress: ingress } };
+  if (provider !== undefined)
+    notes.warn(
+      "spec.provider",
+      `Sluice does not set up ${provider} routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped`,
+    );
+  if (ingress !== undefined) notes.warn("spec.ingressRef", "used with the nginx provider only; dropped");
+  return undefined;
+}
+
+/**
+ * A Flagger Canary as a Sluice Rollout (its Deployment's pod template inlined when the Deployment
+ * is in the input) plus an AnalysisTemplate `<name>-analysis` with its metrics. Weight steps
+ * become setWeight + analysis steps; `iterations` with `match` an A/B header route; `iterations`
+ * alone a blue-green rollout with pre-promotion analysis.
+ */
+export function translateFlaggerCanary(raw: Obj, ctx: ImportContext): Obj[] {
+  const notes = ctx.notes;
+  known(raw, "", notes, ["apiVersion", "kind", "metadata", "spec"], ["status"]);
+  const metadata = translateMeta(raw, notes);
+  const name = metadata.name as string;
+  const namespace = metadata.namespace as string | undefined;
+  const spec = mapping(raw.spec, "spec", notes);
+  if (spec === undefined) throw new UntranslatableError("spec is missing", "spec");
+  const aKey = spec.analysis === undefined && spec.canaryAnalysis !== undefined ? "canaryAnalysis" : "analysis";
+  known(spec, "spec", notes, [
+    "targetRef",
+    "progressDeadlineSeconds",
+    aKey,
+    "service",
+    "provider",
+    "ingressRef",
+    "skipAnalysis",
+    "suspend",
+    "autoscalerRef",
+  ]);
+  const { spec: out, facts } = workload(spec, name, namespace, ctx);
+  if (spec.service !== undefined)
+    notes.warn(
+      "spec.service",
+      "Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped",
+    );
+  const traffic = routing(spec, notes);
+  if (spec.autoscalerRef !== undefined) notes.warn("spec.autoscalerRef", "Sluice does not drive autoscalers; dropped");
+  if (bool(spec.skipAnalysis, "spec.skipAnalysis", notes))
+    notes.warn("spec.skipAnalysis", "Sluice cannot skip analysis; the analysis steps were kept");
+  put(out, "progressDeadlineSeconds", int(spec.progressDeadlineSeconds, "spec.progressDeadlineSeconds", notes));
+  if (bool(spec.suspend, "spec.suspend", notes)) out.paused = true;
+
+  const path = child("spec", aKey);
+  const a = mapping(spec[aKey], path, notes) ?? {};
+  known(a, path, notes, [
+    "interval",
+    "threshold",
+    "maxWeight",
+    "stepWeight",
+    "stepWeights",
+    "iterations",
+    "match",
+    "metrics",
+    "webhooks",
+    "sessionAffinity",
+  ]);
+  const interval = duration(a.interval, child(path, "interval"), notes) ?? "1m";
+  const threshold = Math.max(1, int(a.threshold, child(path, "threshold"), notes) ?? 1);
+  const iterations = int(a.iterations, child(path, "iterations"), notes);
+  const match = list(a.match, child(path, "match"), notes);
+  const confirm = webhooks(a.webhooks, child(path, "webhooks"), notes);
+  const mode = iterations ? (match.length > 0 ? "ab" : "blueGreen") : "canary";
+  if (mode !== "canary")
+    for (const k of ["stepWeight", "stepWeights", "maxWeight"])
+      if (a[k] !== undefined) notes.warn(child(path, k), "not used with iterations; dropped");
+  if (mode !== "ab" && match.length > 0) notes.warn(child(path, "match"), "used with iterations only; dropped");
+  const plan: MeasurePlan =
+    mode === "canary"
+      ? { count: threshold, failureLimit: threshold - 1, untilFirstSuccess: true }
+      : { count: iterations ?? 1, failureLimit: threshold - 1, untilFirstSuccess: false };
+  const args = new TemplateArgs();
+  const metrics = flaggerMetrics(
+    list(a.metrics, child(path, "metrics"), notes),
+    child(path, "metrics"),
+    facts,
+    interval,
+    plan,
+    args,
+    ctx,
+  );
+  const templateName = `${name}-analysis`;
+  const analysis = metrics.length > 0 ? { templates: [{ templateName }] } : undefined;
+  const wait = { pause: { duration: interval } };
+
+  if (mode === "blueGreen") {
+    if (traffic) notes.warn("spec.ingressRef", "a blue-green rollout switches Services, not the ingress; dropped");
+    const bg: Obj = { autoPromotionEnabled: !confirm };
+    if (analysis) bg.prePromotionAnalysis = analysis;
+    else if (!confirm) bg.autoPromotionSeconds = Math.round((durationMs(interval) * (iterations ?? 1)) / 1000);
+    out.strategy = { blueGreen: bg };
+  } else {
+    const steps: Obj[] = [];
+    if (mode === "ab") {
+      // Flagger runs the canary at full size and sends it only the matching requests.
+      steps.push({ setCanaryScale: { weight: 100 } });
+      steps.push({ setHeaderRoute: { name: AB_ROUTE, match: abMatches(match, child(path, "match"), notes) } });
+      steps.push(
+        analysis ? { analysis } : { pause: { duration: formatDurationMs(durationMs(interval) * (iterations ?? 1)) } },
+      );
+    } else {
+      const weights = canaryWeights(a, path, notes);
+      if (weights.length === 0)
+        notes.warn(
+          path,
+          "sets no stepWeight, stepWeights or iterations; the rollout promotes once the canary is ready",
+        );
+      for (const w of weights) steps.push({ setWeight: w }, analysis ? { analysis } : wait);
+    }
+    if (confirm) steps.push({ pause: {} });
+    const canary: Obj = { steps };
+    const affinity = mapping(a.sessionAffinity, child(path, "sessionAffinity"), notes);
+    if (affinity) {
+      known(affinity, child(path, "sessionAffinity"), notes, ["cookieName", "maxAge"]);
+      const sticky: Obj = {};
+      put(sticky, "cookieName", str(affinity.cookieName, child(child(path, "sessionAffinity"), "cookieName"), notes));
+      put(sticky, "maxAgeSeconds", int(affinity.maxAge, child(child(path, "sessionAffinity"), "maxAge"), notes));
+      canary.stickySession = sticky;
+    }
+    if (traffic) {
+      if (mode === "ab") traffic.managedRoutes = [{ name: AB_ROUTE }];
+      canary.trafficRouting = traffic;
+    }
+    out.strategy = { canary };
+  }
+  const rollout = { apiVersion: API_VERSION, kind: "Rollout", metadata, spec: ordered(out, ROLLOUT_SPEC_ORDER) };
+  if (metrics.length === 0) return [rollout];
+  const tmeta: Obj = { name: templateName };
+  put(tmeta, "namespace", namespace);
+  const tspec: Obj = args.list.length > 0 ? { args: args.list, metrics } : { metrics };
+  return [rollout, { apiVersion: API_VERSION, kind: "AnalysisTemplate", metadata: tmeta, spec: tspec }];
+}
