@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControllerProcess } from "../helpers/controller.js";
 import { canaryWeight, demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
@@ -95,10 +96,11 @@ describe("local canary", () => {
     await c.api.post("/rollouts/sticky/set", { env: { VERSION: "2.0" } });
     await waitForRollout(c.api, "sticky", (r) => r.status?.phase === "Paused" && canaryWeight(r) === 50);
 
-    const first = await fetch(`${c.routerUrl}/version`, { headers: { host: "sticky" } });
-    const cookie = first.headers.get("set-cookie")?.split(";")[0];
+    // fetch() may not set Host; undici's request can, and Host picks the rollout on the router.
+    const first = await request(`${c.routerUrl}/version`, { headers: { host: "sticky" } });
+    const cookie = String(first.headers["set-cookie"] ?? "").split(";")[0];
     expect(cookie).toMatch(/^sluice-rev=/);
-    const firstVersion = ((await first.json()) as { version: string }).version;
+    const firstVersion = ((await first.body.json()) as { version: string }).version;
     const again = await sample(c.routerUrl, 100, { headers: { host: "sticky", cookie: cookie ?? "" } });
     expect(again.versions).toEqual({ [firstVersion]: 100 });
   });

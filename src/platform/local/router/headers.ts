@@ -1,5 +1,3 @@
-import type { IncomingHttpHeaders } from "node:http";
-
 /** Headers that describe one connection, not the message (RFC 9110 §7.6.1), plus `expect`, which undici refuses. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade", "expect"]);
 
@@ -17,7 +15,7 @@ function isHopByHopName(name: string): boolean {
 
 /** Extra header names a Connection header lists; `close` and `keep-alive` are the usual and need nothing. */
 function connectionTokens(value: string | undefined): Set<string> | undefined {
-  if (!value) return undefined;
+  if (!value || value === "keep-alive" || value === "close" || value === "Keep-Alive") return undefined;
   let out: Set<string> | undefined;
   for (const part of value.split(",")) {
     const token = part.trim().toLowerCase();
@@ -31,7 +29,8 @@ function connectionTokens(value: string | undefined): Set<string> | undefined {
 /**
  * The headers to send upstream, as a flat `[name, value, ...]` list built from the client's raw
  * headers: hop-by-hop headers dropped, X-Forwarded-For appended to, X-Forwarded-Proto and -Host set
- * unless a proxy in front already set them. The Host header is passed through unchanged.
+ * unless a proxy in front already set them. The Host header is passed through unchanged. Names are
+ * only lowercased when their first letter could make them special: this runs for every request.
  */
 export function upstreamRequestHeaders(
   raw: readonly string[],
@@ -48,15 +47,18 @@ export function upstreamRequestHeaders(
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
-    const lower = name.toLowerCase();
-    if (isHopByHop(lower) || named?.has(lower)) continue;
-    if (lower === "x-forwarded-for") {
-      forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
-      continue;
-    }
-    if (lower === "host") host = value;
-    else if (lower === "x-forwarded-proto") hasProto = true;
-    else if (lower === "x-forwarded-host") hasForwardedHost = true;
+    const c = name.charCodeAt(0) | 0x20;
+    if (c === 0x78 && name.length > 12) {
+      const lower = name.toLowerCase();
+      if (lower === "x-forwarded-for") {
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        continue;
+      }
+      if (lower === "x-forwarded-proto") hasProto = true;
+      else if (lower === "x-forwarded-host") hasForwardedHost = true;
+    } else if (c === 0x68 && name.length === 4 && name.toLowerCase() === "host") host = value;
+    else if (isHopByHopName(name)) continue;
+    if (named?.has(name.toLowerCase())) continue;
     out.push(name, value);
   }
   if (clientIp !== undefined)
@@ -65,16 +67,6 @@ export function upstreamRequestHeaders(
   if (!hasProto) out.push("x-forwarded-proto", proto);
   if (!hasForwardedHost && host !== undefined) out.push("x-forwarded-host", host);
   return out;
-}
-
-/** Removes hop-by-hop headers from an upstream response's headers, in place, and returns them. */
-export function stripResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const conn = headers.connection;
-  const named = connectionTokens(Array.isArray(conn) ? conn.join(",") : conn);
-  for (const name in headers) {
-    if (isHopByHop(name) || named?.has(name)) delete headers[name];
-  }
-  return headers;
 }
 
 /**
