@@ -19,26 +19,26 @@ function scriptedPools(script: Record<string, Outcome[]>) {
       dispatch(_opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) {
         calls.push(endpoint);
         const outcome = script[endpoint]?.shift() ?? "ok";
-        const controller = { abort() {}, pause() {}, resume() {} } as unknown as Dispatcher.DispatchController;
         queueMicrotask(() => {
-          handler.onRequestStart?.(controller, {});
+          handler.onConnect?.(() => {});
           if (outcome === "refused" || outcome === "reset") {
             const code = outcome === "refused" ? "ECONNREFUSED" : "ECONNRESET";
-            handler.onResponseError?.(controller, Object.assign(new Error(code), { code }));
+            handler.onError?.(Object.assign(new Error(code), { code }));
             return;
           }
-          handler.onResponseStart?.(
-            controller,
+          const raw = ["Content-Type", "text/plain", "Connection", "keep-alive", "Keep-Alive", "timeout=5"];
+          handler.onHeaders?.(
             200,
-            { "content-type": "text/plain", connection: "keep-alive", "keep-alive": "timeout=5" },
+            raw.map((h) => Buffer.from(h)),
+            () => {},
             "OK",
           );
-          handler.onResponseData?.(controller, Buffer.from(endpoint));
+          handler.onData?.(Buffer.from(endpoint));
           if (outcome === "break-after-headers") {
-            handler.onResponseError?.(controller, Object.assign(new Error("reset"), { code: "ECONNRESET" }));
+            handler.onError?.(Object.assign(new Error("reset"), { code: "ECONNRESET" }));
             return;
           }
-          handler.onResponseEnd?.(controller, {});
+          handler.onComplete?.([]);
         });
         return true;
       },
@@ -49,14 +49,14 @@ function scriptedPools(script: Record<string, Outcome[]>) {
 
 class FakeResponse extends EventEmitter {
   status = 0;
-  headers: IncomingHttpHeaders = {};
+  headers: string[] = [];
   body = "";
   headersSent = false;
   destroyed = false;
   ended = false;
   writeHead(status: number, a?: unknown, b?: unknown) {
     this.status = status;
-    this.headers = (typeof a === "string" ? b : a) as IncomingHttpHeaders;
+    this.headers = (typeof a === "string" ? b : a) as string[];
     this.headersSent = true;
     return this;
   }
@@ -123,11 +123,14 @@ describe("Exchange", () => {
     const res = await run(backend, telemetry, fakeRequest(), "s=v1; Path=/");
     expect(res.status).toBe(200);
     expect(res.body).toBe("127.0.0.1:1");
-    expect(res.headers).toEqual({
-      "content-type": "text/plain",
-      "x-sluice-revision": "v1",
-      "set-cookie": ["s=v1; Path=/"],
-    });
+    expect(res.headers).toEqual([
+      "Content-Type",
+      "text/plain",
+      "x-sluice-revision",
+      "v1",
+      "set-cookie",
+      "s=v1; Path=/",
+    ]);
     expect(classes(telemetry)["2xx"]).toBe(1);
     expect(upstreams.totalInflight()).toBe(0);
   });

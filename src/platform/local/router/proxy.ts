@@ -27,6 +27,14 @@ const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ETIME
 /** Class recorded for a request the client gave up on, as nginx's 499. */
 const CLIENT_GONE_CLASS = 2;
 
+const EXCHANGE = Symbol("sluice.exchange");
+type ResponseWithExchange = ServerResponse & { [EXCHANGE]?: Exchange };
+
+/** One shared listener instead of a closure per request: the response carries its exchange. */
+function onResponseClose(this: ServerResponse): void {
+  (this as ResponseWithExchange)[EXCHANGE]?.clientClosed();
+}
+
 /** What every exchange needs from the router. */
 export interface ProxyContext {
   telemetry: Telemetry;
@@ -75,7 +83,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (!hasBody(req)) this.body = null;
     else if (onBody) this.body = Readable.from(this.tee(onBody.limit, onBody.done), { objectMode: false });
     else this.body = req;
-    res.once("close", this.onClientClose);
+    (res as ResponseWithExchange)[EXCHANGE] = this;
+    res.once("close", onResponseClose);
   }
 
   /** Sends the request to an endpoint of the revision, or answers 503 when it has none. */
@@ -178,12 +187,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     return NOT_SENT.has(code) || (CONNECTION_LOST.has(code) && IDEMPOTENT.has(this.req.method ?? "GET"));
   }
 
-  private readonly onClientClose = (): void => {
+  /** The client connection closed; unless the response had finished, the client gave up. */
+  clientClosed(): void {
     if (this.done) return;
     // Closed before the response finished: the client gave up (or its connection broke).
     this.finish(CLIENT_GONE_CLASS);
     this.abort?.(new Error("client closed the connection"));
-  };
+  }
 
   private respondError(status: number, message: string, cls: number): void {
     this.finish(cls);

@@ -1,0 +1,138 @@
+import { describe, expect, it } from "vitest";
+import { loadText } from "../model/load.js";
+import { formatNote } from "./notes.js";
+import { importText, renderResources } from "./translate.js";
+
+const rollout = (name: string, extra = "") => `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: ${name}
+spec:
+  template:
+    spec:
+      containers: [{name: app, image: "app:1"}]
+  strategy:
+    canary:
+      steps: [{setWeight: 50}]${extra}
+`;
+
+describe("importText", () => {
+  it("translates, and renders YAML that loads without errors", () => {
+    const r = importText(rollout("web"), "r.yaml");
+    expect(r.notes).toEqual([]);
+    const text = renderResources(r.resources);
+    expect(text.startsWith("apiVersion: sluice.dev/v1alpha1\nkind: Rollout\n")).toBe(true);
+    const loaded = loadText(text, "out.yaml");
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.resources.map((x) => x.metadata.name)).toEqual(["web"]);
+  });
+
+  it("reports kinds it does not know as errors and still translates the rest", () => {
+    const text = `${rollout("web")}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\nnot: a resource\n`;
+    const r = importText(text, "all.yaml");
+    expect(r.resources).toHaveLength(1);
+    expect(r.notes.map(formatNote)).toEqual([
+      "error: all.yaml:13: Service/web: cannot translate v1 Service: not an Argo Rollouts or Flagger resource; skipped",
+      "error: all.yaml:18: not a Kubernetes resource (no apiVersion or kind); skipped",
+    ]);
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    const r = importText(`${rollout("web")}---\nkind: [\n`, "bad.yaml");
+    expect(r.resources).toHaveLength(1);
+    expect(r.notes.map((n) => [n.severity, n.line])).toEqual([["error", 14]]);
+    expect(r.notes[0]?.message).toMatch(/^YAML syntax: /);
+  });
+
+  it("reports a document that cannot be translated at all", () => {
+    const text = rollout("web").replace(/ {2}strategy:[\s\S]*$/, "  replicas: 2\n");
+    const r = importText(text, "r.yaml");
+    expect(r.resources).toEqual([]);
+    expect(r.notes.map(formatNote)).toEqual([
+      "error: r.yaml:1: Rollout/web spec.strategy: spec.strategy is missing; cannot translate",
+    ]);
+  });
+
+  it("reports a translation Sluice's schema rejects instead of printing it", () => {
+    const r = importText(rollout("web").replace("setWeight: 50", "setWeight: 150"), "r.yaml");
+    expect(r.resources).toEqual([]);
+    expect(r.notes.map(formatNote)).toEqual([
+      "error: r.yaml:1: Rollout/web: the translated Rollout web is not valid: spec.strategy.canary.steps[0].setWeight: must be between 0 and 100, got 150",
+    ]);
+  });
+
+  it("finds a Canary's Deployment and MetricTemplate wherever they are in the input", () => {
+    const canary = `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: api, namespace: shop}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: api}
+  analysis:
+    stepWeight: 50
+    metrics:
+      - name: errors
+        templateRef: {name: errors}
+        thresholdRange: {max: 1}
+`;
+    const template = `apiVersion: flagger.app/v1beta1
+kind: MetricTemplate
+metadata: {name: errors, namespace: shop}
+spec:
+  provider: {type: prometheus, address: "http://prom:9090"}
+  query: sum(rate(errors{app="{{ target }}"}[1m]))
+`;
+    const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  template:
+    spec:
+      containers: [{name: api, image: "api:3"}]
+`;
+    const other = deployment.replaceAll("name: api,", "name: unused,");
+    const r = importText([canary, template, deployment, other].join("---\n"), "shop.yaml");
+    expect(r.resources.map((x) => `${x.kind}/${(x.metadata as { name: string }).name}`)).toEqual([
+      "Rollout/api",
+      "AnalysisTemplate/api-analysis",
+    ]);
+    expect(r.resources[0]).toMatchObject({ spec: { template: { spec: { containers: [{ image: "api:3" }] } } } });
+    expect(r.notes.map(formatNote)).toEqual([
+      "warning: shop.yaml: Deployment/unused: not the target of a Canary or the workloadRef of a Rollout in the input; skipped",
+    ]);
+  });
+
+  it("copies Sluice resources as they are and skips Argo AnalysisRuns with a warning", () => {
+    const sluice = "apiVersion: sluice.dev/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics: []\n";
+    const run = "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisRun\nmetadata: {name: r}\nspec: {}\n";
+    const r = importText(`${sluice}---\n${run}`, "x.yaml");
+    expect(r.resources).toEqual([
+      { apiVersion: "sluice.dev/v1alpha1", kind: "AnalysisTemplate", metadata: { name: "t" }, spec: { metrics: [] } },
+    ]);
+    expect(r.notes.map(formatNote)).toEqual([
+      "warning: x.yaml: AnalysisRun/r: records a past analysis, and Sluice creates its own; skipped",
+    ]);
+  });
+
+  it("reads kubectl's kind: List output", () => {
+    const list = JSON.stringify({
+      apiVersion: "v1",
+      kind: "List",
+      items: [
+        {
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Rollout",
+          metadata: { name: "a", uid: "u-1", resourceVersion: "7" },
+          spec: {
+            template: { spec: { containers: [{ name: "a", image: "a:1" }] } },
+            strategy: { blueGreen: { activeService: "a" } },
+          },
+          status: { phase: "Healthy" },
+        },
+      ],
+    });
+    const r = importText(list, "list.json");
+    expect(r.notes).toEqual([]);
+    expect(r.resources[0]).toMatchObject({ metadata: { name: "a" }, spec: { strategy: { blueGreen: { activeService: "a" } } } });
+    expect(r.resources[0]).not.toHaveProperty("status");
+  });
+});

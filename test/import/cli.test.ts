@@ -1,0 +1,53 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { loadText } from "../../src/model/load.js";
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Runs the real CLI from the repository root; resolves with exit code and both streams. */
+async function sluice(args: string[], input?: string) {
+  const child = run(process.execPath, ["bin/sluice.js", ...args], { cwd: root, timeout: 60_000 });
+  if (input !== undefined) child.child.stdin?.end(input);
+  try {
+    const { stdout, stderr } = await child;
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout: string; stderr: string };
+    return { code: e.code ?? -1, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("sluice import (the CLI as a child process)", () => {
+  it("translates the Argo canary fixture: YAML on stdout, warnings on stderr, exit 0", async () => {
+    const fixture = "test/import/fixtures/argo-canary.yaml";
+    const r = await sluice(["import", fixture]);
+    expect(r.code).toBe(0);
+    const loaded = loadText(r.stdout, "stdout");
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.resources.map((x) => `${x.kind}/${x.metadata.name}`)).toEqual([
+      "Rollout/backend",
+      "AnalysisTemplate/backend-success-rate",
+      "AnalysisTemplate/backend-latency",
+      "AnalysisTemplate/backend-uptime",
+    ]);
+    const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning: ") || l.startsWith("error: "));
+    expect(warnings).toEqual([
+      `warning: ${fixture}: Rollout/backend spec.strategy.canary.canaryMetadata: no Sluice equivalent; dropped`,
+      `warning: ${fixture}: Rollout/backend spec.strategy.canary.steps[5].experiment: no Sluice equivalent; dropped`,
+      `warning: ${fixture}: Rollout/backend spec.strategy.canary.steps[6].analysis.args[2].valueFrom.fieldRef: Sluice cannot read fields of the rollout into argument "namespace"; set a value by hand; dropped`,
+    ]);
+  }, 90_000);
+
+  it("reads standard input and exits 1 on a kind it cannot translate", async () => {
+    const input = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
+    const r = await sluice(["import", "-"], input);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(
+      "error: <stdin>:1: ConfigMap/settings: cannot translate v1 ConfigMap: not an Argo Rollouts or Flagger resource; skipped",
+    );
+  }, 90_000);
+});

@@ -1,0 +1,302 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { importCommand } from "../../src/cli/commands/import.js";
+import { analysisChecks } from "../../src/cli/lint.js";
+import type { Resource } from "../../src/controller/control-plane.js";
+import { loadText } from "../../src/model/load.js";
+import type { AnalysisTemplate, Rollout } from "../../src/model/index.js";
+
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+/** Runs `sluice import` on one fixture and loads what it printed the way `sluice lint` would. */
+async function run(name: string) {
+  const file = fixture(name);
+  const logs: string[] = [];
+  const errors: string[] = [];
+  const code = await importCommand([file], { log: (t) => logs.push(t), error: (t) => errors.push(t), isTTY: false });
+  const stdout = logs.join("\n");
+  const loaded = loadText(stdout, "stdout", { extraChecks: analysisChecks });
+  const byName = (kind: Resource["kind"], n: string) =>
+    loaded.resources.find((r) => r.kind === kind && r.metadata.name === n);
+  return { file, code, stdout, warnings: errors, loaded, byName };
+}
+
+const rollout = (r: Resource | undefined) => r as Rollout;
+const template = (r: Resource | undefined) => r as AnalysisTemplate;
+
+describe("sluice import: Argo Rollouts canary with NGINX and analysis templates", () => {
+  it("translates steps, background analysis, traffic routing and conditions", async () => {
+    const { file, code, loaded, byName, warnings } = await run("argo-canary.yaml");
+    expect(code).toBe(0);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.resources.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual([
+      "Rollout/backend",
+      "AnalysisTemplate/backend-success-rate",
+      "AnalysisTemplate/backend-latency",
+      "AnalysisTemplate/backend-uptime",
+    ]);
+    const spec = rollout(byName("Rollout", "backend")).spec;
+    expect(spec.replicas).toBe(4);
+    expect(spec.template.spec?.containers[0]?.image).toBe("registry.local/backend:1.4.2");
+    const canary = spec.strategy.canary;
+    const hash = { name: "canary-hash", valueFrom: { podTemplateHashValue: "Latest" } };
+    expect(canary?.steps).toEqual([
+      { setWeight: 10 },
+      { pause: { duration: "5m" } },
+      {
+        analysis: {
+          templates: [{ templateName: "backend-success-rate", clusterScope: false }],
+          args: [{ name: "service", value: "backend" }, hash],
+        },
+      },
+      { setWeight: 25 },
+      { pause: { duration: "10m" } },
+      {
+        analysis: {
+          templates: [
+            { templateName: "backend-success-rate", clusterScope: false },
+            { templateName: "backend-latency", clusterScope: false },
+          ],
+          args: [{ name: "service", value: "backend" }, hash],
+        },
+      },
+      { setWeight: 50 },
+      { pause: { duration: "15m" } },
+    ]);
+    // Argo's startingStep 6 pointed past the dropped experiment step.
+    expect(canary?.analysis?.startingStep).toBe(5);
+    expect(canary?.trafficRouting).toEqual({
+      nginx: {
+        stableIngress: "backend-ingress",
+        annotationPrefix: "nginx.ingress.kubernetes.io",
+        additionalIngressAnnotations: { "canary-by-header": "X-Canary", "canary-by-header-value": "true" },
+      },
+    });
+    expect([canary?.stableService, canary?.canaryService, canary?.maxSurge]).toEqual(["backend", "backend-canary", "25%"]);
+
+    const sr = template(byName("AnalysisTemplate", "backend-success-rate"));
+    expect(sr.spec.metrics[0]).toMatchObject({
+      interval: "1m",
+      count: 3,
+      failureLimit: 2,
+      successCondition: "size(result) > 0 && result[0] >= 97",
+    });
+    expect(sr.metadata.annotations?.["sluice.dev/original-condition"]).toBe(
+      JSON.stringify({ "success-rate.successCondition": "len(result) > 0 and result[0] >= 97" }),
+    );
+    const latency = template(byName("AnalysisTemplate", "backend-latency"));
+    expect(latency.spec.metrics[0]?.successCondition).toBe("!isNaN(result[0]) && result[0] <= 300");
+    const uptime = template(byName("AnalysisTemplate", "backend-uptime"));
+    expect(uptime.spec.metrics[0]?.successCondition).toBe("result[0] >= 99");
+    expect(uptime.metadata.annotations).toBeUndefined();
+
+    expect(warnings).toEqual([
+      `warning: ${file}: Rollout/backend spec.strategy.canary.canaryMetadata: no Sluice equivalent; dropped`,
+      `warning: ${file}: Rollout/backend spec.strategy.canary.steps[5].experiment: no Sluice equivalent; dropped`,
+      `warning: ${file}: Rollout/backend spec.strategy.canary.steps[6].analysis.args[2].valueFrom.fieldRef: Sluice cannot read fields of the rollout into argument "namespace"; set a value by hand; dropped`,
+    ]);
+  });
+});
+
+describe("sluice import: Argo Rollouts blue-green with a workloadRef", () => {
+  it("inlines the Deployment's pod template and copies blue-green fields", async () => {
+    const { file, code, loaded, warnings } = await run("argo-bluegreen.yaml");
+    expect(code).toBe(0);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.resources.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual(["Rollout/demo-app-go"]);
+    const spec = rollout(loaded.resources[0]).spec;
+    expect(spec.replicas).toBe(3);
+    expect(spec.selector).toEqual({ matchLabels: { app: "demo-app-go" } });
+    expect(spec.template.spec?.containers[0]?.image).toBe("localhost:5001/demo-app-go:v1.0.0");
+    expect(spec.strategy.blueGreen).toEqual({
+      activeService: "demo-app-go",
+      previewService: "demo-app-go-preview",
+      previewReplicaCount: 1,
+      autoPromotionEnabled: false,
+      scaleDownDelaySeconds: 30,
+      abortScaleDownDelaySeconds: 30,
+      prePromotionAnalysis: {
+        templates: [{ templateName: "success-rate", clusterScope: false }],
+        args: [{ name: "service-name", value: "demo-app-go-preview" }],
+      },
+      postPromotionAnalysis: {
+        templates: [{ templateName: "success-rate", clusterScope: true }],
+        args: [{ name: "service-name", value: "demo-app-go" }],
+      },
+    });
+    expect(warnings).toEqual([
+      `warning: ${file}: Rollout/demo-app-go spec.analysis: no Sluice equivalent; dropped`,
+      `warning: ${file}: Rollout/demo-app-go spec.strategy.blueGreen.antiAffinity: no Sluice equivalent; dropped`,
+    ]);
+  });
+});
+
+describe("sluice import: Argo analysis templates", () => {
+  it("translates prometheus, web and job metrics and drops the providers Sluice lacks", async () => {
+    const { file, code, loaded, byName, warnings } = await run("argo-analysis-templates.yaml");
+    expect(code).toBe(0);
+    // The one condition that could not be translated is the one `sluice lint` reports.
+    expect(loaded.errors.map((e) => `${e.path}: ${e.message.split("\n")[0]}`)).toEqual([
+      `spec.metrics[1].successCondition: metric "conversion-shadow": found no matching overload for 'isInf(dyn)'`,
+    ]);
+
+    const errorRate = template(byName("AnalysisTemplate", "error-rate-only"));
+    expect(errorRate.spec.metrics[0]).toMatchObject({
+      interval: "20s",
+      count: 5,
+      failureLimit: 3,
+      successCondition: "result[0] < 5",
+      failureCondition: "result[0] >= 10",
+      provider: { prometheus: { address: "https://prometheus.monitoring.svc:9090", timeout: 30, insecure: true } },
+    });
+    expect(errorRate.spec.args[1]).toEqual({
+      name: "api-token",
+      valueFrom: { secretKeyRef: { name: "prometheus-token", key: "token" } },
+    });
+    const smoke = template(byName("AnalysisTemplate", "smoke-test"));
+    expect(smoke.spec.metrics[0]?.provider.web).toMatchObject({
+      url: "{{args.preview-url}}/api/health",
+      method: "POST",
+      jsonBody: { checks: ["db", "cache"] },
+      jsonPath: "{$.ok}",
+      timeoutSeconds: 5,
+    });
+    const tests = template(byName("AnalysisTemplate", "integration-tests"));
+    expect(tests.spec.metrics.map((m) => m.name)).toEqual(["run-tests"]);
+    expect(tests.spec.metrics[0]?.provider.command).toMatchObject({
+      command: ["./run-tests.sh", "--suite", "smoke"],
+      result: "exitCode",
+      env: [{ name: "TARGET", value: "http://demo-app-go-preview" }],
+    });
+    // business-kpis is left out here because of its isInf condition; the next test reads it without lint checks.
+    expect(loaded.resources.map((r) => r.metadata.name)).toEqual([
+      "error-rate-only",
+      "smoke-test",
+      "integration-tests",
+      "success-rate",
+    ]);
+    const cluster = byName("ClusterAnalysisTemplate", "success-rate") as AnalysisTemplate | undefined;
+    expect(cluster?.spec.metrics[0]?.successCondition).toBe("!isNaN(result[0]) && result[0] >= 0.99");
+
+    expect(warnings).toEqual([
+      `warning: ${file}: AnalysisTemplate/error-rate-only spec.metrics[0].provider.prometheus.authentication.sigv4: Sluice's prometheus provider supports bearerToken and basic authentication; dropped`,
+      `warning: ${file}: AnalysisTemplate/integration-tests spec.metrics[0].provider.job: now runs "./run-tests.sh --suite smoke" as a local command on the controller's machine (image registry.local/integration-tests:2.1 is not used)`,
+      `warning: ${file}: AnalysisTemplate/integration-tests spec.metrics[1].provider.job: the job provider runs a Job that is not one container with a command; metric "load-test" dropped`,
+      `warning: ${file}: AnalysisTemplate/business-kpis spec.metrics[0].provider.datadog: Sluice has no datadog provider; metric "checkout-errors" dropped`,
+      `warning: ${file}: AnalysisTemplate/business-kpis spec.metrics[2].successCondition: cannot translate the function isInf() to CEL; kept as written, fix it by hand`,
+      `warning: ${file}: AnalysisRun/demo-app-go-7d9f8-2: records a past analysis, and Sluice creates its own; skipped`,
+    ]);
+  });
+
+  it("writes business-kpis with the dry-run pattern expanded and all() as a CEL macro", async () => {
+    const { stdout } = await run("argo-analysis-templates.yaml");
+    const plain = loadText(stdout, "stdout");
+    expect(plain.errors).toEqual([]);
+    const kpis = plain.resources.find((r) => r.metadata.name === "business-kpis") as AnalysisTemplate;
+    expect(kpis.spec.metrics.map((m) => [m.name, m.successCondition])).toEqual([
+      ["conversion", "result.all(x, x >= 0.9)"],
+      ["conversion-shadow", "isInf(result[0]) || result[0] >= 0.5"],
+    ]);
+    expect(kpis.spec.dryRun).toEqual([{ metricName: "conversion-shadow" }]);
+    expect(kpis.spec.measurementRetention).toEqual([{ metricName: "conversion", limit: 20 }]);
+  });
+});
+
+describe("sluice import: Flagger canary with its Deployment and a MetricTemplate", () => {
+  it("derives weight steps, thresholds as conditions and a promotion gate", async () => {
+    const { file, code, loaded, byName, warnings } = await run("flagger-canary.yaml");
+    expect(code).toBe(0);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.resources.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual([
+      "Rollout/podinfo",
+      "AnalysisTemplate/podinfo-analysis",
+    ]);
+    const spec = rollout(byName("Rollout", "podinfo")).spec;
+    expect([spec.replicas, spec.minReadySeconds, spec.revisionHistoryLimit, spec.progressDeadlineSeconds]).toEqual([
+      2, 5, 5, 600,
+    ]);
+    expect(spec.template.spec?.containers[0]?.image).toBe("stefanprodan/podinfo:6.0.0");
+    const analysis = { analysis: { templates: [{ templateName: "podinfo-analysis", clusterScope: false }], args: [] } };
+    expect(spec.strategy.canary?.steps).toEqual([
+      { setWeight: 5 },
+      analysis,
+      { setWeight: 10 },
+      analysis,
+      { setWeight: 15 },
+      analysis,
+      { setWeight: 20 },
+      analysis,
+      { pause: {} },
+    ]);
+    const t = template(byName("AnalysisTemplate", "podinfo-analysis"));
+    expect(t.spec.metrics.map((m) => [m.name, m.successCondition, m.failureLimit, m.count])).toEqual([
+      ["request-success-rate", "result.canary.successRate >= 0.995", 9, 10],
+      ["request-duration", "result.canary.p99 <= 500", 9, 10],
+      ["conversion-rate", "result[0] >= 95", 9, 10],
+    ]);
+    expect(t.spec.metrics[2]?.provider.prometheus?.query).toContain('deployment=~"{{args.target}}.*"}[{{args.interval}}]');
+    expect(t.spec.args).toEqual([
+      { name: "namespace", value: "tenant-a" },
+      { name: "target", value: "podinfo" },
+      { name: "interval", value: "1m" },
+    ]);
+    const at = `warning: ${file}: Canary/podinfo`;
+    expect(warnings).toEqual([
+      `${at} spec.service: Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped`,
+      `${at} spec.provider: Sluice does not set up istio routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped`,
+      `${at} spec.autoscalerRef: Sluice does not drive autoscalers; dropped`,
+      `${at} spec.analysis.webhooks[0]: pre-rollout webhook "security-validation": webhooks are not supported yet; dropped`,
+      `${at} spec.analysis.webhooks[1]: load-test webhook "load-test": Sluice does not generate load; run your load generator yourself; dropped`,
+      `${at} spec.analysis.webhooks[2]: confirm-promotion webhook "approval" became a pause before promotion; approve with sluice promote`,
+    ]);
+  });
+});
+
+describe("sluice import: Flagger A/B test", () => {
+  it("turns iterations and match into a header route and writes a placeholder pod template", async () => {
+    const { file, code, loaded, byName, warnings } = await run("flagger-ab.yaml");
+    expect(code).toBe(0);
+    expect(loaded.errors).toEqual([]);
+    const spec = rollout(byName("Rollout", "frontend")).spec;
+    expect(spec.template.spec?.containers).toEqual([{ name: "frontend", image: "REPLACE-ME" }]);
+    const canary = spec.strategy.canary;
+    expect(canary?.steps.slice(0, 2)).toEqual([
+      { setCanaryScale: { weight: 100 } },
+      {
+        setHeaderRoute: {
+          name: "ab-test",
+          match: [
+            { headerName: "x-canary", headerValue: { exact: "insider" } },
+            { headerName: "cookie", headerValue: { regex: "^(.*?;)?(canary=always)(;.*)?$" } },
+          ],
+        },
+      },
+    ]);
+    expect(canary?.trafficRouting).toEqual({
+      nginx: { stableIngress: "frontend" },
+      managedRoutes: [{ name: "ab-test" }],
+    });
+    const t = template(byName("AnalysisTemplate", "frontend-analysis"));
+    expect(t.spec.metrics.map((m) => [m.successCondition, m.interval, m.count, m.failureLimit])).toEqual([
+      ["result.canary.successRate >= 0.95", "30s", 10, 4],
+      ["result.canary.p99 <= 1000", "30s", 10, 4],
+    ]);
+    expect(warnings).toEqual([
+      `warning: ${file}: Canary/frontend spec.targetRef: Deployment frontend is not in the input; paste its pod template into spec.template (a placeholder was written)`,
+      `warning: ${file}: Canary/frontend spec.service: Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped`,
+      `warning: ${file}: Canary/frontend spec.analysis.webhooks[0]: load-test webhook "load-test": Sluice does not generate load; run your load generator yourself; dropped`,
+      `warning: ${file}: MetricTemplate/error-rate: not used by a Canary in the input (a Canary's metrics carry its query); skipped`,
+    ]);
+  });
+});
+
+describe("sluice import: a whole directory", () => {
+  it("translates every fixture together and exits 0", async () => {
+    const logs: string[] = [];
+    const code = await importCommand([fixture("")], { log: (t) => logs.push(t), error: () => {}, isTTY: false });
+    expect(code).toBe(0);
+    const loaded = loadText(logs.join("\n"), "stdout");
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.resources).toHaveLength(4 + 1 + 5 + 2 + 2);
+  });
+});
