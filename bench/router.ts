@@ -3,7 +3,10 @@
  * split over two replicas) and through nginx (weights 1/1, keep-alive upstreams), with wrk at 64
  * keep-alive connections. Not a test: it prints a table for docs/benchmarks.md.
  *
- *   npx tsx bench/router.ts [--seconds 10] [--rounds 1] [--connections 64] [--markdown]
+ * A second, shorter pass uses one connection, so latency there is the cost of the hop itself rather
+ * than queueing behind 63 other connections.
+ *
+ *   npx tsx bench/router.ts [--seconds 10] [--rounds 1] [--connections 64] [--single-seconds 5] [--markdown]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -141,6 +144,7 @@ http {
   return `127.0.0.1:${port}`;
 }
 
+/** One target's measured result. */
 interface Row {
   name: string;
   result: LoadResult;
@@ -152,9 +156,10 @@ function median(values: number[]): number {
 }
 
 function measure(url: string, opts: { seconds: number; connections: number; rounds: number }): LoadResult {
-  runLoad(url, { connections: opts.connections, threads: 2, seconds: 2 }); // warm-up: JIT, pools, connections
+  const threads = Math.min(2, opts.connections);
+  runLoad(url, { connections: opts.connections, threads, seconds: 2 }); // warm-up: JIT, pools, connections
   const runs = Array.from({ length: opts.rounds }, () =>
-    runLoad(url, { connections: opts.connections, threads: 2, seconds: opts.seconds }),
+    runLoad(url, { connections: opts.connections, threads, seconds: opts.seconds }),
   );
   return {
     requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
@@ -197,6 +202,7 @@ async function main(): Promise<void> {
       seconds: { type: "string", default: "10" },
       rounds: { type: "string", default: "1" },
       connections: { type: "string", default: "64" },
+      "single-seconds": { type: "string", default: "5" },
       markdown: { type: "boolean", default: false },
     },
   });
@@ -212,15 +218,27 @@ async function main(): Promise<void> {
       console.error(`nginx not measured: ${(err as Error).message}`);
     }
     const machine = describeMachine({ nginx: ["nginx", "-v"], wrk: ["wrk", "-v"] });
-    const rows: Row[] = [{ name: "direct", result: measure(`http://${replicas[0]}/`, opts) }];
-    rows.push({ name: "sluice router", result: measure(`http://${routerAddr}/`, opts) });
-    if (nginxAddr) rows.push({ name: "nginx", result: measure(`http://${nginxAddr}/`, opts) });
-    console.log(
-      `load: ${loadTool()} -t2 -c${opts.connections} -d${opts.seconds}s, median of ${opts.rounds} round(s) after a 2 s warm-up`,
-    );
-    console.log(`machine: ${machine.nproc} cores, ${machine.cpu}, node ${machine.node}, load average ${machine.loadAverage}`);
+    const targets: [string, string][] = [
+      ["direct", `http://${replicas[0]}/`],
+      ["sluice router", `http://${routerAddr}/`],
+      ...(nginxAddr ? [["nginx", `http://${nginxAddr}/`] as [string, string]] : []),
+    ];
+    const loaded = targets.map(([name, url]) => ({ name, result: measure(url, opts) }));
+    const singleSeconds = Number(values["single-seconds"]);
+    const single =
+      singleSeconds > 0
+        ? targets.map(([name, url]) => ({ name, result: measure(url, { seconds: singleSeconds, connections: 1, rounds: 1 }) }))
+        : [];
+    console.log(`machine: ${machine.nproc} cores, ${machine.cpu}, node ${machine.node}, load average at start ${machine.loadAverage}`);
     console.log(`tools: ${Object.values(machine.tools).join("; ")}`);
-    console.log(table(rows, values.markdown ?? false));
+    console.log(
+      `\n${loadTool()} -t2 -c${opts.connections} -d${opts.seconds}s, median of ${opts.rounds} round(s) after a 2 s warm-up:`,
+    );
+    console.log(table(loaded, values.markdown ?? false));
+    if (single.length > 0) {
+      console.log(`\n${loadTool()} -t1 -c1 -d${singleSeconds}s (one connection, no queueing):`);
+      console.log(table(single, values.markdown ?? false));
+    }
   } finally {
     cleanup();
     await new Promise((r) => setTimeout(r, 200));

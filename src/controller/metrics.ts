@@ -6,6 +6,7 @@ const PHASES = ["Progressing", "Paused", "Healthy", "Degraded"] as const;
 /** The controller's own Prometheus metrics, served at the API's /metrics. */
 export class ControllerMetrics {
   readonly registry = new Registry();
+  private readonly startedAt = new Map<string, number>();
   private readonly phase = new Gauge({
     name: "sluice_rollout_phase",
     help: "1 for the phase each rollout is in, 0 for the others",
@@ -63,10 +64,14 @@ export class ControllerMetrics {
       const reason = status.conditions.find((c) => c.type === "Progressing")?.reason ?? "RolloutAborted";
       this.aborts.inc({ rollout: name, reason });
     }
+    // Durations are timed in memory: a restart loses the start of rollouts in flight, which only
+    // costs one sample, and keeps status free of bookkeeping for metrics.
     const finished = (p?: string) => p === "Healthy" || p === "Degraded";
-    if (finished(status.phase) && !finished(before?.phase) && status.lastProgressAt) {
-      const started = rollout.status?.conditions.find((c) => c.type === "Progressing")?.lastTransitionTime;
-      if (started) this.rolloutSeconds.observe({ outcome: status.phase }, (Date.now() - Date.parse(started)) / 1000);
+    if (!finished(status.phase) && (before === undefined || finished(before.phase))) this.startedAt.set(name, Date.now());
+    const started = this.startedAt.get(name);
+    if (finished(status.phase) && !finished(before?.phase) && started !== undefined) {
+      this.rolloutSeconds.observe({ outcome: status.phase }, (Date.now() - started) / 1000);
+      this.startedAt.delete(name);
     }
   }
 

@@ -44,7 +44,9 @@ describe("translateArgoAnalysisTemplate", () => {
       metadata: {
         name: "t",
         annotations: {
-          [ORIGINAL_CONDITION_ANNOTATION]: JSON.stringify({ "sr.successCondition": "len(result) > 0 and result[0] >= 0.95" }),
+          [ORIGINAL_CONDITION_ANNOTATION]: JSON.stringify({
+            "sr.successCondition": "len(result) > 0 and result[0] >= 0.95",
+          }),
         },
       },
       spec: {

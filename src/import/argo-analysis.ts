@@ -76,7 +76,8 @@ function metric(raw: unknown, path: string, notes: Notes): MetricOut {
   }
   const provider = translateProvider(raw.provider, child(path, "provider"), notes);
   if ("dropped" in provider) {
-    const at = isObj(raw.provider) ? child(child(path, "provider"), Object.keys(raw.provider)[0] ?? "") : path;
+    const kind = isObj(raw.provider) ? Object.keys(raw.provider)[0] : undefined;
+    const at = kind === undefined ? child(path, "provider") : child(child(path, "provider"), kind);
     notes.warn(at, `${provider.dropped}; metric "${name}" dropped`);
     return { originals };
   }

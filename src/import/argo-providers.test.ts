@@ -22,7 +22,9 @@ describe("translateProvider", () => {
       n,
     );
     expect(r).toEqual({
-      provider: { prometheus: { address: "http://prom:9090", query: "up", timeout: 20, headers: [{ key: "X-Org", value: "1" }] } },
+      provider: {
+        prometheus: { address: "http://prom:9090", query: "up", timeout: 20, headers: [{ key: "X-Org", value: "1" }] },
+      },
     });
     expect(lines(n)).toEqual([
       "warning: t.yaml: AnalysisTemplate/t p.prometheus.authentication.sigv4: Sluice's prometheus provider supports bearerToken and basic authentication; dropped",
@@ -42,7 +44,9 @@ describe("translateProvider", () => {
     expect(translateProvider({ web: { url: "http://x", method: "DELETE" } }, "q", n)).toEqual({
       provider: { web: { url: "http://x" } },
     });
-    expect(lines(n)).toEqual(["warning: t.yaml: AnalysisTemplate/t q.web.method: Sluice sends GET, POST or PUT; dropped"]);
+    expect(lines(n)).toEqual([
+      "warning: t.yaml: AnalysisTemplate/t q.web.method: Sluice sends GET, POST or PUT; dropped",
+    ]);
   });
 
   it("runs a one-container Job's command locally, with a warning", () => {

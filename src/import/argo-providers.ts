@@ -124,6 +124,6 @@ export function translateProvider(raw: unknown, path: string, notes: Notes): Pro
     case "job":
       return job(body, at, notes);
   }
-  const known = UNSUPPORTED_PROVIDERS.includes(kind) ? "" : " (unknown provider)";
-  return { dropped: `Sluice has no ${kind} provider${known}` };
+  const hint = UNSUPPORTED_PROVIDERS.includes(kind) ? "" : " (unknown provider)";
+  return { dropped: `Sluice has no ${kind} provider${hint}` };
 }

@@ -94,7 +94,11 @@ describe("translateArgoRollout", () => {
       notes: new Notes("d.yaml", "Deployment/web"),
     };
     const { out, lines } = translate(
-      { replicas: 2, workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, strategy: { canary: {} } },
+      {
+        replicas: 2,
+        workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
+        strategy: { canary: {} },
+      },
       deployment,
     );
     expect(lines).toEqual([]);

@@ -57,13 +57,11 @@ describe("canaryStep", () => {
       setMirrorRoute: {
         name: "mirror",
         percentage: 35,
-        match: [
-          { method: { exact: "GET" }, path: { prefix: "/api" }, headerName: "x-a", headerValue: { exact: "1" } },
-        ],
+        match: [{ method: { exact: "GET" }, path: { prefix: "/api" }, headerName: "x-a", headerValue: { exact: "1" } }],
       },
     });
     expect(lines(n)).toEqual([
-      'warning: r.yaml: Rollout/web steps[3].setMirrorRoute.match[0].headers.x-b: Sluice matches one header per match entry; dropped',
+      "warning: r.yaml: Rollout/web steps[3].setMirrorRoute.match[0].headers.x-b: Sluice matches one header per match entry; dropped",
     ]);
   });
 
@@ -116,6 +114,8 @@ describe("stringMatch", () => {
   it("keeps the first of several kinds of match", () => {
     const n = notes();
     expect(stringMatch({ exact: "a", regex: "b" }, "m", n)).toEqual({ exact: "a" });
-    expect(lines(n)).toEqual(["warning: r.yaml: Rollout/web m.regex: Sluice matches one of exact, prefix or regex; kept exact"]);
+    expect(lines(n)).toEqual([
+      "warning: r.yaml: Rollout/web m.regex: Sluice matches one of exact, prefix or regex; kept exact",
+    ]);
   });
 });

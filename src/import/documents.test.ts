@@ -54,6 +54,8 @@ describe("readManifests", () => {
     const missing = join(dir, "nope.yaml");
     const r = await readManifests(["-", missing], { readStdin: async () => "kind: S\n" });
     expect(r.documents).toEqual([{ source: STDIN, line: 1, value: { kind: "S" } }]);
-    expect(r.problems).toEqual([{ severity: "error", source: missing, message: "cannot read: no such file or directory" }]);
+    expect(r.problems).toEqual([
+      { severity: "error", source: missing, message: "cannot read: no such file or directory" },
+    ]);
   });
 });

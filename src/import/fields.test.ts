@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { bool, child, duration, formatDurationMs, int, intOrPercent, known, ordered, str, stringMap } from "./fields.js";
+import {
+  bool,
+  child,
+  duration,
+  formatDurationMs,
+  int,
+  intOrPercent,
+  known,
+  ordered,
+  str,
+  stringMap,
+} from "./fields.js";
 import { formatNote, Notes } from "./notes.js";
 
 const lines = (n: Notes) => n.notes.map(formatNote);

@@ -20,7 +20,8 @@ function translate(spec: Obj) {
   const notes = new Notes("c.yaml", "Canary/podinfo");
   const ctx: ImportContext = {
     notes,
-    find: (kind) => (kind === "Deployment" ? { value: deployment, notes: new Notes("c.yaml", "Deployment/podinfo") } : undefined),
+    find: (kind) =>
+      kind === "Deployment" ? { value: deployment, notes: new Notes("c.yaml", "Deployment/podinfo") } : undefined,
   };
   const out = translateFlaggerCanary(
     { apiVersion: "flagger.app/v1beta1", kind: "Canary", metadata: { name: "podinfo", namespace: "test" }, spec },
@@ -32,7 +33,9 @@ function translate(spec: Obj) {
 
 const targetRef = { apiVersion: "apps/v1", kind: "Deployment", name: "podinfo" };
 const metrics = [{ name: "request-success-rate", thresholdRange: { min: 99 } }];
-const strategyOf = (r: Obj | undefined) => (r?.spec as Obj).strategy as Obj;
+const specOf = (r: Obj | undefined) => (r?.spec ?? {}) as Obj;
+const strategyOf = (r: Obj | undefined) => specOf(r).strategy as Obj;
+const metricsOf = (r: Obj | undefined) => specOf(r).metrics as Obj[];
 
 describe("canaryWeights", () => {
   it("counts up by stepWeight and caps the last step at maxWeight", () => {
@@ -71,7 +74,7 @@ describe("translateFlaggerCanary", () => {
       },
     });
     expect(template?.metadata).toEqual({ name: "podinfo-analysis", namespace: "test" });
-    expect((template?.spec as { metrics: Obj[] }).metrics[0]).toMatchObject({ count: 3, failureLimit: 2 });
+    expect(metricsOf(template)[0]).toMatchObject({ count: 3, failureLimit: 2 });
   });
 
   it("waits one interval per step when no metric is left, and pauses before promotion for confirm-promotion", () => {
@@ -134,7 +137,7 @@ describe("translateFlaggerCanary", () => {
         trafficRouting: { nginx: { stableIngress: "podinfo" }, managedRoutes: [{ name: AB_ROUTE }] },
       },
     });
-    expect((out[1]?.spec as { metrics: Obj[] }).metrics[0]).toMatchObject({ count: 5, failureLimit: 1 });
+    expect(metricsOf(out[1])[0]).toMatchObject({ count: 5, failureLimit: 1 });
     expect(lines).toEqual([
       "warning: c.yaml: Canary/podinfo spec.analysis.match[0].headers.x-other: Sluice matches one header per match entry; dropped",
       "warning: c.yaml: Canary/podinfo spec.analysis.match[1].sourceLabels: no Sluice equivalent; dropped",
@@ -144,7 +147,10 @@ describe("translateFlaggerCanary", () => {
   it("turns iterations without match into blue-green with pre-promotion analysis", () => {
     const { out } = translate({ targetRef, analysis: { interval: "1m", iterations: 3, metrics } });
     expect(strategyOf(out[0])).toEqual({
-      blueGreen: { autoPromotionEnabled: true, prePromotionAnalysis: { templates: [{ templateName: "podinfo-analysis" }] } },
+      blueGreen: {
+        autoPromotionEnabled: true,
+        prePromotionAnalysis: { templates: [{ templateName: "podinfo-analysis" }] },
+      },
     });
     const gated = translate({
       targetRef,
@@ -161,8 +167,11 @@ describe("translateFlaggerCanary", () => {
       suspend: true,
       analysis: { stepWeight: 50, sessionAffinity: { cookieName: "flagger-cookie", maxAge: 21600 } },
     });
-    expect((out[0]?.spec as Obj).paused).toBe(true);
-    expect((strategyOf(out[0]).canary as Obj).stickySession).toEqual({ cookieName: "flagger-cookie", maxAgeSeconds: 21600 });
+    expect(specOf(out[0]).paused).toBe(true);
+    expect((strategyOf(out[0]).canary as Obj).stickySession).toEqual({
+      cookieName: "flagger-cookie",
+      maxAgeSeconds: 21600,
+    });
   });
 
   it("warns about what Flagger generates or drives and Sluice does not", () => {

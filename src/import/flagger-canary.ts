@@ -97,7 +97,7 @@ export function canaryWeights(a: Obj, path: string, notes: Notes): number[] {
   if (a.stepWeights !== undefined)
     return list(a.stepWeights, child(path, "stepWeights"), notes)
       .map((w, i) => int(w, child(child(path, "stepWeights"), i), notes))
-      .filter((w): w is number => w !== undefined && w <= 100);
+      .filter((w): w is number => w !== undefined);
   const step = int(a.stepWeight, child(path, "stepWeight"), notes);
   const max = Math.min(100, int(a.maxWeight, child(path, "maxWeight"), notes) ?? 100);
   if (step === undefined || step === 0) return [];
@@ -143,6 +143,11 @@ function workload(spec: Obj, name: string, namespace: string | undefined, ctx: I
 
 /** Traffic routing Sluice can take over from Flagger: an NGINX ingress named by `ingressRef`. */
 function routing(spec: Obj, notes: Notes): Obj | undefined {
+  if (spec.service !== undefined)
+    notes.warn(
+      "spec.service",
+      "Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped",
+    );
   const provider = typeof spec.provider === "string" ? spec.provider : undefined;
   const ingress = isObj(spec.ingressRef) && typeof spec.ingressRef.name === "string" ? spec.ingressRef.name : undefined;
   if (provider === "nginx" && ingress !== undefined) return { nginx: { stableIngress: ingress } };
@@ -153,6 +158,110 @@ function routing(spec: Obj, notes: Notes): Obj | undefined {
     );
   if (ingress !== undefined) notes.warn("spec.ingressRef", "used with the nginx provider only; dropped");
   return undefined;
+}
+
+/** How a Canary's analysis runs, read from `spec.analysis`. */
+interface AnalysisShape {
+  path: string;
+  raw: Obj;
+  mode: "canary" | "ab" | "blueGreen";
+  interval: string | number;
+  threshold: number;
+  iterations: number;
+  match: unknown[];
+  /** A confirm-promotion webhook gates promotion. */
+  confirm: boolean;
+}
+
+function readAnalysis(spec: Obj, key: string, notes: Notes): AnalysisShape {
+  const path = child("spec", key);
+  const a = mapping(spec[key], path, notes) ?? {};
+  known(a, path, notes, [
+    "interval",
+    "threshold",
+    "maxWeight",
+    "stepWeight",
+    "stepWeights",
+    "iterations",
+    "match",
+    "metrics",
+    "webhooks",
+    "sessionAffinity",
+  ]);
+  const iterations = int(a.iterations, child(path, "iterations"), notes) ?? 0;
+  const match = list(a.match, child(path, "match"), notes);
+  const mode = iterations > 0 ? (match.length > 0 ? "ab" : "blueGreen") : "canary";
+  if (mode !== "canary")
+    for (const k of ["stepWeight", "stepWeights", "maxWeight"])
+      if (a[k] !== undefined) notes.warn(child(path, k), "not used with iterations; dropped");
+  if (mode !== "ab" && match.length > 0) notes.warn(child(path, "match"), "used with iterations only; dropped");
+  return {
+    path,
+    raw: a,
+    mode,
+    interval: duration(a.interval, child(path, "interval"), notes) ?? "1m",
+    threshold: Math.max(1, int(a.threshold, child(path, "threshold"), notes) ?? 1),
+    iterations,
+    match,
+    confirm: webhooks(a.webhooks, child(path, "webhooks"), notes),
+  };
+}
+
+/** Per analysis step: a weight step ends at the first pass; iterations take that many measurements. */
+function measurePlan(shape: AnalysisShape): MeasurePlan {
+  const failureLimit = shape.threshold - 1;
+  return shape.mode === "canary"
+    ? { count: shape.threshold, failureLimit, untilFirstSuccess: true }
+    : { count: shape.iterations, failureLimit, untilFirstSuccess: false };
+}
+
+function blueGreenStrategy(shape: AnalysisShape, analysis: Obj | undefined, traffic: Obj | undefined, notes: Notes) {
+  if (traffic) notes.warn("spec.ingressRef", "a blue-green rollout switches Services, not the ingress; dropped");
+  const bg: Obj = { autoPromotionEnabled: !shape.confirm };
+  if (analysis) bg.prePromotionAnalysis = analysis;
+  else if (!shape.confirm) bg.autoPromotionSeconds = Math.round((durationMs(shape.interval) * shape.iterations) / 1000);
+  return { blueGreen: bg };
+}
+
+function canaryStrategy(shape: AnalysisShape, analysis: Obj | undefined, traffic: Obj | undefined, notes: Notes) {
+  const { path, raw } = shape;
+  const steps: Obj[] = [];
+  if (shape.mode === "ab") {
+    // Flagger runs the canary at full size and sends it only the matching requests.
+    steps.push({ setCanaryScale: { weight: 100 } });
+    steps.push({ setHeaderRoute: { name: AB_ROUTE, match: abMatches(shape.match, child(path, "match"), notes) } });
+    const all = formatDurationMs(durationMs(shape.interval) * shape.iterations);
+    steps.push(analysis ? { analysis } : { pause: { duration: all } });
+  } else {
+    const weights = canaryWeights(raw, path, notes);
+    if (weights.length === 0)
+      notes.warn(path, "sets no stepWeight, stepWeights or iterations; the rollout promotes once the canary is ready");
+    for (const w of weights)
+      steps.push({ setWeight: w }, analysis ? { analysis } : { pause: { duration: shape.interval } });
+  }
+  if (shape.confirm) steps.push({ pause: {} });
+  const canary: Obj = { steps };
+  const at = child(path, "sessionAffinity");
+  const affinity = mapping(raw.sessionAffinity, at, notes);
+  if (affinity) {
+    known(affinity, at, notes, ["cookieName", "maxAge"]);
+    const sticky: Obj = {};
+    put(sticky, "cookieName", str(affinity.cookieName, child(at, "cookieName"), notes));
+    put(sticky, "maxAgeSeconds", int(affinity.maxAge, child(at, "maxAge"), notes));
+    canary.stickySession = sticky;
+  }
+  if (traffic) {
+    if (shape.mode === "ab") traffic.managedRoutes = [{ name: AB_ROUTE }];
+    canary.trafficRouting = traffic;
+  }
+  return { canary };
+}
+
+/** Flagger's scaling and skipping switches, which Sluice does not have: one warning each. */
+function warnAboutFlaggerOnly(spec: Obj, notes: Notes): void {
+  if (spec.autoscalerRef !== undefined) notes.warn("spec.autoscalerRef", "Sluice does not drive autoscalers; dropped");
+  if (bool(spec.skipAnalysis, "spec.skipAnalysis", notes))
+    notes.warn("spec.skipAnalysis", "Sluice cannot skip analysis; the analysis steps were kept");
 }
 
 /**
@@ -169,6 +278,7 @@ export function translateFlaggerCanary(raw: Obj, ctx: ImportContext): Obj[] {
   const namespace = metadata.namespace as string | undefined;
   const spec = mapping(raw.spec, "spec", notes);
   if (spec === undefined) throw new UntranslatableError("spec is missing", "spec");
+  // Flagger still reads the field's old name.
   const aKey = spec.analysis === undefined && spec.canaryAnalysis !== undefined ? "canaryAnalysis" : "analysis";
   known(spec, "spec", notes, [
     "targetRef",
@@ -182,100 +292,23 @@ export function translateFlaggerCanary(raw: Obj, ctx: ImportContext): Obj[] {
     "autoscalerRef",
   ]);
   const { spec: out, facts } = workload(spec, name, namespace, ctx);
-  if (spec.service !== undefined)
-    notes.warn(
-      "spec.service",
-      "Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped",
-    );
   const traffic = routing(spec, notes);
-  if (spec.autoscalerRef !== undefined) notes.warn("spec.autoscalerRef", "Sluice does not drive autoscalers; dropped");
-  if (bool(spec.skipAnalysis, "spec.skipAnalysis", notes))
-    notes.warn("spec.skipAnalysis", "Sluice cannot skip analysis; the analysis steps were kept");
+  warnAboutFlaggerOnly(spec, notes);
   put(out, "progressDeadlineSeconds", int(spec.progressDeadlineSeconds, "spec.progressDeadlineSeconds", notes));
   if (bool(spec.suspend, "spec.suspend", notes)) out.paused = true;
 
-  const path = child("spec", aKey);
-  const a = mapping(spec[aKey], path, notes) ?? {};
-  known(a, path, notes, [
-    "interval",
-    "threshold",
-    "maxWeight",
-    "stepWeight",
-    "stepWeights",
-    "iterations",
-    "match",
-    "metrics",
-    "webhooks",
-    "sessionAffinity",
-  ]);
-  const interval = duration(a.interval, child(path, "interval"), notes) ?? "1m";
-  const threshold = Math.max(1, int(a.threshold, child(path, "threshold"), notes) ?? 1);
-  const iterations = int(a.iterations, child(path, "iterations"), notes);
-  const match = list(a.match, child(path, "match"), notes);
-  const confirm = webhooks(a.webhooks, child(path, "webhooks"), notes);
-  const mode = iterations ? (match.length > 0 ? "ab" : "blueGreen") : "canary";
-  if (mode !== "canary")
-    for (const k of ["stepWeight", "stepWeights", "maxWeight"])
-      if (a[k] !== undefined) notes.warn(child(path, k), "not used with iterations; dropped");
-  if (mode !== "ab" && match.length > 0) notes.warn(child(path, "match"), "used with iterations only; dropped");
-  const plan: MeasurePlan =
-    mode === "canary"
-      ? { count: threshold, failureLimit: threshold - 1, untilFirstSuccess: true }
-      : { count: iterations ?? 1, failureLimit: threshold - 1, untilFirstSuccess: false };
+  const shape = readAnalysis(spec, aKey, notes);
   const args = new TemplateArgs();
-  const metrics = flaggerMetrics(
-    list(a.metrics, child(path, "metrics"), notes),
-    child(path, "metrics"),
-    facts,
-    interval,
-    plan,
-    args,
-    ctx,
-  );
+  const metricsPath = child(shape.path, "metrics");
+  const rawMetrics = list(shape.raw.metrics, metricsPath, notes);
+  const metrics = flaggerMetrics(rawMetrics, metricsPath, facts, shape.interval, measurePlan(shape), args, ctx);
   const templateName = `${name}-analysis`;
   const analysis = metrics.length > 0 ? { templates: [{ templateName }] } : undefined;
-  const wait = { pause: { duration: interval } };
+  out.strategy =
+    shape.mode === "blueGreen"
+      ? blueGreenStrategy(shape, analysis, traffic, notes)
+      : canaryStrategy(shape, analysis, traffic, notes);
 
-  if (mode === "blueGreen") {
-    if (traffic) notes.warn("spec.ingressRef", "a blue-green rollout switches Services, not the ingress; dropped");
-    const bg: Obj = { autoPromotionEnabled: !confirm };
-    if (analysis) bg.prePromotionAnalysis = analysis;
-    else if (!confirm) bg.autoPromotionSeconds = Math.round((durationMs(interval) * (iterations ?? 1)) / 1000);
-    out.strategy = { blueGreen: bg };
-  } else {
-    const steps: Obj[] = [];
-    if (mode === "ab") {
-      // Flagger runs the canary at full size and sends it only the matching requests.
-      steps.push({ setCanaryScale: { weight: 100 } });
-      steps.push({ setHeaderRoute: { name: AB_ROUTE, match: abMatches(match, child(path, "match"), notes) } });
-      steps.push(
-        analysis ? { analysis } : { pause: { duration: formatDurationMs(durationMs(interval) * (iterations ?? 1)) } },
-      );
-    } else {
-      const weights = canaryWeights(a, path, notes);
-      if (weights.length === 0)
-        notes.warn(
-          path,
-          "sets no stepWeight, stepWeights or iterations; the rollout promotes once the canary is ready",
-        );
-      for (const w of weights) steps.push({ setWeight: w }, analysis ? { analysis } : wait);
-    }
-    if (confirm) steps.push({ pause: {} });
-    const canary: Obj = { steps };
-    const affinity = mapping(a.sessionAffinity, child(path, "sessionAffinity"), notes);
-    if (affinity) {
-      known(affinity, child(path, "sessionAffinity"), notes, ["cookieName", "maxAge"]);
-      const sticky: Obj = {};
-      put(sticky, "cookieName", str(affinity.cookieName, child(child(path, "sessionAffinity"), "cookieName"), notes));
-      put(sticky, "maxAgeSeconds", int(affinity.maxAge, child(child(path, "sessionAffinity"), "maxAge"), notes));
-      canary.stickySession = sticky;
-    }
-    if (traffic) {
-      if (mode === "ab") traffic.managedRoutes = [{ name: AB_ROUTE }];
-      canary.trafficRouting = traffic;
-    }
-    out.strategy = { canary };
-  }
   const rollout = { apiVersion: API_VERSION, kind: "Rollout", metadata, spec: ordered(out, ROLLOUT_SPEC_ORDER) };
   if (metrics.length === 0) return [rollout];
   const tmeta: Obj = { name: templateName };

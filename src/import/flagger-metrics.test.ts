@@ -11,7 +11,10 @@ function run(metrics: unknown[], template?: Obj, plan = canaryPlan) {
   const notes = new Notes("c.yaml", "Canary/podinfo");
   const tnotes = new Notes("c.yaml", "MetricTemplate/t");
   const found: Referenced | undefined = template && { value: template, notes: tnotes };
-  const ctx: ImportContext = { notes, find: (kind, name) => (kind === "MetricTemplate" && name === "t" ? found : undefined) };
+  const ctx: ImportContext = {
+    notes,
+    find: (kind, name) => (kind === "MetricTemplate" && name === "t" ? found : undefined),
+  };
   const args = new TemplateArgs();
   const out = flaggerMetrics(metrics, "spec.analysis.metrics", facts, "1m", plan, args, ctx);
   return { out, args: args.list, lines: [...notes.notes, ...tnotes.notes].map(formatNote) };
@@ -54,7 +57,11 @@ describe("flaggerMetrics", () => {
       failureLimit: 1,
       untilFirstSuccess: false,
     });
-    expect(out[0]).toMatchObject({ count: 10, failureLimit: 1, successCondition: "result.canary.p99 >= 1 && result.canary.p99 <= 500" });
+    expect(out[0]).toMatchObject({
+      count: 10,
+      failureLimit: 1,
+      successCondition: "result.canary.p99 >= 1 && result.canary.p99 <= 500",
+    });
     expect(out[0]).not.toHaveProperty("consecutiveSuccessLimit");
   });
 
@@ -65,7 +72,8 @@ describe("flaggerMetrics", () => {
       metadata: { name: "t" },
       spec: {
         provider: { type: "prometheus", address: "http://prom:9090", insecureSkipVerify: true },
-        query: 'sum(rate(x{ns="{{ namespace }}",d="{{ .Target }}",s="{{service}}",v="{{ variables.region }}"}[{{ interval }}]))',
+        query:
+          'sum(rate(x{ns="{{ namespace }}",d="{{ .Target }}",s="{{service}}",v="{{ variables.region }}"}[{{ interval }}]))',
       },
     };
     const { out, args, lines } = run(

@@ -102,7 +102,8 @@ spec:
   });
 
   it("copies Sluice resources as they are and skips Argo AnalysisRuns with a warning", () => {
-    const sluice = "apiVersion: sluice.dev/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics: []\n";
+    const sluice =
+      "apiVersion: sluice.dev/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics: []\n";
     const run = "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisRun\nmetadata: {name: r}\nspec: {}\n";
     const r = importText(`${sluice}---\n${run}`, "x.yaml");
     expect(r.resources).toEqual([
@@ -132,7 +133,10 @@ spec:
     });
     const r = importText(list, "list.json");
     expect(r.notes).toEqual([]);
-    expect(r.resources[0]).toMatchObject({ metadata: { name: "a" }, spec: { strategy: { blueGreen: { activeService: "a" } } } });
+    expect(r.resources[0]).toMatchObject({
+      metadata: { name: "a" },
+      spec: { strategy: { blueGreen: { activeService: "a" } } },
+    });
     expect(r.resources[0]).not.toHaveProperty("status");
   });
 });

@@ -21,7 +21,11 @@ describe("workloadFromDeployment", () => {
       },
       n,
     );
-    expect(w).toEqual({ template, selector: { matchLabels: { app: "api" } }, spec: { replicas: 3, minReadySeconds: 10 } });
+    expect(w).toEqual({
+      template,
+      selector: { matchLabels: { app: "api" } },
+      spec: { replicas: 3, minReadySeconds: 10 },
+    });
     expect(n.notes.map(formatNote)).toEqual([
       "warning: d.yaml: Deployment/api spec.strategy: replaced by the Rollout's strategy; dropped",
     ]);

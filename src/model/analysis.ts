@@ -99,6 +99,13 @@ export const Metric = z.strictObject({
 });
 export type Metric = z.infer<typeof Metric>;
 
+/** Metrics whose verdict is recorded but never decides the run. */
+const DryRun = z.array(z.strictObject({ metricName: z.string().min(1) })).default([]);
+/** How many measurements to keep per metric. */
+const MeasurementRetention = z
+  .array(z.strictObject({ metricName: z.string().min(1), limit: z.number().int().positive() }))
+  .default([]);
+
 export const AnalysisTemplateSpec = z.strictObject({
   args: z.array(Argument).default([]),
   metrics: z.array(Metric).default([]),
@@ -106,10 +113,8 @@ export const AnalysisTemplateSpec = z.strictObject({
   templates: z
     .array(z.strictObject({ templateName: z.string().min(1), clusterScope: z.boolean().default(false) }))
     .default([]),
-  dryRun: z.array(z.strictObject({ metricName: z.string().min(1) })).default([]),
-  measurementRetention: z
-    .array(z.strictObject({ metricName: z.string().min(1), limit: z.number().int().positive() }))
-    .default([]),
+  dryRun: DryRun,
+  measurementRetention: MeasurementRetention,
 });
 export type AnalysisTemplateSpec = z.infer<typeof AnalysisTemplateSpec>;
 
@@ -159,10 +164,8 @@ export type MetricResult = z.infer<typeof MetricResult>;
 export const AnalysisRunSpec = z.strictObject({
   metrics: z.array(Metric),
   args: z.array(z.strictObject({ name: z.string(), value: z.string() })).default([]),
-  dryRun: z.array(z.strictObject({ metricName: z.string().min(1) })).default([]),
-  measurementRetention: z
-    .array(z.strictObject({ metricName: z.string().min(1), limit: z.number().int().positive() }))
-    .default([]),
+  dryRun: DryRun,
+  measurementRetention: MeasurementRetention,
   /** Set to stop the run: it ends with the verdict it has so far. */
   terminate: z.boolean().default(false),
 });

@@ -1,23 +1,8 @@
 import type Database from "better-sqlite3";
 
-/** A running app replica, recorded so a restarted controller can adopt it instead of starting a new one. */
-export type ReplicaRecord = {
-  id: string;
-  rollout: string;
-  revision: string;
-  index: number;
-  pid: number;
-  port: number;
-  startTime: string;
-  restartAt?: string;
-};
+import type { ReplicaRecord, ReplicaRegistry } from "../platform/local/supervisor/registry.js";
 
-/** Where the local supervisor keeps its replica records. */
-export interface ReplicaRegistry {
-  save(r: ReplicaRecord): void;
-  remove(id: string): void;
-  list(): ReplicaRecord[];
-}
+export type { ReplicaRecord, ReplicaRegistry };
 
 interface Row {
   id: string;

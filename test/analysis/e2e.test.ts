@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Rollout } from "../../src/model/index.js";
 import { LoadGenerator } from "../../src/demo/load.js";
+import type { Rollout } from "../../src/model/index.js";
 import { ControllerProcess } from "../helpers/controller.js";
 import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
@@ -66,40 +66,10 @@ describe("analysis on the local platform", () => {
   });
 
   it("aborts a canary with 15% errors through the prometheus provider, with the seeds' query", async () => {
-    const c = await controller();
-    const strategy = { canary: { steps: [{ setWeight: 50 }, { pause: {} }, analysisStep("prom-success")] } };
+    const { c, prom } = await pausedCanaryWithPrometheus("prom-success", { VERSION: "2.0", ERROR_RATE: "0.15" });
     await c.api.post("/apply", {
       resources: [
-        template("prom-success", {
-          provider: { prometheus: { address: "http://127.0.0.1:1", query: "1" } },
-          successCondition: "result[0] >= 0.99",
-        }),
-        demoRollout("web", { VERSION: "1.0" }, strategy),
-      ],
-    });
-    await waitForRollout(c.api, "web", isHealthy);
-    load(c.routerUrl, 100);
-    await c.api.post("/rollouts/web/set", { env: { VERSION: "2.0", ERROR_RATE: "0.15" } });
-    const paused = await waitForRollout(c.api, "web", (r) => r.status?.phase === "Paused");
-    const targets = await waitFor(() => {
-      const eps = canaryEndpoints(c.stateDir, paused);
-      return eps.length > 0 ? eps : undefined;
-    });
-    // Prometheus scrapes the canary's replicas, as a team's scrape config would select them.
-    const prom = await startPrometheus({ targets });
-    cleanups.push(() => prom.stop());
-    await waitForSamples(prom, 'sum(rate(http_requests_total[15s])) > 0');
-    await c.api.post("/apply", {
-      resources: [
-        template("prom-success", {
-          provider: {
-            prometheus: {
-              address: prom.url,
-              query: 'sum(rate(http_requests_total{status!~"5.."}[15s])) / sum(rate(http_requests_total[15s]))',
-            },
-          },
-          successCondition: "result[0] >= 0.99",
-        }),
+        template("prom-success", { provider: prometheusProvider(prom.url), successCondition: "result[0] >= 0.99" }),
       ],
     });
     await c.api.post("/rollouts/web/promote", {});
@@ -127,40 +97,20 @@ describe("analysis on the local platform", () => {
     const paused = await waitForRollout(c.api, "web", (r) => r.status?.phase === "Paused");
     expect(paused.status?.message).toMatch(/Inconclusive/);
     expect(paused.status?.stableRevision).not.toBe(paused.status?.currentRevision);
-    const runs = await c.api.get<{ status?: { metricResults: { measurements: { message?: string }[] }[] } }[]>("/analysisruns");
-    const messages = runs.flatMap((r) => r.status?.metricResults.flatMap((m) => m.measurements.map((x) => x.message)) ?? []);
+    const runs =
+      await c.api.get<{ status?: { metricResults: { measurements: { message?: string }[] }[] } }[]>("/analysisruns");
+    const messages = runs.flatMap(
+      (r) => r.status?.metricResults.flatMap((m) => m.measurements.map((x) => x.message)) ?? [],
+    );
     expect(messages.some((m) => /insufficient traffic: \d+ of 100 requests/.test(m ?? ""))).toBe(true);
   });
 
   it("never promotes while Prometheus is down, and goes on once it is back", async () => {
-    const c = await controller();
-    const strategy = { canary: { steps: [{ setWeight: 50 }, { pause: {} }, analysisStep("prom-outage")] } };
-    const placeholder = template("prom-outage", {
-      provider: { prometheus: { address: "http://127.0.0.1:1", query: "1" } },
-      successCondition: "result[0] >= 0.99",
-    });
-    await c.api.post("/apply", { resources: [placeholder, demoRollout("web", { VERSION: "1.0" }, strategy)] });
-    await waitForRollout(c.api, "web", isHealthy);
-    load(c.routerUrl, 100);
-    await c.api.post("/rollouts/web/set", { env: { VERSION: "2.0" } });
-    const paused = await waitForRollout(c.api, "web", (r) => r.status?.phase === "Paused");
-    const targets = await waitFor(() => {
-      const eps = canaryEndpoints(c.stateDir, paused);
-      return eps.length > 0 ? eps : undefined;
-    });
-    const prom = await startPrometheus({ targets });
-    cleanups.push(() => prom.stop());
-    await waitForSamples(prom, "sum(rate(http_requests_total[15s])) > 0");
+    const { c, prom } = await pausedCanaryWithPrometheus("prom-outage", { VERSION: "2.0" });
     await c.api.post("/apply", {
       resources: [
         template("prom-outage", {
-          provider: {
-            prometheus: {
-              address: prom.url,
-              query: 'sum(rate(http_requests_total{status!~"5.."}[15s])) / sum(rate(http_requests_total[15s]))',
-              timeout: "2s",
-            },
-          },
+          provider: prometheusProvider(prom.url, "2s"),
           interval: "1s",
           count: 4,
           consecutiveErrorLimit: 30,
@@ -187,6 +137,39 @@ describe("analysis on the local platform", () => {
     expect(healthy.status?.revisions.find((r) => r.role === "stable")?.weight).toBe(100);
   });
 });
+
+/** The seeds' success-rate query, over a window short enough for a test. */
+function prometheusProvider(address: string, timeout = "10s") {
+  const query = 'sum(rate(http_requests_total{status!~"5.."}[15s])) / sum(rate(http_requests_total[15s]))';
+  return { prometheus: { address, query, timeout } };
+}
+
+/**
+ * A rollout paused at 50% on a canary with `env`, under load, and a real Prometheus scraping the
+ * canary's replicas, as a team's scrape config would select them. The analysis step after the
+ * pause uses `templateName`, applied here with a placeholder address until Prometheus is up.
+ */
+async function pausedCanaryWithPrometheus(templateName: string, env: Record<string, string>) {
+  const c = await controller();
+  const strategy = { canary: { steps: [{ setWeight: 50 }, { pause: {} }, analysisStep(templateName)] } };
+  const placeholder = template(templateName, {
+    provider: prometheusProvider("http://127.0.0.1:1"),
+    successCondition: "true",
+  });
+  await c.api.post("/apply", { resources: [placeholder, demoRollout("web", { VERSION: "1.0" }, strategy)] });
+  await waitForRollout(c.api, "web", isHealthy);
+  load(c.routerUrl, 100);
+  await c.api.post("/rollouts/web/set", { env });
+  const paused = await waitForRollout(c.api, "web", (r) => r.status?.phase === "Paused");
+  const targets = await waitFor(() => {
+    const eps = canaryEndpoints(c.stateDir, paused);
+    return eps.length > 0 ? eps : undefined;
+  });
+  const prom = await startPrometheus({ targets });
+  cleanups.push(() => prom.stop());
+  await waitForSamples(prom, "sum(rate(http_requests_total[15s])) > 0");
+  return { c, prom };
+}
 
 async function waitForSamples(prom: RunningPrometheus, query: string) {
   await waitFor(

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { importCommand } from "../../src/cli/commands/import.js";
 import { analysisChecks } from "../../src/cli/lint.js";
 import type { Resource } from "../../src/controller/control-plane.js";
-import { loadText } from "../../src/model/load.js";
 import type { AnalysisTemplate, Rollout } from "../../src/model/index.js";
+import { loadText } from "../../src/model/load.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
@@ -72,7 +72,11 @@ describe("sluice import: Argo Rollouts canary with NGINX and analysis templates"
         additionalIngressAnnotations: { "canary-by-header": "X-Canary", "canary-by-header-value": "true" },
       },
     });
-    expect([canary?.stableService, canary?.canaryService, canary?.maxSurge]).toEqual(["backend", "backend-canary", "25%"]);
+    expect([canary?.stableService, canary?.canaryService, canary?.maxSurge]).toEqual([
+      "backend",
+      "backend-canary",
+      "25%",
+    ]);
 
     const sr = template(byName("AnalysisTemplate", "backend-success-rate"));
     expect(sr.spec.metrics[0]).toMatchObject({
@@ -234,7 +238,9 @@ describe("sluice import: Flagger canary with its Deployment and a MetricTemplate
       ["request-duration", "result.canary.p99 <= 500", 9, 10],
       ["conversion-rate", "result[0] >= 95", 9, 10],
     ]);
-    expect(t.spec.metrics[2]?.provider.prometheus?.query).toContain('deployment=~"{{args.target}}.*"}[{{args.interval}}]');
+    expect(t.spec.metrics[2]?.provider.prometheus?.query).toContain(
+      'deployment=~"{{args.target}}.*"}[{{args.interval}}]',
+    );
     expect(t.spec.args).toEqual([
       { name: "namespace", value: "tenant-a" },
       { name: "target", value: "podinfo" },

@@ -45,7 +45,7 @@ describe("importCommand", () => {
     expect(await importCommand(["-"], c.out, { readStdin: async () => text })).toBe(1);
     expect(c.logs.join("\n")).toContain("kind: Rollout");
     expect(c.errors.at(-1)).toBe(
-      "error: <stdin>:15: HorizontalPodAutoscaler/web: cannot translate autoscaling/v2 HorizontalPodAutoscaler: not an Argo Rollouts or Flagger resource; skipped",
+      "error: <stdin>:14: HorizontalPodAutoscaler/web: cannot translate autoscaling/v2 HorizontalPodAutoscaler: not an Argo Rollouts or Flagger resource; skipped",
     );
   });
 

@@ -242,15 +242,14 @@ export class Router {
       if (route.previewListen) wanted.set(route.previewListen, route.rollout);
     }
     const warnings: string[] = [];
-    const closing: Promise<void>[] = [];
     for (const [address, l] of this.previews) {
       const rollout = wanted.get(address);
       if (rollout === undefined) {
         this.previews.delete(address);
-        closing.push(closeServer(l.server, this.closeGraceMs));
+        // Stops accepting at once; requests in progress finish in the background, not in this PUT.
+        void closeServer(l.server, this.closeGraceMs);
       } else l.rollout = rollout;
     }
-    await Promise.all(closing);
     for (const [address, rollout] of wanted) {
       if (this.previews.has(address)) continue;
       const server: Server = this.server((req, res) => {
