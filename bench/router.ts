@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -58,9 +58,10 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string, 
 }
 
 async function startRouter(dir: string, replicas: [string, string]): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", ROUTER_MAIN, "--state-dir", dir, "--listen", "127.0.0.1:0"], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  mkdirSync(dir, { recursive: true });
+  const log = openSync(path.join(dir, "router.log"), "a");
+  const argv = ["--import", "tsx", ROUTER_MAIN, "--state-dir", dir, "--listen", "127.0.0.1:0"];
+  const child = spawn(process.execPath, argv, { stdio: ["ignore", log, log] });
   children.push(child);
   const info = path.join(dir, "router.json");
   await waitUntil(() => existsSync(info), "router start");
@@ -177,7 +178,17 @@ function fmt(n: number, digits = 2): string {
 function table(rows: Row[], markdown: boolean): string {
   const direct = rows.find((r) => r.name === "direct")!.result;
   const nginx = rows.find((r) => r.name === "nginx")?.result;
-  const header = ["target", "req/s", "p50 ms", "p99 ms", "vs direct", "vs nginx", "added p50 ms", "added p99 ms", "errors"];
+  const header = [
+    "target",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "vs direct",
+    "vs nginx",
+    "added p50 ms",
+    "added p99 ms",
+    "errors",
+  ];
   const lines = rows.map(({ name, result: r }) => [
     name,
     fmt(r.requestsPerSecond, 0),
@@ -206,7 +217,11 @@ async function main(): Promise<void> {
       markdown: { type: "boolean", default: false },
     },
   });
-  const opts = { seconds: Number(values.seconds), rounds: Number(values.rounds), connections: Number(values.connections) };
+  const opts = {
+    seconds: Number(values.seconds),
+    rounds: Number(values.rounds),
+    connections: Number(values.connections),
+  };
   const dir = mkdtempSync(path.join(tmpdir(), "sluice-bench-router-"));
   try {
     const replicas: [string, string] = [await startBackend("a"), await startBackend("b")];
@@ -227,9 +242,14 @@ async function main(): Promise<void> {
     const singleSeconds = Number(values["single-seconds"]);
     const single =
       singleSeconds > 0
-        ? targets.map(([name, url]) => ({ name, result: measure(url, { seconds: singleSeconds, connections: 1, rounds: 1 }) }))
+        ? targets.map(([name, url]) => ({
+            name,
+            result: measure(url, { seconds: singleSeconds, connections: 1, rounds: 1 }),
+          }))
         : [];
-    console.log(`machine: ${machine.nproc} cores, ${machine.cpu}, node ${machine.node}, load average at start ${machine.loadAverage}`);
+    console.log(
+      `machine: ${machine.nproc} cores, ${machine.cpu}, node ${machine.node}, load average at start ${machine.loadAverage}`,
+    );
     console.log(`tools: ${Object.values(machine.tools).join("; ")}`);
     console.log(
       `\n${loadTool()} -t2 -c${opts.connections} -d${opts.seconds}s, median of ${opts.rounds} round(s) after a 2 s warm-up:`,

@@ -43,7 +43,13 @@ export function runLoad(url: string, opts: { connections: number; threads: numbe
     errors: number;
     non2xx: number;
   };
-  return { requestsPerSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx, tool: "autocannon" };
+  return {
+    requestsPerSecond: r.requests.average,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    errors: r.errors + r.non2xx,
+    tool: "autocannon",
+  };
 }
 
 /** Parses wrk's `--latency` report. */

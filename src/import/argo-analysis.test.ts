@@ -73,12 +73,21 @@ describe("translateArgoAnalysisTemplate", () => {
 
   it("keeps a condition it cannot translate, with a warning", () => {
     const { out, lines } = translate({
-      metrics: [{ name: "m", successCondition: "isInf(result)", provider: prom }],
+      metrics: [{ name: "m", successCondition: "isInf(result) or result > 1", provider: prom }],
     });
-    expect((out.spec as { metrics: Obj[] }).metrics[0]?.successCondition).toBe("isInf(result)");
+    expect((out.spec as { metrics: Obj[] }).metrics[0]?.successCondition).toBe("isInf(result) or result > 1");
+    expect(out.metadata).toEqual({ name: "t" });
     expect(lines).toEqual([
       "warning: t.yaml: AnalysisTemplate/t spec.metrics[0].successCondition: cannot translate the function isInf() to CEL; kept as written, fix it by hand",
     ]);
+  });
+
+  it("warns when the translation does not type-check as CEL", () => {
+    const { lines } = translate({ metrics: [{ name: "m", successCondition: "'a' + 1 == result", provider: prom }] });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^warning: t\.yaml: AnalysisTemplate\/t spec\.metrics\[0\]\.successCondition: translated to "'a' \+ 1 == result", which is not valid CEL: .+; fix it by hand$/,
+    );
   });
 
   it("drops metrics of providers Sluice lacks, and the dryRun and retention entries that named them", () => {

@@ -49,10 +49,13 @@ function templateArg(raw: unknown, path: string, notes: Notes): Obj | undefined 
 /** Translates one condition; records the original when it changed and warns when it could not be. */
 function condition(expr: string, path: string, notes: Notes): { cel: string; changed: boolean } {
   const { cel, problems } = exprToCel(expr);
-  const check = problems.length === 0 ? checkCondition(cel) : undefined;
-  if (problems.length > 0)
+  if (problems.length > 0) {
+    // Half a translation reads as neither language; the original is clearer to fix by hand.
     notes.warn(path, `cannot translate ${problems.join(", ")} to CEL; kept as written, fix it by hand`);
-  else if (check && !check.ok)
+    return { cel: expr, changed: false };
+  }
+  const check = checkCondition(cel);
+  if (!check.ok)
     notes.warn(path, `translated to ${JSON.stringify(cel)}, which is not valid CEL: ${check.message}; fix it by hand`);
   return { cel, changed: cel !== expr };
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import { manifestFiles, readProcessStdin, unreadableReason } from "../model/manifest-files.js";
 import { isObj, type Obj } from "./fields.js";
 import type { ImportNote } from "./notes.js";
 
@@ -19,8 +20,6 @@ export interface ParsedInput {
 
 /** The name standard input gets in messages. */
 export const STDIN = "<stdin>";
-
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 const problem = (source: string, message: string, line?: number): ImportNote => ({
   severity: "error",
@@ -66,28 +65,8 @@ export function parseManifests(text: string, source: string): ParsedInput {
   return out;
 }
 
-async function manifestFiles(dir: string): Promise<string[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-  const files: string[] = [];
-  for (const e of entries) {
-    if (e.name.startsWith(".")) continue;
-    const full = join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await manifestFiles(full)));
-    else if (e.isFile() && MANIFEST_FILE.test(e.name)) files.push(full);
-  }
-  return files;
-}
-
-async function readProcessStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 function unreadable(source: string, cause: unknown): ImportNote {
-  const code = (cause as NodeJS.ErrnoException).code;
-  const reason = code === "ENOENT" ? "no such file or directory" : cause instanceof Error ? cause.message : `${cause}`;
-  return problem(source, `cannot read: ${reason}`);
+  return problem(source, unreadableReason(cause));
 }
 
 /** Options for {@link readManifests}. */

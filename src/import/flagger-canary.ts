@@ -141,7 +141,10 @@ function workload(spec: Obj, name: string, namespace: string | undefined, ctx: I
   return { spec: out, facts };
 }
 
-/** Traffic routing Sluice can take over from Flagger: an NGINX ingress named by `ingressRef`. */
+/**
+ * Traffic routing Sluice can take over from Flagger: an NGINX ingress named by `ingressRef`. The
+ * Services and routes Flagger generates from `service` are warned about.
+ */
 function routing(spec: Obj, notes: Notes): Obj | undefined {
   if (spec.service !== undefined)
     notes.warn(

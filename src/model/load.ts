@@ -10,6 +10,7 @@ import {
   parsePath,
   ValidationError,
 } from "./errors.js";
+import { manifestFiles, readProcessStdin, unreadableReason } from "./manifest-files.js";
 import { validateResource } from "./validate.js";
 import { lineOf } from "./yaml-locate.js";
 
@@ -44,8 +45,6 @@ export interface LoadPathsOptions extends LoadOptions {
 
 /** The file name errors use for standard input. */
 export const STDIN_SOURCE = "<stdin>";
-
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
 /** Where a document sits: everything in a {@link ManifestError} but the field and message. */
 type Where = Required<Omit<ManifestErrorInit, "path" | "message" | "line">>;
@@ -162,32 +161,8 @@ export function loadText(text: string, source: string, opts: LoadOptions = {}): 
   return { resources: deduped.resources, errors: [...errors, ...deduped.errors] };
 }
 
-async function manifestFiles(dir: string): Promise<string[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
-  const files: string[] = [];
-  for (const e of entries) {
-    // Hidden entries (.git, .sluice state) never hold manifests.
-    if (e.name.startsWith(".")) continue;
-    const full = join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await manifestFiles(full)));
-    else if (e.isFile() && MANIFEST_FILE.test(e.name)) files.push(full);
-  }
-  return files;
-}
-
-async function readProcessStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 function unreadable(file: string, cause: unknown): ManifestError {
-  const code = (cause as NodeJS.ErrnoException).code;
-  const reason =
-    code === "ENOENT" ? "no such file or directory" : cause instanceof Error ? cause.message : String(cause);
-  return new ManifestError({ file, message: `cannot read: ${reason}` });
+  return new ManifestError({ file, message: unreadableReason(cause) });
 }
 
 /**

@@ -112,9 +112,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  // undici's handler methods below are its original (v6) interface: unlike the newer
-  // onResponseStart family it hands over the raw header list instead of parsing it into an object,
-  // which is measurably cheaper when every response is forwarded.
+  // The handler methods below are undici's original interface (marked deprecated in v7, yet still
+  // what its core calls; the newer onResponseStart family is adapted onto it). Unlike the newer one it
+  // hands over the raw header list instead of parsing it into an object, which is cheaper when every
+  // response is forwarded as-is. undici 8 needs Node 22, so v7 is what this runs on.
 
   onConnect(abort: (err?: Error) => void): void {
     this.abort = abort;
