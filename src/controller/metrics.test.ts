@@ -26,7 +26,9 @@ describe("ControllerMetrics", () => {
     const aborted = rollout({
       phase: "Degraded",
       abort: true,
-      conditions: [{ type: "Progressing", status: "False", reason: "AnalysisRunFailed", message: "", lastTransitionTime: "" }],
+      conditions: [
+        { type: "Progressing", status: "False", reason: "AnalysisRunFailed", message: "", lastTransitionTime: "" },
+      ],
     });
     m.observeRollout(progressing, healthy.status);
     m.observeRollout(aborted, progressing.status);

@@ -67,7 +67,8 @@ export class ControllerMetrics {
     // Durations are timed in memory: a restart loses the start of rollouts in flight, which only
     // costs one sample, and keeps status free of bookkeeping for metrics.
     const finished = (p?: string) => p === "Healthy" || p === "Degraded";
-    if (!finished(status.phase) && (before === undefined || finished(before.phase))) this.startedAt.set(name, Date.now());
+    if (!finished(status.phase) && (before === undefined || finished(before.phase)))
+      this.startedAt.set(name, Date.now());
     const started = this.startedAt.get(name);
     if (finished(status.phase) && !finished(before?.phase) && started !== undefined) {
       this.rolloutSeconds.observe({ outcome: status.phase }, (Date.now() - started) / 1000);

@@ -180,11 +180,11 @@ async function waitForPreview(rt: LocalRuntime, version: string, timeoutMs: numb
     const url = rt.previewUrl("demo");
     const r = rt.controller.get("Rollout", "demo") as Rollout | undefined;
     const preview = r?.status?.revisions.find((x) => x.role === "preview");
-    if (url && preview) {
-      const ok = await fetch(`${url}/version`)
-        .then((res) => res.ok)
-        .catch(() => false);
-      if (ok) return url;
+    if (url && preview && preview.readyReplicas === preview.replicas) {
+      const answer = await fetch(`${url}/version`)
+        .then((res) => res.json() as Promise<{ version?: string }>)
+        .catch(() => undefined);
+      if (answer?.version === version) return url;
     }
     await new Promise((res) => setTimeout(res, 100));
   }

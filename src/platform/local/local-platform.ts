@@ -71,7 +71,13 @@ export class LocalPlatform implements Platform {
           const template = this.opts.templates.get(name, action.hash);
           if (!template)
             throw new PlatformError(`revision ${action.hash} of rollout "${name}" has no stored template`, action);
-          this.opts.supervisor.ensure(name, action.hash, processOf(template, action), action.replicas, action.restartAt);
+          this.opts.supervisor.ensure(
+            name,
+            action.hash,
+            processOf(template, action),
+            action.replicas,
+            action.restartAt,
+          );
           break;
         }
         case "deleteRevision":
