@@ -1,5 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
 import { isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
 import { manifestFiles, readProcessStdin, unreadableReason } from "../model/manifest-files.js";
 import { isObj, type Obj } from "./fields.js";

@@ -1,5 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
 import { type Document, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
 import type { Resource } from "../controller/control-plane.js";
 import {
