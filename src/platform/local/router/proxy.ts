@@ -91,6 +91,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   send(avoid?: Upstream): void {
     const u = pickUpstream(this.backend, avoid);
     if (!u) {
+      // A revision with no ready replica never saw the request, so it is not held against the
+      // revision's success rate (a preview probed before it is ready would otherwise fail its
+      // analysis). A retry that finds nobody left does count: the revision lost the request.
+      if (avoid === undefined) this.done = true;
       this.respondError(503, "no endpoint is ready for this revision", ERROR_CLASS);
       return;
     }
