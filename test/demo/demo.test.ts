@@ -1,18 +1,23 @@
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const BIN = fileURLToPath(new URL("../../bin/sluice.js", import.meta.url));
 
-/** Pids whose environment says they are replicas of the demo's rollout. */
-function demoReplicaPids(): number[] {
+/**
+ * Pids of processes the demo started, found by a HOME unique to this run: replicas and the
+ * router inherit it, and nothing else on the machine has it.
+ */
+function processesWithHome(home: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
-      if (env.includes("SLUICE_ROLLOUT=demo")) pids.push(Number(entry));
+      if (env.includes(`HOME=${home}`)) pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
@@ -22,9 +27,13 @@ function demoReplicaPids(): number[] {
 
 describe("sluice demo --fast", () => {
   it("promotes the good canary, rolls back the bad one, switches blue-green, and cleans up", async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), "sluice-demo-home-"));
     const started = Date.now();
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, "demo", "--fast"], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [BIN, "demo", "--fast"], {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, HOME: home },
+      });
       let out = "";
       let err = "";
       child.stdout.on("data", (d) => {
@@ -51,6 +60,7 @@ describe("sluice demo --fast", () => {
     // No user request failed outside the injected errors of phase b, and those stayed few.
     const badErrors = Number(/b\) canary v2\.1[^\n]*?✓ Degraded\s+\d+\s+(\d+)/.exec(stdout)?.[1]);
     expect(badErrors).toBeLessThanOrEqual(20);
-    expect(demoReplicaPids()).toEqual([]);
+    expect(processesWithHome(home)).toEqual([]);
+    rmSync(home, { recursive: true, force: true });
   }, 180_000);
 });
