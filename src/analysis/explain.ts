@@ -1,6 +1,7 @@
 import type { AnalysisRun, Metric, MetricResult } from "../model/index.js";
 import { providerKind } from "./measurement.js";
 import { nextMeasurementAt } from "./schedule.js";
+import { summarizeValue } from "./value-summary.js";
 import { effectiveCount, emptyMetricResult, isDryRun, isTerminal } from "./verdict.js";
 
 /** How many of the newest values `describe` shows per metric. */
@@ -21,10 +22,10 @@ function conditionLine(metric: Metric): string {
   return parts.length > 0 ? `condition: ${parts.join("; ")}` : "condition: none (a boolean result decides)";
 }
 
-function valuesLine(result: MetricResult): string | undefined {
+function valuesLine(metric: Metric, result: MetricResult): string | undefined {
   const shown = result.measurements.slice(-SHOWN_VALUES);
   if (shown.length === 0) return undefined;
-  const items = shown.map((m) => `${m.value ?? "-"} (${m.phase})`);
+  const items = shown.map((m) => `${m.value === undefined ? "-" : summarizeValue(metric, m.value)} (${m.phase})`);
   const older = result.measurements.length - shown.length;
   return `values, oldest first: ${older > 0 ? "..., " : ""}${items.join(", ")}`;
 }
@@ -63,7 +64,7 @@ export function explainRun(run: AnalysisRun): string[] {
       `metric "${metric.name}" (${kindOf(metric)}): ${result.phase}${dryRun ? " [dry run: not part of the verdict]" : ""}`,
     );
     const detail = [conditionLine(metric), countLine(metric, result), limitsLine(metric, result)];
-    const values = valuesLine(result);
+    const values = valuesLine(metric, result);
     if (values) detail.push(values);
     const last = result.measurements.at(-1);
     if (last?.query) detail.push(`query: ${last.query.replace(/\s+/g, " ").trim()}`);
