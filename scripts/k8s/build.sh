@@ -7,6 +7,7 @@
 # Everything is built from Go modules through the module proxy, because there is no
 # container engine and no release tarball download on these machines.
 #
+# Usage: build.sh [--check]   (--check never compiles: exit 3 when nothing is cached)
 # Env: SLUICE_K8S_CACHE (default ~/.cache/sluice-k8s), SLUICE_K8S_BUILD_JOBS (default 2).
 set -euo pipefail
 
@@ -38,6 +39,14 @@ if complete; then
   echo "$ASSETS"
   exit 0
 fi
+case "${1:-}" in
+  "") ;;
+  --check)
+    echo "build.sh: ${KEY} is not built yet under ${CACHE_ROOT}" >&2
+    exit 3
+    ;;
+  *) die "unknown argument: $1 (usage: build.sh [--check])" ;;
+esac
 
 command -v go >/dev/null 2>&1 ||
   die "Go toolchain not found on PATH (need go1.${GO_MIN_MINOR}+); install Go or set KUBEBUILDER_ASSETS to prebuilt binaries"
