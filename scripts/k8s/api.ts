@@ -18,7 +18,11 @@ export class KubeRequestError extends Error {
 
 /** Loads the admin credentials from PEM files. */
 export async function loadCredentials(paths: { caCert: string; adminCert: string; adminKey: string }) {
-  const [ca, cert, key] = await Promise.all([readFile(paths.caCert), readFile(paths.adminCert), readFile(paths.adminKey)]);
+  const [ca, cert, key] = await Promise.all([
+    readFile(paths.caCert),
+    readFile(paths.adminCert),
+    readFile(paths.adminKey),
+  ]);
   return { ca, cert, key } satisfies AdminCredentials;
 }
 

@@ -53,8 +53,17 @@ async function issue(
   await writeFile(ext, extensions);
   const csr = join(dir, `${name}.csr`);
   await openssl(["req", "-new", ...EC_KEY, "-keyout", key, "-out", csr, "-subj", subject]);
-  await openssl(["x509", "-req", "-in", csr, "-CA", join(dir, "ca.crt"), "-CAkey", join(dir, "ca.key")]
-    .concat(["-CAcreateserial", "-days", DAYS, "-extfile", ext, "-out", cert]));
+  await openssl(
+    ["x509", "-req", "-in", csr, "-CA", join(dir, "ca.crt"), "-CAkey", join(dir, "ca.key")].concat([
+      "-CAcreateserial",
+      "-days",
+      DAYS,
+      "-extfile",
+      ext,
+      "-out",
+      cert,
+    ]),
+  );
   return { cert, key };
 }
 
@@ -65,9 +74,11 @@ async function issue(
 export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
   const caCert = join(dir, "ca.crt");
   const caKey = join(dir, "ca.key");
-  await openssl(["req", "-x509", ...EC_KEY, "-keyout", caKey, "-out", caCert, "-days", DAYS]
-    .concat(["-subj", "/CN=sluice-test-ca", "-addext", "basicConstraints=critical,CA:TRUE"])
-    .concat(["-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"]));
+  await openssl(
+    ["req", "-x509", ...EC_KEY, "-keyout", caKey, "-out", caCert, "-days", DAYS]
+      .concat(["-subj", "/CN=sluice-test-ca", "-addext", "basicConstraints=critical,CA:TRUE"])
+      .concat(["-addext", "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"]),
+  );
   // The in-cluster names are included so certificates look like a real API server's; traffic only ever
   // goes to 127.0.0.1.
   const sans = [

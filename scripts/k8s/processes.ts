@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** A control-plane program that exited or could not be started. */
@@ -40,9 +40,28 @@ function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** True while any process of the group led by `pid` is alive. */
+/**
+ * True while any process of the group led by `pid` is alive. Zombies don't count: a group whose
+ * parent has exited (after `cluster.ts up`) is reaped by an init that may take seconds to do so.
+ */
 export function groupAlive(pid: number): boolean {
-  return signalGroup(pid, 0 as unknown as NodeJS.Signals);
+  if (!signalGroup(pid, 0 as unknown as NodeJS.Signals)) return false;
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc").filter((e) => /^\d+$/.test(e));
+  } catch {
+    return true;
+  }
+  return entries.some((entry) => {
+    try {
+      // Fields after "(comm)": state ppid pgrp ...
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return Number(pgrp) === pid && state !== "Z";
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
@@ -75,8 +94,11 @@ export class ComponentSet {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       if (process.listenerCount(signal) === 0) process.once(signal, this.onSignal);
     }
-    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; for g in $(cat "$1"); do kill -KILL -- "-$g" 2>/dev/null; done`;
-    this.watchdog = spawn("sh", ["-c", script, "watchdog", this.pidFile], { detached: true, stdio: "ignore" });
+    // A killed parent can linger as a zombie until it is reaped, and kill -0 still succeeds on a
+    // zombie: read its state from /proc too.
+    const p = process.pid;
+    const script = `while kill -0 ${p} 2>/dev/null && ! grep -qE '^[0-9]+ \\(.*\\) Z' /proc/${p}/stat 2>/dev/null; do sleep 1; done; for g in $(cat "$1"); do kill -KILL -- "-$g" 2>/dev/null; done`;
+    this.watchdog = spawn("bash", ["-c", script, "watchdog", this.pidFile], { detached: true, stdio: "ignore" });
     this.watchdog.unref();
   }
 
@@ -88,7 +110,8 @@ export class ComponentSet {
   /** Starts `binary` with `args`; its stdout and stderr go to `<dir>/<name>.log`. */
   start(name: string, binary: string, args: string[]): Component {
     const logPath = join(this.dir, `${name}.log`);
-    const fd = openSync(logPath, "a");
+    // Truncated: a retried start or a reused dir should show only this run.
+    const fd = openSync(logPath, "w");
     let child: ChildProcess;
     try {
       child = spawn(binary, args, { detached: true, stdio: ["ignore", fd, fd], cwd: this.dir });
@@ -114,14 +137,20 @@ export class ComponentSet {
     return component;
   }
 
-  /** SIGTERM to every group, then SIGKILL to what is still alive after `graceMs`. */
+  /**
+   * Stops the programs newest first, each with SIGTERM and then SIGKILL after `graceMs`. The order
+   * matters: kube-apiserver hangs in its graceful shutdown when etcd goes away first.
+   */
   async stop(graceMs = 5_000): Promise<void> {
-    const live = this.children.filter((c) => c.component.running());
-    for (const { component } of live) signalGroup(component.pid, "SIGTERM");
-    const timeout = new Promise<"timeout">((resolve) => setTimeout(resolve, graceMs, "timeout").unref());
-    await Promise.race([Promise.all(live.map((c) => c.component.exited)), timeout]);
+    for (const { component } of [...this.children].reverse()) {
+      if (!component.running()) continue;
+      signalGroup(component.pid, "SIGTERM");
+      const timeout = new Promise<"timeout">((resolve) => setTimeout(resolve, graceMs, "timeout").unref());
+      if ((await Promise.race([component.exited, timeout])) === "timeout") signalGroup(component.pid, "SIGKILL");
+      await component.exited;
+    }
+    // Anything a program left behind in its group goes too.
     this.killNow();
-    await Promise.all(live.map((c) => c.component.exited));
     this.release();
   }
 
@@ -139,10 +168,12 @@ export class ComponentSet {
   }
 }
 
-/** Stops groups recorded by a set that outlived its process (see `cluster.ts down`). */
+/** Stops groups recorded by a set that outlived its process (see `cluster.ts down`), newest first. */
 export async function stopRecordedGroups(pids: number[], graceMs = 5_000): Promise<void> {
-  for (const pid of pids) signalGroup(pid, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (pids.some(groupAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids) signalGroup(pid, "SIGKILL");
+  for (const pid of [...pids].reverse()) {
+    signalGroup(pid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    signalGroup(pid, "SIGKILL");
+  }
 }

@@ -55,7 +55,9 @@ export function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -88,7 +90,12 @@ function fakeNode(name: string) {
       name,
       // kwok manages nodes with this annotation; the ttl annotation keeps the node's object cache cheap.
       annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-      labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+      labels: {
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        type: "kwok",
+      },
     },
     spec: {},
     status: { allocatable: resources, capacity: resources },
@@ -142,6 +149,8 @@ async function boot(
     `--etcd-servers=${etcdUrl}`,
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
+    // The endpoint reconciler refuses loopback addresses, and nothing may dial the kubernetes Service anyway.
+    "--endpoint-reconciler-type=none",
     `--secure-port=${ports.apiserver}`,
     `--cert-dir=${dir}`,
     `--tls-cert-file=${certs.servingCert}`,
@@ -196,7 +205,8 @@ async function boot(
     `--config=${assets.kwokStages}`,
     "--manage-all-nodes=true",
     "--node-ip=127.0.0.1",
-    "--cidr=10.244.0.1/24",
+    "--cidr=10.244.0.0/24",
+    "--node-lease-duration-seconds=40",
   ]);
   const healthz = (port: number) => async () => ok((await kubeRequest(`https://127.0.0.1:${port}/healthz`)).status);
   const nodeReady = async () => {
@@ -233,6 +243,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     const set = new ComponentSet(dir, opts.tieToParent ?? true);
     try {
       const { server, kubeconfigPath } = await boot(set, dir, assets, certs, creds, nodeName, timeoutMs);
+      let stopping: Promise<void> | undefined;
       return {
         kubeconfigPath,
         server,
@@ -240,9 +251,9 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         nodeName,
         pids: set.pids(),
         startedInMs: Date.now() - began,
-        stop: async () => {
-          await set.stop();
-          if (ownDir) await rm(dir, { recursive: true, force: true });
+        stop: () => {
+          stopping ??= set.stop().then(() => (ownDir ? rm(dir, { recursive: true, force: true }) : undefined));
+          return stopping;
         },
       };
     } catch (err) {

@@ -57,7 +57,7 @@ describe("ComponentSet", () => {
     const pid = await waitFor(() => Number.parseInt(out, 10) || undefined, { timeoutMs: 15_000 });
     expect(groupAlive(pid)).toBe(true);
     holder.kill("SIGKILL");
-    await waitFor(() => !groupAlive(pid), { timeoutMs: 8_000, message: "orphaned group reaped by the watchdog" });
+    await waitFor(() => !groupAlive(pid), { timeoutMs: 20_000, message: "orphaned group reaped by the watchdog" });
   });
 
   it("stopRecordedGroups stops groups it did not start", async () => {
