@@ -118,8 +118,11 @@ function undoTemplate(
 ): WorkloadTemplate {
   const history = [...(rollout.status?.history ?? [])].sort((a, b) => b.number - a.number);
   const current = revisionHash(rollout.spec.template);
+  // Plain `undo` goes back to the newest revision that was stable, not to an aborted release.
   const target =
-    toRevision === undefined ? history.find((h) => h.hash !== current) : history.find((h) => h.number === toRevision);
+    toRevision === undefined
+      ? (history.find((h) => h.hash !== current && h.stable) ?? history.find((h) => h.hash !== current))
+      : history.find((h) => h.number === toRevision);
   if (!target) {
     const known =
       history

@@ -26,7 +26,7 @@ describe("first revision", () => {
     expect(h.status.revisions).toEqual([
       { hash: h.hash(1), number: 1, role: "stable", replicas: 4, weight: 100, readyReplicas: 2 },
     ]);
-    expect(h.status.history).toEqual([{ hash: h.hash(1), number: 1 }]);
+    expect(h.status.history).toEqual([{ hash: h.hash(1), number: 1, stable: true }]);
     expect(h.traffic?.weights).toEqual({ [h.hash(1)]: 100 });
     h.setReadyCap(h.hash(1), undefined);
     expect(h.status.phase).toBe("Healthy");

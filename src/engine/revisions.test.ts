@@ -28,6 +28,30 @@ describe("revisions", () => {
     expect(h.reasons().slice(-2)).toEqual(["FastRollback", "RolloutCompleted"]);
   });
 
+  it("an aborted release brought back inside the window is analysed again, not fast-rolled-back", () => {
+    const h = harness({ rollbackWindow: { revisions: 3 }, strategy: { canary: { steps: canarySteps } } });
+    h.update((s) => setVersion(s, "v2"));
+    h.command({ type: "abort" });
+    expect(h.status.phase).toBe("Degraded");
+    h.update((s) => setVersion(s, "v3"));
+    h.command({ type: "abort" });
+    h.update((s) => setVersion(s, "v2"));
+    expect(h.status.fastRollback).toBe(false);
+    expect(h.reasons()).not.toContain("FastRollback");
+    expect(h.status.stableRevision).toBe(h.versionHash("v1"));
+  });
+
+  it("plain undo after an abort goes back to the last stable revision, not the aborted one before it", () => {
+    const h = harness({ strategy: { canary: { steps: canarySteps } } });
+    h.update((s) => setVersion(s, "v2"));
+    h.command({ type: "abort" });
+    h.update((s) => setVersion(s, "v3"));
+    h.command({ type: "abort" });
+    h.command({ type: "undo" });
+    expect(h.status.currentRevision).toBe(h.versionHash("v1"));
+    expect(h.status.phase).toBe("Healthy");
+  });
+
   it("outside the window a rollback is a normal rollout", () => {
     const h = harness({ rollbackWindow: { revisions: 1 }, strategy: { canary: { steps: [{ setWeight: 50 }] } } });
     h.update((s) => setVersion(s, "v2"));

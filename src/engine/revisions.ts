@@ -1,4 +1,4 @@
-import type { RevisionStatus } from "../model/index.js";
+import type { RevisionHistoryEntry, RevisionStatus } from "../model/index.js";
 import { stopAnalysisRuns } from "./analysis-runs.js";
 import {
   clearControllerPauses,
@@ -40,7 +40,7 @@ export function detectRevision(ctx: ReconcileContext): void {
 
   const fast = inRollbackWindow(ctx, superseded?.hash);
   const number = Math.max(0, ...s.history.map((h) => h.number)) + 1;
-  s.history = [...s.history.filter((h) => h.hash !== ctx.hash), { hash: ctx.hash, number }];
+  s.history = renumbered(s.history, ctx.hash, number);
   // A revision still waiting for its scale-down is taken back rather than started twice.
   s.revisions = s.revisions.filter((r) => r.hash !== ctx.hash);
   const role = ctx.spec.strategy.blueGreen ? "preview" : "canary";
@@ -51,6 +51,12 @@ export function detectRevision(ctx: ReconcileContext): void {
   const instead = superseded ? `, superseding ${label(superseded)}` : "";
   if (fast) emit(ctx, "FastRollback", `${label(revision)} is a recent revision: skipping steps and analysis${instead}`);
   else emit(ctx, "RolloutStarted", `rolling out ${label(revision)} (${describePlan(ctx)})${instead}`);
+}
+
+/** The history with `hash` (re)numbered as `number`, keeping whether it was ever stable. */
+function renumbered(history: RevisionHistoryEntry[], hash: string, number: number): RevisionHistoryEntry[] {
+  const before = history.find((h) => h.hash === hash);
+  return [...history.filter((h) => h.hash !== hash), { hash, number, ...(before?.stable ? { stable: true } : {}) }];
 }
 
 function firstRevision(ctx: ReconcileContext): void {
@@ -64,7 +70,7 @@ function firstRevision(ctx: ReconcileContext): void {
     weight: 100,
   };
   s.revisions = [revision];
-  s.history = [...s.history.filter((h) => h.hash !== ctx.hash), { hash: ctx.hash, number }];
+  s.history = renumbered(s.history, ctx.hash, number).map((h) => (h.hash === ctx.hash ? { ...h, stable: true } : h));
   s.currentRevision = ctx.hash;
   s.stableRevision = ctx.hash;
   s.currentStepIndex = stepCount(ctx);
@@ -92,8 +98,10 @@ function inRollbackWindow(ctx: ReconcileContext, abandoned: string | undefined):
   const window = ctx.spec.rollbackWindow?.revisions ?? 0;
   if (window === 0) return false;
   const s = ctx.status;
+  // Only a revision that once served as stable is trusted without analysis: an aborted release
+  // brought back by `undo` must prove itself again.
   return s.history
-    .filter((h) => h.hash !== s.stableRevision && h.hash !== abandoned)
+    .filter((h) => h.stable === true && h.hash !== s.stableRevision && h.hash !== abandoned)
     .sort((a, b) => b.number - a.number)
     .slice(0, window)
     .some((h) => h.hash === ctx.hash);
@@ -126,6 +134,7 @@ export function completeRollout(ctx: ReconcileContext, revision: RevisionStatus,
   revision.weight = 100;
   revision.replicas = ctx.spec.replicas;
   s.stableRevision = revision.hash;
+  s.history = s.history.map((h) => (h.hash === revision.hash ? { ...h, stable: true } : h));
   const steps = stepCount(ctx);
   if (steps !== undefined) s.currentStepIndex = steps;
   s.promoteFull = false;

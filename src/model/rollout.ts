@@ -64,7 +64,13 @@ export const RolloutAnalysisRuns = z.strictObject({
 export type RolloutAnalysisRuns = z.infer<typeof RolloutAnalysisRuns>;
 
 /** A revision the rollout has run: the history `undo` and `rollbackWindow` read. */
-export const RevisionHistoryEntry = z.strictObject({ hash: z.string(), number: z.number().int().positive() });
+export const RevisionHistoryEntry = z.strictObject({
+  hash: z.string(),
+  number: z.number().int().positive(),
+  /** Set once the revision has been stable: only such revisions qualify for a fast rollback. */
+  stable: z.boolean().optional(),
+});
+export type RevisionHistoryEntry = z.infer<typeof RevisionHistoryEntry>;
 
 export const RolloutStatus = z.strictObject({
   phase: RolloutPhase.default("Progressing"),
