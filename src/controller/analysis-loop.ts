@@ -64,6 +64,11 @@ export class AnalysisLoop {
     if (!isFinished(stored)) this.queue.add(action.name);
   }
 
+  /** Stops measuring a run that is being deleted. */
+  forget(name: string): void {
+    this.queue.forget(name);
+  }
+
   /** Marks a run for termination; its next step ends it with the verdict it has. */
   stopRun(name: string): void {
     const run = this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined;

@@ -133,12 +133,19 @@ export class Controller implements ControlPlane {
   async delete(kind: ResourceKind, name: string): Promise<boolean> {
     const existing = this.opts.store.getResource(kind, name);
     if (!existing) return false;
-    if (kind === "Rollout") {
-      await this.opts.platform.remove(existing as Rollout);
-      for (const run of this.runsOf(name)) this.opts.store.deleteResource("AnalysisRun", run.metadata.name);
-      this.opts.metrics?.forget(name);
-    }
+    // Forget the resource first: a reconcile triggered while its replicas stop must find nothing
+    // to bring back.
     const deleted = this.opts.store.deleteResource(kind, name);
+    if (kind === "Rollout") {
+      this.rollouts.forget(name);
+      await this.rollouts.idle();
+      for (const run of this.runsOf(name)) {
+        this.analysis.forget(run.metadata.name);
+        this.opts.store.deleteResource("AnalysisRun", run.metadata.name);
+      }
+      this.opts.metrics?.forget(name);
+      await this.opts.platform.remove(existing as Rollout);
+    }
     if (deleted) this.notify({ type: "deleted", kind, name });
     return deleted;
   }
@@ -147,6 +154,9 @@ export class Controller implements ControlPlane {
     const rollout = this.rolloutOrThrow(name);
     const templates = this.opts.store.getTemplates(name);
     const changed = applyCommand(rollout, command, this.now(), templates);
+    // The engine sees the abort flag already set, so the user's abort is counted here.
+    if (command.type === "abort" && !rollout.status?.abort && changed.status?.abort)
+      this.opts.metrics?.countAbort(name, "UserAbort");
     const stored = this.opts.store.putResource(changed) as Rollout;
     // The user's request is part of the record: `describe` shows who moved the rollout, and when.
     const [event] = this.opts.store.commitStatus("Rollout", name, stored.status, [

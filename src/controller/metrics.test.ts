@@ -40,4 +40,23 @@ describe("ControllerMetrics", () => {
     m.observeRollout(progressing, healthy.status);
     expect(await m.text()).toContain('sluice_rollout_weight{rollout="web",revision="b",role="canary"} 25');
   });
+
+  it("keeps each rollout's weights apart and drops a deleted rollout's", async () => {
+    const m = new ControllerMetrics();
+    const other = { ...rollout({ revisions: [{ hash: "x", number: 1, role: "stable", replicas: 1, weight: 100 }] }) };
+    other.metadata = { name: "api" };
+    m.observeRollout(
+      rollout({ revisions: [{ hash: "a", number: 1, role: "stable", replicas: 1, weight: 100 }] }),
+      undefined,
+    );
+    m.observeRollout(other, undefined);
+    let text = await m.text();
+    expect(text).toContain('sluice_rollout_weight{rollout="web",revision="a",role="stable"} 100');
+    expect(text).toContain('sluice_rollout_weight{rollout="api",revision="x",role="stable"} 100');
+    m.forget("web");
+    text = await m.text();
+    expect(text).not.toContain('rollout="web"');
+    m.countAbort("api", "UserAbort");
+    expect(await m.text()).toContain('sluice_rollout_aborts_total{rollout="api",reason="UserAbort"} 1');
+  });
 });

@@ -7,6 +7,7 @@ const PHASES = ["Progressing", "Paused", "Healthy", "Degraded"] as const;
 export class ControllerMetrics {
   readonly registry = new Registry();
   private readonly startedAt = new Map<string, number>();
+  private readonly weightLabels = new Map<string, { rollout: string; revision: string; role: string }[]>();
   private readonly phase = new Gauge({
     name: "sluice_rollout_phase",
     help: "1 for the phase each rollout is in, 0 for the others",
@@ -58,11 +59,14 @@ export class ControllerMetrics {
     if (!status) return;
     for (const p of PHASES) this.phase.set({ rollout: name, phase: p }, status.phase === p ? 1 : 0);
     this.step.set({ rollout: name }, status.currentStepIndex ?? 0);
-    this.weight.reset();
-    for (const r of status.revisions) this.weight.set({ rollout: name, revision: r.hash, role: r.role }, r.weight);
+    // Only this rollout's weight series are replaced, so revisions that are gone disappear.
+    for (const labels of this.weightLabels.get(name) ?? []) this.weight.remove(labels);
+    const labels = status.revisions.map((r) => ({ rollout: name, revision: r.hash, role: r.role }));
+    status.revisions.forEach((r, i) => this.weight.set(labels[i]!, r.weight));
+    this.weightLabels.set(name, labels);
     if (status.abort && !before?.abort) {
       const reason = status.conditions.find((c) => c.type === "Progressing")?.reason ?? "RolloutAborted";
-      this.aborts.inc({ rollout: name, reason });
+      this.countAbort(name, reason);
     }
     // Durations are timed in memory: a restart loses the start of rollouts in flight, which only
     // costs one sample, and keeps status free of bookkeeping for metrics.
@@ -86,9 +90,17 @@ export class ControllerMetrics {
     }
   }
 
+  /** Counts an abort; the controller calls it directly for a user's `sluice abort`. */
+  countAbort(rollout: string, reason: string): void {
+    this.aborts.inc({ rollout, reason });
+  }
+
   forget(rollout: string): void {
     for (const p of PHASES) this.phase.remove({ rollout, phase: p });
     this.step.remove({ rollout });
+    for (const labels of this.weightLabels.get(rollout) ?? []) this.weight.remove(labels);
+    this.weightLabels.delete(rollout);
+    this.startedAt.delete(rollout);
   }
 
   text(): Promise<string> {

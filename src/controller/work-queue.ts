@@ -41,6 +41,14 @@ export class WorkQueue {
     this.timers.set(key, { at, timer });
   }
 
+  /** Drops a key's pending run and wake-up (its object is gone). A run in progress finishes. */
+  forget(key: string): void {
+    this.pending.delete(key);
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t.timer);
+    this.timers.delete(key);
+  }
+
   /** Resolves once nothing is queued or running. */
   idle(): Promise<void> {
     if (!this.running && this.pending.size === 0) return Promise.resolve();

@@ -65,12 +65,14 @@ describe("describeStep", () => {
     [{ setWeight: 25 }, "setWeight 25%"],
     [{ pause: {} }, "pause until promoted"],
     [{ pause: { duration: "1m" } }, "pause 1m"],
+    [{ pause: { duration: 30 } }, "pause 30s"],
     [{ analysis: { templates: [{ templateName: "a" }, { templateName: "b" }] } }, "analysis a, b"],
     [{ setCanaryScale: { replicas: 2 } }, "setCanaryScale 2 replicas"],
     [{ setCanaryScale: { weight: 30 } }, "setCanaryScale 30%"],
     [{ setCanaryScale: { matchTrafficWeight: true } }, "setCanaryScale matchTrafficWeight"],
     [{ setHeaderRoute: { name: "h" } }, "setHeaderRoute h"],
-    [{ setMirrorRoute: { name: "m" } }, "setMirrorRoute m"],
+    [{ setMirrorRoute: { name: "m" } }, "setMirrorRoute m 100%"],
+    [{ setMirrorRoute: { name: "m", percentage: 20 } }, "setMirrorRoute m 20%"],
   ])("%j -> %s", (step, text) => {
     expect(describeStep(CanaryStep.parse(step))).toBe(text);
   });

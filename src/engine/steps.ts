@@ -54,7 +54,9 @@ export function routesAt(
 export function describeStep(step: CanaryStep): string {
   if ("setWeight" in step) return `setWeight ${step.setWeight}%`;
   if ("pause" in step)
-    return step.pause.duration === undefined ? "pause until promoted" : `pause ${step.pause.duration}`;
+    return step.pause.duration === undefined
+      ? "pause until promoted"
+      : `pause ${typeof step.pause.duration === "number" ? `${step.pause.duration}s` : step.pause.duration}`;
   if ("analysis" in step) return `analysis ${step.analysis.templates.map((t) => t.templateName).join(", ")}`;
   if ("setCanaryScale" in step) {
     const s = step.setCanaryScale;
@@ -63,7 +65,7 @@ export function describeStep(step: CanaryStep): string {
     return "setCanaryScale matchTrafficWeight";
   }
   if ("setHeaderRoute" in step) return `setHeaderRoute ${step.setHeaderRoute.name}`;
-  return `setMirrorRoute ${step.setMirrorRoute.name}`;
+  return `setMirrorRoute ${step.setMirrorRoute.name} ${step.setMirrorRoute.percentage ?? 100}%`;
 }
 
 /** `step 2/7 (setWeight 25%)`, numbered from 1 as users count. */

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,7 +81,7 @@ describe("sluice CLI against a local controller", () => {
     try {
       await waitFor(() => out.includes("---"), { timeoutMs: 20_000, message: "first view" });
       await sluice([...dir(), "set", "env", "web", "VERSION=2.0"]);
-      await waitFor(() => /▶ 2\. pause \(until promoted\)/.test(out), {
+      await waitFor(() => /▶ 2\. pause until promoted/.test(out), {
         timeoutMs: 60_000,
         message: "view at the pause",
       });
@@ -125,6 +125,46 @@ describe("sluice CLI against a local controller", () => {
     await sluice([...dir(), "retry", "web"]);
     await sluice([...dir(), "promote", "web", "--full"]);
     await waitForRollout(c.api, "web", isHealthy);
+  });
+
+  it("deletes a rollout: its replicas stop and the router no longer serves it", async () => {
+    const config = () =>
+      JSON.parse(readFileSync(path.join(c.stateDir, "router-config.json"), "utf8")) as {
+        rollouts: { rollout: string; backends: { endpoints: string[] }[] }[];
+      };
+    const endpoints = config()
+      .rollouts.filter((r) => r.rollout === "web")
+      .flatMap((r) => r.backends.flatMap((b) => b.endpoints));
+    expect(endpoints.length).toBeGreaterThan(0);
+    const deleted = await sluice([...dir(), "delete", "rollout", "web"]);
+    expect(deleted.code).toBe(0);
+    expect(config().rollouts.map((r) => r.rollout)).not.toContain("web");
+    // Every replica stops answering, and stays stopped: nothing brings the deleted rollout back.
+    await waitFor(
+      async () => {
+        const answers = await Promise.all(
+          endpoints.map((e) =>
+            fetch(`http://${e}/health`).then(
+              () => 1,
+              () => 0,
+            ),
+          ),
+        );
+        return answers.every((a) => a === 0);
+      },
+      { timeoutMs: 30_000, message: "replicas of the deleted rollout to stop" },
+    );
+    const list = JSON.parse((await sluice([...dir(), "get", "ro", "-o", "json"])).stdout);
+    expect(list).toEqual([]);
+    const after = await Promise.all(
+      endpoints.map((e) =>
+        fetch(`http://${e}/health`).then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+    );
+    expect(after).toEqual(endpoints.map(() => 0));
   });
 
   it("says how to start a controller when none runs", async () => {

@@ -28,7 +28,7 @@ export async function describeCommand(api: ApiClient, typedKind: string, name: s
     (r) => r.metadata.labels?.["sluice.dev/rollout"] === name,
   );
   const events = await api.get<EventRecord[]>(`/events?kind=Rollout&name=${encodeURIComponent(name)}&limit=50`);
-  out.log(renderRolloutView({ rollout, runs: [], events, now: new Date(), color: out.isTTY }));
+  out.log(renderRolloutView({ rollout, runs: [], events, now: new Date(), color: out.isTTY, maxEvents: 50 }));
   if (runs.length > 0) {
     out.log("\nAnalysis runs (newest first):");
     for (const run of [...runs].reverse()) out.log(`\n${describeRun(run)}`);

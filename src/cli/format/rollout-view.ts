@@ -1,8 +1,8 @@
 import pc from "picocolors";
 import { summarizeValue } from "../../analysis/value-summary.js";
 import type { EventRecord } from "../../controller/control-plane.js";
+import { describeStep } from "../../engine/steps.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
-import type { CanaryStep } from "../../model/strategy.js";
 import { age, renderTable } from "./table.js";
 
 export interface RolloutViewInput {
@@ -11,6 +11,8 @@ export interface RolloutViewInput {
   events: EventRecord[];
   now: Date;
   color: boolean;
+  /** How many of the newest events to show (8 in the live view). */
+  maxEvents?: number;
 }
 
 const BAR_WIDTH = 20;
@@ -20,7 +22,7 @@ const BAR_WIDTH = 20;
  * revision as a bar, the latest value of each running metric against its condition, and the last
  * events. Plain text when `color` is false.
  */
-export function renderRolloutView({ rollout, runs, events, now, color }: RolloutViewInput): string {
+export function renderRolloutView({ rollout, runs, events, now, color, maxEvents }: RolloutViewInput): string {
   const c = pc.createColors(color);
   const status = rollout.status;
   const strategy = rollout.spec.strategy.canary ? "Canary" : "BlueGreen";
@@ -83,7 +85,7 @@ export function renderRolloutView({ rollout, runs, events, now, color }: Rollout
     if (run.status?.message) out.push(`  ${run.status.message}`);
   }
 
-  const recent = events.slice(-8);
+  const recent = events.slice(-(maxEvents ?? 8));
   if (recent.length > 0) {
     out.push("", "Events:");
     out.push(
@@ -104,20 +106,4 @@ export function renderRolloutView({ rollout, runs, events, now, color }: Rollout
 function bar(weight: number, c: ReturnType<typeof pc.createColors>): string {
   const filled = Math.round((weight / 100) * BAR_WIDTH);
   return c.cyan("█".repeat(filled)) + c.dim("░".repeat(BAR_WIDTH - filled));
-}
-
-/** One line for a step, as a user wrote it. */
-export function describeStep(step: CanaryStep): string {
-  if ("setWeight" in step) return `setWeight ${step.setWeight}%`;
-  if ("pause" in step)
-    return step.pause.duration === undefined ? "pause (until promoted)" : `pause ${step.pause.duration}`;
-  if ("analysis" in step) return `analysis ${step.analysis.templates.map((t) => t.templateName).join(", ")}`;
-  if ("setCanaryScale" in step) {
-    const s = step.setCanaryScale;
-    if (s.replicas !== undefined) return `setCanaryScale replicas=${s.replicas}`;
-    if (s.weight !== undefined) return `setCanaryScale weight=${s.weight}%`;
-    return "setCanaryScale matchTrafficWeight";
-  }
-  if ("setHeaderRoute" in step) return `setHeaderRoute ${step.setHeaderRoute.name}`;
-  return `setMirrorRoute ${step.setMirrorRoute.name} ${step.setMirrorRoute.percentage ?? 100}%`;
 }
