@@ -15,6 +15,7 @@ export function applyResources(
   store: ControllerStore,
   documents: unknown[],
   opts: { dryRun?: boolean; source?: string } = {},
+  admit: (rollout: Rollout) => { path: string; message: string }[] = () => [],
 ): ApplyResult[] {
   const source = opts.source ?? "request";
   const errors: ManifestError[] = [];
@@ -31,8 +32,11 @@ export function applyResources(
       else throw err;
     }
   });
-  for (const resource of parsed)
-    if (resource.kind === "Rollout") errors.push(...missingTemplates(resource, parsed, store, source));
+  for (const resource of parsed) {
+    if (resource.kind !== "Rollout") continue;
+    errors.push(...missingTemplates(resource, parsed, store, source));
+    for (const p of admit(resource)) errors.push(new ManifestError({ file: source, path: p.path, message: p.message }));
+  }
   if (errors.length > 0) throw new ValidationError(errors);
 
   return store.transaction(() =>

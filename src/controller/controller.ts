@@ -114,7 +114,7 @@ export class Controller implements ControlPlane {
   }
 
   async apply(resources: unknown[], opts: { dryRun?: boolean; source?: string } = {}): Promise<ApplyResult[]> {
-    const results = applyResources(this.opts.store, resources, opts);
+    const results = applyResources(this.opts.store, resources, opts, (r) => this.opts.platform.admit?.(r) ?? []);
     if (!opts.dryRun)
       for (const r of results) {
         if (r.kind === "Rollout" && r.outcome !== "unchanged") this.rollouts.add(r.name);

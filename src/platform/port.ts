@@ -10,6 +10,11 @@ export interface Platform {
   observe(rollout: Rollout): Promise<Observation>;
   /** Carries out actions in order. Throws a {@link PlatformError} when it cannot; the controller retries. */
   apply(rollout: Rollout, actions: Action[]): Promise<void>;
+  /**
+   * Problems that make a rollout impossible on this platform, found at apply time so nothing is
+   * stored (a Kubernetes pod template on the local platform, say). Empty when it can run.
+   */
+  admit?(rollout: Rollout): { path: string; message: string }[];
   /** Stops every revision of a deleted rollout and removes its routes. */
   remove(rollout: Rollout): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { isAlive, waitUntil } from "../../controller/process-util.js";
 import { CliError } from "../cli-error.js";
 import type { Output } from "../output.js";
 import { resolveStateDir } from "../state-dir.js";
+import { VERSION } from "../version.js";
 
 export interface UpOptions {
   stateDir?: string;
@@ -38,6 +39,7 @@ export async function upCommand(opts: UpOptions, out: Output): Promise<void> {
     stateDir: dir,
     listen: opts.listen,
     apiListen: opts.apiListen,
+    version: VERSION,
     onError: (message, err) =>
       out.error(`${new Date().toISOString()} ${message}: ${err instanceof Error ? err.message : String(err)}`),
   });
@@ -48,6 +50,8 @@ export async function upCommand(opts: UpOptions, out: Output): Promise<void> {
     const stop = (stopDataPlane: boolean) => async () => {
       await runtime.stop({ stopDataPlane, keepApps: opts.keepApps ?? false });
       rmSync(pidFile, { force: true });
+      // A stale address would send the CLI to a port nobody listens on.
+      rmSync(path.join(dir, "api.json"), { force: true });
       resolve();
     };
     process.once("SIGINT", stop(true));

@@ -96,6 +96,11 @@ export class LocalPlatform implements Platform {
     await this.sync();
   }
 
+  admit(rollout: Rollout): { path: string; message: string }[] {
+    if (rollout.spec.template.process) return [];
+    return [{ path: "spec.template", message: LOCAL_NEEDS_PROCESS }];
+  }
+
   async remove(rollout: Rollout): Promise<void> {
     const name = rollout.metadata.name;
     this.traffic.delete(name);
@@ -143,11 +148,10 @@ export class LocalPlatform implements Platform {
   }
 }
 
+const LOCAL_NEEDS_PROCESS =
+  "the local platform runs replicas from template.process, and this rollout has a Kubernetes pod template (template.spec); give it a template.process, or apply it to a Kubernetes cluster";
+
 function processOf(template: WorkloadTemplate, action: Action): ProcessTemplate {
-  if (!template.process)
-    throw new PlatformError(
-      "the local platform runs template.process; this rollout has a Kubernetes pod template (template.spec) — run it with `sluice controller` on Kubernetes",
-      action,
-    );
+  if (!template.process) throw new PlatformError(LOCAL_NEEDS_PROCESS, action);
   return template.process;
 }

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import type { RevisionObservation } from "../../engine/types.js";
+import { Rollout, type WorkloadTemplate } from "../../model/index.js";
+import { LocalPlatform } from "./local-platform.js";
+import type { RouterConfig } from "./router/config.js";
+
+const rollout = (template: Record<string, unknown>) =>
+  Rollout.parse({
+    apiVersion: "sluice.dev/v1alpha1",
+    kind: "Rollout",
+    metadata: { name: "web" },
+    spec: { template, strategy: { canary: { steps: [] } } },
+  });
+
+// A supervisor stand-in that makes every ensured replica ready at once: this tests the
+// platform's own bookkeeping, not process management (test/supervisor does that for real).
+function fakes() {
+  const replicas = new Map<string, number>();
+  const sent: RouterConfig[] = [];
+  const templates = new Map<string, WorkloadTemplate>();
+  const platform = new LocalPlatform({
+    supervisor: {
+      ensure: (_r, rev, _t, n) => void replicas.set(rev, n),
+      remove: async (_r, rev) => void replicas.delete(rev),
+      observe: (): RevisionObservation[] => [...replicas].map(([hash, n]) => ({ hash, replicas: n, ready: n })),
+      endpoints: () => [...replicas].map(([revision, n]) => ({ revision, endpoints: Array(n).fill("127.0.0.1:1") })),
+    },
+    router: { putConfig: async (c) => void sent.push(c) },
+    templates: { get: (_r, h) => templates.get(h), put: (_r, h, t) => void templates.set(h, t) },
+    previewListen: async () => "127.0.0.1:9999",
+  });
+  return { platform, replicas, sent };
+}
+
+describe("LocalPlatform", () => {
+  it("runs revisions and sends the router the whole table with a growing generation", async () => {
+    const { platform, replicas, sent } = fakes();
+    const r = rollout({ process: { command: "app" } });
+    const template = r.spec.template;
+    await platform.apply(r, [
+      { type: "ensureRevision", hash: "a", template, replicas: 2 },
+      { type: "setTraffic", traffic: { weights: { a: 100 }, headerRoutes: [], mirrorRoutes: [], preview: "a" } },
+    ]);
+    await platform.apply(r, [{ type: "scaleRevision", hash: "a", replicas: 3 }]);
+    expect(replicas.get("a")).toBe(3);
+    expect(sent.map((c) => c.generation)).toEqual([1, 2]);
+    expect(sent[1]?.rollouts[0]).toMatchObject({ rollout: "web", default: true, previewListen: "127.0.0.1:9999" });
+    expect(await platform.observe(r)).toEqual({ revisions: [{ hash: "a", replicas: 3, ready: 3 }] });
+
+    await platform.remove(r);
+    expect(sent.at(-1)?.rollouts).toEqual([]);
+    expect(replicas.size).toBe(0);
+  });
+
+  it("refuses a Kubernetes pod template, at apply time and if one ever reaches it", async () => {
+    const { platform } = fakes();
+    const r = rollout({ spec: { containers: [{ name: "app", image: "web:1" }] } });
+    expect(platform.admit(r)).toEqual([{ path: "spec.template", message: expect.stringMatching(/template\.process/) }]);
+    await expect(
+      platform.apply(r, [{ type: "ensureRevision", hash: "a", template: r.spec.template, replicas: 1 }]),
+    ).rejects.toThrow(/template\.process/);
+    expect(platform.admit(rollout({ process: { command: "app" } }))).toEqual([]);
+  });
+});
