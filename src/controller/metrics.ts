@@ -62,7 +62,7 @@ export class ControllerMetrics {
     // Only this rollout's weight series are replaced, so revisions that are gone disappear.
     for (const labels of this.weightLabels.get(name) ?? []) this.weight.remove(labels);
     const labels = status.revisions.map((r) => ({ rollout: name, revision: r.hash, role: r.role }));
-    status.revisions.forEach((r, i) => this.weight.set(labels[i]!, r.weight));
+    for (const [i, r] of status.revisions.entries()) this.weight.set(labels[i]!, r.weight);
     this.weightLabels.set(name, labels);
     if (status.abort && !before?.abort) {
       const reason = status.conditions.find((c) => c.type === "Progressing")?.reason ?? "RolloutAborted";
