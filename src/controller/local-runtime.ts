@@ -1,7 +1,5 @@
-import { spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { createProviders } from "../analysis/providers/index.js";
 import { createApi, createToken, serveApi, writeApiAddress } from "../api/index.js";
 import { LocalPlatform } from "../platform/local/local-platform.js";
@@ -12,7 +10,9 @@ import { openStore } from "../store/index.js";
 import { Controller } from "./controller.js";
 import { ControllerMetrics } from "./metrics.js";
 import { PreviewPorts } from "./preview-ports.js";
-import { isAlive, waitUntil } from "./process-util.js";
+import { waitUntil } from "./process-util.js";
+import { ensureRouter, watchRouter } from "./router-process.js";
+import { readPid, terminateProcess } from "./shutdown.js";
 
 export interface LocalRuntimeOptions {
   stateDir: string;
@@ -39,8 +39,6 @@ export interface LocalRuntime {
   stop(opts?: { stopDataPlane?: boolean; keepApps?: boolean }): Promise<void>;
 }
 
-const ROUTER_MAIN = fileURLToPath(new URL("../platform/local/router/main.ts", import.meta.url));
-
 /**
  * Starts (or adopts) the router process, opens the store, re-adopts replicas that outlived a
  * previous controller, then starts the control loop and the API.
@@ -53,6 +51,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
 
   const router = new RouterClient(path.join(dir, "router.sock"));
   const routerUrl = await ensureRouter(dir, opts.listen, router);
+  let stopWatchingRouter: () => void = () => {};
   const current = await router.getConfig().catch(() => undefined as RouterConfig | undefined);
 
   const previews = new PreviewPorts(path.join(dir, "preview-ports.json"));
@@ -80,6 +79,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     ...(current ? { current } : {}),
     previewListen: (rollout) => previews.allocate(rollout),
     onError: (err) => onError("router update failed", err),
+  });
+  stopWatchingRouter = watchRouter(dir, opts.listen, router, {
+    onRestart: () => void platform?.sync().catch(() => {}),
+    onError,
   });
   await supervisor.adopt((rollout, hash) => store.getTemplates(rollout)[hash]?.process);
 
@@ -118,49 +121,15 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       return listen ? `http://${listen}` : undefined;
     },
     async stop({ stopDataPlane = false, keepApps = false } = {}) {
+      stopWatchingRouter();
       controller?.stop();
       await api.close();
       if (stopDataPlane && !keepApps) await supervisor.stopAll();
       else await supervisor.detach();
-      if (stopDataPlane) await stopRouter(dir);
+      if (stopDataPlane) await terminateProcess(readPid(path.join(dir, "router.pid")));
       store.close();
     },
   };
-}
-
-/** Adopts the router if its pid is alive and it answers; otherwise starts a new one. */
-async function ensureRouter(dir: string, listen: string, client: RouterClient): Promise<string> {
-  if (await client.healthy().catch(() => false)) return readRouterUrl(dir);
-  const log = openSync(path.join(dir, "logs", "router.log"), "a");
-  const child = spawn(process.execPath, ["--import", "tsx", ROUTER_MAIN, "--state-dir", dir, "--listen", listen], {
-    detached: true,
-    stdio: ["ignore", log, log],
-    env: process.env,
-  });
-  child.unref();
-  await waitUntil(() => client.healthy().catch(() => false), 20_000).catch((err) => {
-    throw new Error(`the router did not start within 20 s; see ${path.join(dir, "logs", "router.log")}`, {
-      cause: err,
-    });
-  });
-  return readRouterUrl(dir);
-}
-
-function readRouterUrl(dir: string): string {
-  const info = JSON.parse(readFileSync(path.join(dir, "router.json"), "utf8")) as { listen: string };
-  return `http://${info.listen}`;
-}
-
-async function stopRouter(dir: string): Promise<void> {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(path.join(dir, "router.pid"), "utf8"));
-  } catch {
-    return;
-  }
-  if (!isAlive(pid)) return;
-  process.kill(pid, "SIGTERM");
-  await waitUntil(() => !isAlive(pid), 10_000).catch(() => process.kill(pid, "SIGKILL"));
 }
 
 function splitHostPort(hostPort: string): [string, number] {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { terminateGroup } from "../platform/local/supervisor/process-group.js";
 import { openStore } from "../store/index.js";
 import { isAlive, waitUntil } from "./process-util.js";
 
@@ -8,24 +9,25 @@ import { isAlive, waitUntil } from "./process-util.js";
  * Replicas get SIGTERM on their process group, then SIGKILL after 10 s.
  */
 export async function stopDataPlane(dir: string, opts: { keepApps: boolean }): Promise<void> {
-  const routerPid = readPid(path.join(dir, "router.pid"));
-  if (routerPid) await terminate(routerPid, false);
+  await terminateProcess(readPid(path.join(dir, "router.pid")));
   if (opts.keepApps || !existsSync(path.join(dir, "sluice.db"))) return;
   const store = openStore(dir);
   try {
     const replicas = store.replicas.list();
-    await Promise.all(replicas.map((r) => terminate(r.pid, true)));
+    // The recorded start time guards against signalling a process that reused a replica's pid.
+    await Promise.all(replicas.map((r) => terminateGroup(r.pid, r.startTime, 10_000)));
     for (const r of replicas) store.replicas.remove(r.id);
   } finally {
     store.close();
   }
 }
 
-async function terminate(pid: number, group: boolean): Promise<void> {
-  if (!isAlive(pid)) return;
+/** SIGTERM, then SIGKILL after 10 s, to one process (the router); nothing when there is none. */
+export async function terminateProcess(pid: number | undefined): Promise<void> {
+  if (pid === undefined || !isAlive(pid)) return;
   const signal = (sig: NodeJS.Signals) => {
     try {
-      process.kill(group ? -pid : pid, sig);
+      process.kill(pid, sig);
     } catch {
       // already gone
     }

@@ -120,6 +120,23 @@ describe("local platform under load", () => {
     expect(((await res.json()) as { version: string }).version).toBe("1.0");
   });
 
+  it("starts the router again, on the same address with the same routes, when it is killed with -9", async () => {
+    const c = await started();
+    await c.api.post("/apply", { resources: [demoRollout("web", { VERSION: "1.0" }, { canary: { steps: [] } })] });
+    await waitForRollout(c.api, "web", isHealthy);
+    const routerPid = Number(readFileSync(`${c.stateDir}/router.pid`, "utf8"));
+    process.kill(routerPid, "SIGKILL");
+    const answer = await waitFor(
+      async () => {
+        const res = await fetch(`${c.routerUrl}/version`);
+        return res.ok ? ((await res.json()) as { version: string }) : undefined;
+      },
+      { timeoutMs: 30_000, message: "the router to serve again" },
+    );
+    expect(answer.version).toBe("1.0");
+    expect(Number(readFileSync(`${c.stateDir}/router.pid`, "utf8"))).not.toBe(routerPid);
+  });
+
   it("retries idempotent requests when a replica is killed with -9 under load", async () => {
     const c = await started();
     const strategy = { canary: { steps: [] } };
