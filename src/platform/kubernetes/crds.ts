@@ -1,0 +1,219 @@
+import { stringify } from "yaml";
+import type { ResourceKind } from "../../controller/control-plane.js";
+import { jsonSchemaFor } from "../../model/json-schema.js";
+import type { Rollout } from "../../model/rollout.js";
+import { RESOURCE_KINDS } from "../../model/validate.js";
+import { type CelRule, type SchemaNode, toStructural } from "./structural.js";
+
+/** The API group of every Sluice resource. */
+export const SLUICE_GROUP = "sluice.dev";
+/** The one version served (and stored). */
+export const SLUICE_VERSION = "v1alpha1";
+
+/** A printer column, as `kubectl get` shows it. */
+export interface PrinterColumn {
+  name: string;
+  type: "string" | "integer" | "number" | "boolean" | "date";
+  jsonPath: string;
+  description?: string;
+  priority?: number;
+}
+
+/** An apiextensions.k8s.io/v1 CustomResourceDefinition, as plain JSON (the keys Kubernetes reads). */
+export interface CustomResourceDefinition {
+  apiVersion: "apiextensions.k8s.io/v1";
+  kind: "CustomResourceDefinition";
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: {
+    group: string;
+    scope: "Namespaced" | "Cluster";
+    names: {
+      kind: string;
+      listKind: string;
+      plural: string;
+      singular: string;
+      shortNames: string[];
+      categories: string[];
+    };
+    versions: {
+      name: string;
+      served: boolean;
+      storage: boolean;
+      schema: { openAPIV3Schema: SchemaNode };
+      subresources?: { status: Record<string, never> };
+      additionalPrinterColumns: PrinterColumn[];
+    }[];
+  };
+}
+
+interface KindInfo {
+  plural: string;
+  shortName: string;
+  scope: "Namespaced" | "Cluster";
+  status: boolean;
+  columns: PrinterColumn[];
+}
+
+const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
+
+/**
+ * Status fields only the CRD declares, for printer columns a JSON path cannot compute from the
+ * model's own status. The Kubernetes status writer sets them with {@link rolloutPrinterStatus}, and
+ * must drop them before parsing status with the (strict) model schema.
+ */
+export const ROLLOUT_PRINTER_STATUS: Record<string, SchemaNode> = {
+  strategy: { type: "string", enum: ["canary", "blueGreen"], description: "Which strategy the rollout uses." },
+};
+
+/** The printer-only status fields of a rollout (see {@link ROLLOUT_PRINTER_STATUS}). */
+export function rolloutPrinterStatus(rollout: Pick<Rollout, "spec">): { strategy: "canary" | "blueGreen" } {
+  return { strategy: rollout.spec.strategy.canary ? "canary" : "blueGreen" };
+}
+
+const KINDS: Record<ResourceKind, KindInfo> = {
+  Rollout: {
+    plural: "rollouts",
+    shortName: "ro",
+    scope: "Namespaced",
+    status: true,
+    columns: [
+      { name: "Strategy", type: "string", jsonPath: ".status.strategy" },
+      { name: "Phase", type: "string", jsonPath: ".status.phase" },
+      { name: "Step", type: "integer", jsonPath: ".status.currentStepIndex", description: "Index of the current step" },
+      {
+        name: "Weight",
+        type: "number",
+        jsonPath: '.status.revisions[?(@.role=="canary")].weight',
+        description: "Share of traffic the canary takes, 0..100",
+      },
+      age,
+    ],
+  },
+  AnalysisTemplate: {
+    plural: "analysistemplates",
+    shortName: "at",
+    scope: "Namespaced",
+    status: false,
+    columns: [age],
+  },
+  ClusterAnalysisTemplate: {
+    plural: "clusteranalysistemplates",
+    shortName: "cat",
+    scope: "Cluster",
+    status: false,
+    columns: [age],
+  },
+  AnalysisRun: {
+    plural: "analysisruns",
+    shortName: "ar",
+    scope: "Namespaced",
+    status: true,
+    columns: [
+      { name: "Phase", type: "string", jsonPath: ".status.phase" },
+      { name: "Rollout", type: "string", jsonPath: ".metadata.labels.sluice\\.dev/rollout" },
+      age,
+    ],
+  },
+};
+
+const exactlyOne = (names: string[], message: string): CelRule => ({
+  rule: `[${names.map((n) => `has(self.${n})`).join(", ")}].exists_one(x, x)`,
+  message,
+});
+
+const providerRule = exactlyOne(
+  ["builtin", "prometheus", "web", "command"],
+  "set exactly one provider: builtin, prometheus, web or command",
+);
+
+// The model's `.check` rules are invisible in JSON Schema; these are the cheap ones worth failing at
+// `kubectl apply`. The rest (setCanaryScale's one-of, StringMatch, arg value/valueFrom) stay with the
+// controller's own validation of every object it reads.
+const VALIDATIONS: Record<ResourceKind, Record<string, CelRule[]>> = {
+  Rollout: {
+    "spec.strategy": [exactlyOne(["canary", "blueGreen"], "set exactly one of strategy.canary or strategy.blueGreen")],
+    "spec.template": [
+      exactlyOne(
+        ["process", "spec"],
+        "set exactly one of template.process (local platform) or template.spec (Kubernetes pod spec)",
+      ),
+    ],
+  },
+  AnalysisTemplate: { "spec.metrics[].provider": [providerRule] },
+  ClusterAnalysisTemplate: { "spec.metrics[].provider": [providerRule] },
+  AnalysisRun: { "spec.metrics[].provider": [providerRule] },
+};
+
+/** The structural OpenAPI v3 schema of a kind, as its CRD carries it. */
+export function crdSchema(kind: ResourceKind): SchemaNode {
+  const source = structuredClone(jsonSchemaFor(kind, { target: "openapi-3.0" })) as SchemaNode;
+  const props = source.properties as SchemaNode;
+  // The API server owns these three; a CRD may only say what type they are.
+  props.apiVersion = { type: "string" };
+  props.kind = { type: "string" };
+  props.metadata = { type: "object" };
+  source.required = ["spec"];
+  if (kind === "Rollout") {
+    const status = props.status as SchemaNode;
+    status.properties = { ...(status.properties as SchemaNode), ...ROLLOUT_PRINTER_STATUS };
+  }
+  return toStructural(source, {
+    preserveUnknownFields: ["spec.template.spec"],
+    validations: VALIDATIONS[kind],
+  });
+}
+
+/** The CustomResourceDefinition for a Sluice kind. */
+export function crdFor(kind: ResourceKind): CustomResourceDefinition {
+  const info = KINDS[kind];
+  const singular = kind.toLowerCase();
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${info.plural}.${SLUICE_GROUP}`, labels: { "app.kubernetes.io/part-of": "sluice" } },
+    spec: {
+      group: SLUICE_GROUP,
+      scope: info.scope,
+      names: {
+        kind,
+        listKind: `${kind}List`,
+        plural: info.plural,
+        singular,
+        shortNames: [info.shortName],
+        categories: ["sluice"],
+      },
+      versions: [
+        {
+          name: SLUICE_VERSION,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: crdSchema(kind) },
+          ...(info.status ? { subresources: { status: {} } } : {}),
+          additionalPrinterColumns: info.columns,
+        },
+      ],
+    },
+  };
+}
+
+/** Every Sluice CRD, in the order the docs list the kinds. */
+export function allCrds(): CustomResourceDefinition[] {
+  return RESOURCE_KINDS.map(crdFor);
+}
+
+/** The plural resource name of a kind, e.g. `rollouts`: the path segment of its API. */
+export function pluralOf(kind: ResourceKind): string {
+  return KINDS[kind].plural;
+}
+
+const HEADER = "# Generated by scripts/generate-crds.ts from the schemas in src/model. Do not edit.\n";
+
+/** One CRD as the YAML file deploy/crds holds. */
+export function crdYaml(crd: CustomResourceDefinition): string {
+  return HEADER + stringify(crd, { lineWidth: 0 });
+}
+
+/** The files deploy/crds should hold: `<plural>.sluice.dev.yaml` and its YAML text. */
+export function crdFiles(): { file: string; content: string }[] {
+  return allCrds().map((crd) => ({ file: `${crd.metadata.name}.yaml`, content: crdYaml(crd) }));
+}
