@@ -66,6 +66,11 @@ function runSteps(ctx: ReconcileContext, strategy: CanaryStrategy, canary: Revis
   while ((s.currentStepIndex ?? 0) < steps.length) {
     const index = s.currentStepIndex ?? 0;
     applyStepState(ctx, strategy, canary, index);
+    const routingError = ctx.observation.trafficError;
+    if (routingError && hasPause(ctx, "TrafficRoutingError")) {
+      ctx.message = `paused at ${stepLabel(steps, index)}: traffic router failed: ${routingError.message}`;
+      return "wait";
+    }
     if (hasPause(ctx, "UserPause") || hasPause(ctx, "InconclusiveAnalysis")) {
       const run = s.analysisRuns.step;
       const why = run === undefined ? "background analysis inconclusive" : verdictOf(ctx, run).text;

@@ -23,6 +23,7 @@ export interface ReconcileContext {
   readonly previous: RolloutStatus | undefined;
   readonly status: RolloutStatus;
   readonly observed: ReadonlyMap<string, RevisionObservation>;
+  readonly observation: Observation;
   readonly analysis: AnalysisObservation;
   readonly events: RolloutEvent[];
   /** startAnalysisRun / stopAnalysisRun, emitted only on the transition that needs them. */
@@ -55,6 +56,7 @@ export function createContext(
     previous: rollout.status,
     status: RolloutStatus.parse(structuredClone(rollout.status ?? {})),
     observed: new Map(observation.revisions.map((r) => [r.hash, r])),
+    observation,
     analysis,
     events: [],
     analysisActions: [],

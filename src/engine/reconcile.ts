@@ -46,6 +46,7 @@ export function reconcile(
   recordReadiness(ctx);
   recordRestart(ctx);
   syncUserPause(ctx);
+  syncTrafficError(ctx);
   runStrategy(ctx);
   const deadline = checkProgressDeadline(ctx);
   finishStatus(ctx, deadline);
@@ -106,6 +107,20 @@ function syncUserPause(ctx: ReconcileContext): void {
   } else if (hasPause(ctx, "UserPause")) {
     removePause(ctx, "UserPause");
     emit(ctx, "Resumed", "resumed by user");
+  }
+}
+
+/**
+ * A router that cannot apply traffic pauses a rollout in progress rather than letting steps run
+ * against weights that never took effect; the pause lifts once the router succeeds again.
+ */
+function syncTrafficError(ctx: ReconcileContext): void {
+  const error = ctx.observation.trafficError;
+  if (error && rolloutRevision(ctx) && !ctx.status.abort) {
+    if (addPause(ctx, "TrafficRoutingError")) emit(ctx, "TrafficRoutingError", error.message, "Warning");
+  } else if (!error && hasPause(ctx, "TrafficRoutingError")) {
+    removePause(ctx, "TrafficRoutingError");
+    emit(ctx, "TrafficRoutingRecovered", "the traffic router applied the weights again");
   }
 }
 

@@ -33,6 +33,8 @@ export class EngineHarness {
   /** Crash loops and never-ready reports per revision hash. */
   readonly failures: Record<string, Pick<RevisionObservation, "crashLooping" | "neverReady">> = {};
   readonly analysis: AnalysisObservation = {};
+  /** What the fake platform's traffic router reports as failing; undefined = it works. */
+  trafficError: string | undefined;
   /** Verdicts given to runs of a role as soon as they start. */
   readonly autoVerdict: Partial<Record<AnalysisRunRole, Verdict>> = {};
   readonly runs: StartRun[] = [];
@@ -58,6 +60,7 @@ export class EngineHarness {
   observation(): Observation {
     return {
       revisions: [...this.platform.entries()].map(([hash, r]) => ({ hash, ...r, ...this.failures[hash] })),
+      ...(this.trafficError ? { trafficError: { message: this.trafficError } } : {}),
     };
   }
 

@@ -20,6 +20,11 @@ export interface RevisionObservation {
  */
 export interface Observation {
   revisions: RevisionObservation[];
+  /**
+   * Set while the platform's traffic router cannot apply the traffic the engine asked for (a
+   * missing route object, a conflicting edit). The rollout pauses until it clears.
+   */
+  trafficError?: { message: string };
 }
 
 /** The verdict of each analysis run the rollout owns, by run name. Missing = not found (yet). */

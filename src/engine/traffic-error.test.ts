@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { EngineHarness, rolloutManifest, setVersion } from "./testing.js";
+
+function canary(steps: unknown[]) {
+  const h = new EngineHarness(rolloutManifest({ strategy: { canary: { steps } } }));
+  h.settle();
+  return h;
+}
+
+describe("a traffic router that cannot apply weights", () => {
+  it("pauses the rollout at its step, says why, and goes on once the router recovers", () => {
+    const h = canary([{ setWeight: 20 }, { pause: { duration: "1m" } }, { setWeight: 60 }]);
+    h.trafficError = "HTTPRoute default/web not found";
+    h.update((s) => setVersion(s, "v2"));
+    expect(h.status.phase).toBe("Paused");
+    expect(h.status.currentStepIndex).toBe(0);
+    expect(h.status.pauseConditions.map((p) => p.reason)).toEqual(["TrafficRoutingError"]);
+    expect(h.status.message).toContain("traffic router failed: HTTPRoute default/web not found");
+    expect(h.events.filter((e) => e.reason === "TrafficRoutingError")).toHaveLength(1);
+
+    // Time passing changes nothing while the router keeps failing: no step is taken on faith.
+    h.advance(10 * 60_000);
+    expect(h.status.currentStepIndex).toBe(0);
+    expect(h.events.filter((e) => e.reason === "TrafficRoutingError")).toHaveLength(1);
+
+    h.trafficError = undefined;
+    h.settle();
+    expect(h.status.pauseConditions.map((p) => p.reason)).toEqual(["CanaryPauseStep"]);
+    expect(h.status.currentStepIndex).toBe(1);
+    expect(h.reasons()).toContain("TrafficRoutingRecovered");
+  });
+
+  it("does not pause a rollout that is not in progress", () => {
+    const h = canary([{ setWeight: 20 }]);
+    h.trafficError = "VirtualService default/web not found";
+    h.settle();
+    expect(h.status.phase).toBe("Healthy");
+    expect(h.status.pauseConditions).toEqual([]);
+  });
+
+  it("is idempotent: reconciling again with the same failure emits nothing new", () => {
+    const h = canary([{ setWeight: 20 }, { pause: {} }]);
+    h.trafficError = "conflicting edit";
+    h.update((s) => setVersion(s, "v2"));
+    const again = h.reconcileOnce();
+    expect(again.events).toEqual([]);
+    expect(again.status).toEqual(h.status);
+  });
+});
