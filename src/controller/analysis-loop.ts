@@ -56,10 +56,10 @@ export class AnalysisLoop {
   }
 
   /** Creates the run the engine asked for, unless it exists: the engine may ask again after a restart. */
-  startRun(action: StartRun, rollout: Rollout): void {
+  async startRun(action: StartRun, rollout: Rollout): Promise<void> {
     if (this.opts.store.getResource("AnalysisRun", action.name)) return;
     const run = this.build(action, rollout);
-    const stored = this.opts.store.putResource(run) as AnalysisRun;
+    const stored = (await this.opts.store.putResource(run)) as AnalysisRun;
     this.opts.onRunChanged(stored);
     if (!isFinished(stored)) this.queue.add(action.name);
   }
@@ -70,10 +70,10 @@ export class AnalysisLoop {
   }
 
   /** Marks a run for termination; its next step ends it with the verdict it has. */
-  stopRun(name: string): void {
+  async stopRun(name: string): Promise<void> {
     const run = this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined;
     if (!run || isFinished(run) || run.spec.terminate) return;
-    this.opts.store.putResource({ ...run, spec: { ...run.spec, terminate: true } });
+    await this.opts.store.putResource({ ...run, spec: { ...run.spec, terminate: true } });
     this.queue.add(name);
   }
 
@@ -134,7 +134,7 @@ export class AnalysisLoop {
     const latest = this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined;
     if (!latest) return;
     if (latest.spec.terminate && !next.spec.terminate) next = terminateRun({ ...next, spec: latest.spec }, now);
-    const stored = this.opts.store.putResource(next) as AnalysisRun;
+    const stored = (await this.opts.store.putResource(next)) as AnalysisRun;
     this.opts.metrics?.observeRun(stored, run);
     this.opts.onRunChanged(stored);
     const wake = isFinished(stored) ? undefined : runWakeAt(stored);

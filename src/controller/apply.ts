@@ -5,14 +5,14 @@ import type { AnalysisTemplate, Rollout } from "../model/index.js";
 import { parseResource } from "../model/load.js";
 import type { RolloutAnalysis } from "../model/strategy.js";
 import type { ApplyResult, Resource } from "./control-plane.js";
-import type { ControllerStore } from "./store-port.js";
+import type { LocalControllerStore } from "./store-port.js";
 
 /**
  * Validates every document, checks references between them and what is stored, and stores them
  * all in one transaction, or throws a ValidationError and stores nothing.
  */
 export function applyResources(
-  store: ControllerStore,
+  store: LocalControllerStore,
   documents: unknown[],
   opts: { dryRun?: boolean; source?: string } = {},
   admit: (rollout: Rollout) => { path: string; message: string }[] = () => [],
@@ -65,7 +65,7 @@ function specOf(r: Resource): unknown {
 function missingTemplates(
   rollout: Rollout,
   batch: Resource[],
-  store: ControllerStore,
+  store: LocalControllerStore,
   source: string,
 ): ManifestError[] {
   const errors: ManifestError[] = [];

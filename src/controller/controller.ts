@@ -16,7 +16,7 @@ import {
   type ResourceKind,
 } from "./control-plane.js";
 import type { ControllerMetrics } from "./metrics.js";
-import type { ControllerStore } from "./store-port.js";
+import { type ControllerStore, isLocalStore } from "./store-port.js";
 import { WorkQueue } from "./work-queue.js";
 
 export interface ControllerOptions {
@@ -114,7 +114,10 @@ export class Controller implements ControlPlane {
   }
 
   async apply(resources: unknown[], opts: { dryRun?: boolean; source?: string } = {}): Promise<ApplyResult[]> {
-    const results = applyResources(this.opts.store, resources, opts, (r) => this.opts.platform.admit?.(r) ?? []);
+    const store = this.opts.store;
+    // On Kubernetes the API server stores what users apply; the controller only reads it.
+    if (!isLocalStore(store)) throw new Error("this controller's resources are applied through its platform's API");
+    const results = applyResources(store, resources, opts, (r) => this.opts.platform.admit?.(r) ?? []);
     if (!opts.dryRun)
       for (const r of results) {
         if (r.kind === "Rollout" && r.outcome !== "unchanged") this.rollouts.add(r.name);
@@ -135,13 +138,13 @@ export class Controller implements ControlPlane {
     if (!existing) return false;
     // Forget the resource first: a reconcile triggered while its replicas stop must find nothing
     // to bring back.
-    const deleted = this.opts.store.deleteResource(kind, name);
+    const deleted = await this.opts.store.deleteResource(kind, name);
     if (kind === "Rollout") {
       this.rollouts.forget(name);
       await this.rollouts.idle();
       for (const run of this.runsOf(name)) {
         this.analysis.forget(run.metadata.name);
-        this.opts.store.deleteResource("AnalysisRun", run.metadata.name);
+        await this.opts.store.deleteResource("AnalysisRun", run.metadata.name);
       }
       this.opts.metrics?.forget(name);
       await this.opts.platform.remove(existing as Rollout);
@@ -152,14 +155,14 @@ export class Controller implements ControlPlane {
 
   async command(name: string, command: RolloutCommand): Promise<Rollout> {
     const rollout = this.rolloutOrThrow(name);
-    const templates = this.opts.store.getTemplates(name);
+    const templates = await this.opts.store.getTemplates(name);
     const changed = applyCommand(rollout, command, this.now(), templates);
     // The engine sees the abort flag already set, so the user's abort is counted here.
     if (command.type === "abort" && !rollout.status?.abort && changed.status?.abort)
       this.opts.metrics?.countAbort(name, "UserAbort");
-    const stored = this.opts.store.putResource(changed) as Rollout;
+    const stored = (await this.opts.store.putResource(changed)) as Rollout;
     // The user's request is part of the record: `describe` shows who moved the rollout, and when.
-    const [event] = this.opts.store.commitStatus("Rollout", name, stored.status, [
+    const [event] = await this.opts.store.commitStatus("Rollout", name, stored.status, [
       { type: "Normal", reason: "CommandReceived", message: `sluice ${commandLabel(command)}` },
     ]);
     if (event) this.notify({ type: "event", event });
@@ -186,15 +189,15 @@ export class Controller implements ControlPlane {
     const next: Rollout = { ...rollout, status: result.status };
 
     if (!isDeepStrictEqual(result.status, rollout.status) || result.events.length > 0) {
-      const records = this.opts.store.commitStatus("Rollout", name, result.status, result.events);
+      const records = await this.opts.store.commitStatus("Rollout", name, result.status, result.events);
       this.opts.metrics?.observeRollout(next, rollout.status);
       this.notify({ type: "status", kind: "Rollout", name, resource: next });
       for (const event of records) this.notify({ type: "event", event });
     }
 
     for (const action of result.actions) {
-      if (action.type === "startAnalysisRun") this.analysis.startRun(action, next);
-      else if (action.type === "stopAnalysisRun") this.analysis.stopRun(action.name);
+      if (action.type === "startAnalysisRun") await this.analysis.startRun(action, next);
+      else if (action.type === "stopAnalysisRun") await this.analysis.stopRun(action.name);
     }
     await this.opts.platform.apply(next, result.actions);
     this.opts.metrics?.reconcileSeconds.observe((performance.now() - started) / 1000);

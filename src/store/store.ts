@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
 import type { EventRecord, Resource, ResourceKind } from "../controller/control-plane.js";
-import type { ControllerStore } from "../controller/store-port.js";
+import type { LocalControllerStore } from "../controller/store-port.js";
 import type { RolloutEvent } from "../engine/types.js";
 import type { WorkloadTemplate } from "../model/index.js";
 import { openDatabase } from "./db.js";
@@ -25,7 +25,7 @@ export interface StoreOptions {
  * templates and replica records, in one SQLite file. Every method is synchronous; `transaction`
  * groups calls so they all land or none do.
  */
-export class Store implements ControllerStore {
+export class Store implements LocalControllerStore {
   /** Replica records for the local supervisor. */
   readonly replicas: ReplicaRegistry;
   private readonly resources: ResourceTable;
