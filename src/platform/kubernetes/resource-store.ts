@@ -10,6 +10,7 @@ import type { EventRecord, Resource, ResourceKind } from "../../controller/contr
 import type { ControllerStore } from "../../controller/store-port.js";
 import type { RolloutEvent } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { isNewer, ObjectConversionError, toApiStatus, toResource } from "./objects.js";
 
@@ -36,6 +37,8 @@ export interface KubeResourceStoreOptions {
   /** Objects in the cache that Sluice's schema refuses are skipped and reported here. */
   onInvalid?: (message: string) => void;
   fieldManager?: string;
+  /** This controller replica, recorded as the reporting instance of each Event it writes. */
+  identity?: string;
   /** Events kept in memory for `events()` (Kubernetes Events are the durable record). */
   eventLimit?: number;
 }
@@ -114,7 +117,7 @@ export class KubeResourceStore implements ControllerStore {
     try {
       await this.call(kind, name, "delete");
     } catch (err) {
-      if (codeOf(err) === 404) return false;
+      if (apiErrorCode(err) === 404) return false;
       throw this.failure(`delete ${kind} ${this.opts.namespace}/${name}`, err);
     }
     this.written.delete(`${kind}/${name}`);
@@ -270,6 +273,7 @@ export class KubeResourceStore implements ControllerStore {
         type: e.type,
         source: { component: this.fieldManager },
         reportingComponent: this.fieldManager,
+        ...(this.opts.identity ? { reportingInstance: this.opts.identity } : {}),
         firstTimestamp: new Date(e.time),
         lastTimestamp: new Date(e.time),
         count: 1,
@@ -278,27 +282,8 @@ export class KubeResourceStore implements ControllerStore {
   }
 
   private failure(what: string, err: unknown): KubeStoreError {
-    const code = codeOf(err);
-    const detail = messageOf(err);
+    const code = apiErrorCode(err);
+    const detail = apiErrorMessage(err);
     return new KubeStoreError(`could not ${what}${code ? ` (HTTP ${code})` : ""}: ${detail}`, { cause: err });
   }
-}
-
-function codeOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === "number" ? code : undefined;
-}
-
-/** The API server's own words from a Status body, else the error's message. */
-function messageOf(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  if (typeof body === "string") {
-    try {
-      const parsed = JSON.parse(body) as { message?: string };
-      if (parsed.message) return parsed.message;
-    } catch {
-      return body.slice(0, 200);
-    }
-  }
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,0 +1,98 @@
+import { isDeepStrictEqual } from "node:util";
+import {
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
+import { applyCommand } from "../../engine/commands.js";
+import type { RolloutCommand } from "../../engine/types.js";
+import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
+import { SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
+import { toApiStatus, toResource } from "./objects.js";
+
+/** A user command on a rollout in a cluster could not be carried out. */
+export class KubeCommandError extends Error {
+  override readonly name = "KubeCommandError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface KubeCommandOptions {
+  kc: KubeConfig;
+  namespace: string;
+  /** The templates of the rollout's revisions (undo needs them); read from its ReplicaSets. */
+  templates?: (rollout: Rollout) => Promise<Record<string, WorkloadTemplate>>;
+  now?: () => Date;
+  fieldManager?: string;
+}
+
+const json = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
+const ATTEMPTS = 5;
+
+/**
+ * Carries out `sluice promote|abort|pause|...` on a Rollout in a cluster: the same change the local
+ * controller makes, written to spec and status with a resourceVersion check, so a command never
+ * overwrites a status the controller wrote meanwhile (it re-reads and tries again instead).
+ *
+ * @example await commandRollout({ kc, namespace: "shop" }, "web", { type: "promote" })
+ */
+export async function commandRollout(
+  opts: KubeCommandOptions,
+  name: string,
+  command: RolloutCommand,
+): Promise<Rollout> {
+  const custom = opts.kc.makeApiClient(CustomObjectsApi);
+  const ref = { group: SLUICE_GROUP, version: SLUICE_VERSION, namespace: opts.namespace, plural: "rollouts", name };
+  const fieldManager = opts.fieldManager ?? "sluice-cli";
+  for (let attempt = 1; ; attempt++) {
+    let obj: KubernetesObject;
+    try {
+      obj = (await custom.getNamespacedCustomObject(ref)) as KubernetesObject;
+    } catch (err) {
+      if (apiErrorCode(err) === 404)
+        throw new KubeCommandError(`Rollout ${opts.namespace}/${name} not found`, { cause: err });
+      throw new KubeCommandError(`could not read Rollout ${opts.namespace}/${name}: ${apiErrorMessage(err)}`, {
+        cause: err,
+      });
+    }
+    const rollout = toResource("Rollout", obj) as Rollout;
+    const templates = command.type === "undo" && opts.templates ? await opts.templates(rollout) : {};
+    const changed = applyCommand(rollout, command, opts.now?.() ?? new Date(), templates);
+    try {
+      let rv = rollout.metadata.resourceVersion ?? "";
+      if (!isDeepStrictEqual(changed.spec, rollout.spec)) {
+        const written = (await custom.patchNamespacedCustomObject(
+          { ...ref, fieldManager, body: guarded(rv, "/spec", changed.spec) },
+          json,
+        )) as KubernetesObject;
+        rv = written.metadata?.resourceVersion ?? rv;
+      }
+      if (!isDeepStrictEqual(changed.status, rollout.status)) {
+        const status = toApiStatus("Rollout", changed, changed.status);
+        await custom.patchNamespacedCustomObjectStatus(
+          { ...ref, fieldManager, body: guarded(rv, "/status", status) },
+          json,
+        );
+      }
+      return changed;
+    } catch (err) {
+      // The controller wrote in between (a failed `test`): read again and redo the command on that.
+      const code = apiErrorCode(err);
+      if ((code === 409 || code === 422) && attempt < ATTEMPTS) continue;
+      throw new KubeCommandError(`could not update Rollout ${opts.namespace}/${name}: ${apiErrorMessage(err)}`, {
+        cause: err,
+      });
+    }
+  }
+}
+
+function guarded(resourceVersion: string, path: string, value: unknown): object[] {
+  return [
+    { op: "test", path: "/metadata/resourceVersion", value: resourceVersion },
+    { op: "add", path, value },
+  ];
+}
