@@ -7,17 +7,20 @@ import type { RolloutAnalysis } from "../model/strategy.js";
 import type { ApplyResult, Resource } from "./control-plane.js";
 import type { LocalControllerStore } from "./store-port.js";
 
+/** How {@link validateForApply} learns what already exists and what the platform can run. */
+export interface ApplyChecks {
+  /** Whether a resource is already stored (analysis templates a rollout names). */
+  exists: (kind: Resource["kind"], name: string) => boolean;
+  /** Problems that make a rollout impossible on this platform. */
+  admit?: (rollout: Rollout) => { path: string; message: string }[];
+}
+
 /**
- * Validates every document, checks references between them and what is stored, and stores them
- * all in one transaction, or throws a ValidationError and stores nothing.
+ * Parses and checks every document, and the references between them and what exists; throws one
+ * ValidationError listing every problem, or returns the parsed resources. Shared by the local
+ * store and the Kubernetes client, so a file fails the same way on both platforms.
  */
-export function applyResources(
-  store: LocalControllerStore,
-  documents: unknown[],
-  opts: { dryRun?: boolean; source?: string } = {},
-  admit: (rollout: Rollout) => { path: string; message: string }[] = () => [],
-): ApplyResult[] {
-  const source = opts.source ?? "request";
+export function validateForApply(documents: unknown[], source: string, checks: ApplyChecks): Resource[] {
   const errors: ManifestError[] = [];
   const parsed: Resource[] = [];
   documents.forEach((doc, index) => {
@@ -34,10 +37,28 @@ export function applyResources(
   });
   for (const resource of parsed) {
     if (resource.kind !== "Rollout") continue;
-    errors.push(...missingTemplates(resource, parsed, store, source));
-    for (const p of admit(resource)) errors.push(new ManifestError({ file: source, path: p.path, message: p.message }));
+    errors.push(...missingTemplates(resource, parsed, checks.exists, source));
+    for (const p of checks.admit?.(resource) ?? [])
+      errors.push(new ManifestError({ file: source, path: p.path, message: p.message }));
   }
   if (errors.length > 0) throw new ValidationError(errors);
+  return parsed;
+}
+
+/**
+ * Validates every document, checks references between them and what is stored, and stores them
+ * all in one transaction, or throws a ValidationError and stores nothing.
+ */
+export function applyResources(
+  store: LocalControllerStore,
+  documents: unknown[],
+  opts: { dryRun?: boolean; source?: string } = {},
+  admit: (rollout: Rollout) => { path: string; message: string }[] = () => [],
+): ApplyResult[] {
+  const parsed = validateForApply(documents, opts.source ?? "request", {
+    exists: (kind, name) => store.getResource(kind, name) !== undefined,
+    admit,
+  });
 
   return store.transaction(() =>
     parsed.map((resource) => {
@@ -57,7 +78,8 @@ export function applyResources(
   );
 }
 
-function specOf(r: Resource): unknown {
+/** What `apply` compares to tell "configured" from "unchanged": status belongs to the controller. */
+export function specOf(r: Resource): unknown {
   return { spec: r.spec, labels: r.metadata.labels, annotations: r.metadata.annotations };
 }
 
@@ -65,7 +87,7 @@ function specOf(r: Resource): unknown {
 function missingTemplates(
   rollout: Rollout,
   batch: Resource[],
-  store: LocalControllerStore,
+  exists: ApplyChecks["exists"],
   source: string,
 ): ManifestError[] {
   const errors: ManifestError[] = [];
@@ -74,7 +96,7 @@ function missingTemplates(
       const kind = ref.clusterScope ? "ClusterAnalysisTemplate" : "AnalysisTemplate";
       const known =
         batch.some((r) => r.kind === kind && r.metadata.name === ref.templateName) ||
-        store.getResource(kind, ref.templateName) !== undefined;
+        exists(kind, ref.templateName);
       if (!known)
         errors.push(
           new ManifestError({

@@ -202,6 +202,8 @@ export class Controller implements ControlPlane {
     await this.opts.platform.apply(next, result.actions);
     this.opts.metrics?.reconcileSeconds.observe((performance.now() - started) / 1000);
     if (result.wakeAt) this.rollouts.addAt(name, result.wakeAt.getTime());
+    // A router failure is not an event anyone will send: look again until it clears.
+    else if (observation.trafficError) this.rollouts.addAt(name, Date.now() + RETRY_MS);
   }
 
   private analysisObservation(rollout: Rollout): AnalysisObservation {

@@ -300,6 +300,7 @@ describe.skipIf(skip)("Sluice CRDs on a real API server", () => {
     expect(await can("create", "coordination.k8s.io", "leases")).toBe(true);
     expect(await can("patch", "gateway.networking.k8s.io", "httproutes")).toBe(true);
     expect(await can("create", "", "events")).toBe(true);
+    expect(await can("create", "", "pods", "eviction")).toBe(true);
     // Least privilege: no writes to pods or templates, no deleting Services, no reading all Secrets.
     expect(await can("delete", "", "pods")).toBe(false);
     expect(await can("update", GROUP, "analysistemplates")).toBe(false);

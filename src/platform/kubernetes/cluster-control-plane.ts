@@ -1,0 +1,248 @@
+import { isDeepStrictEqual } from "node:util";
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+} from "@kubernetes/client-node";
+import { specOf, validateForApply } from "../../controller/apply.js";
+import type { ApplyResult, ChangeNotice, EventRecord, Resource, ResourceKind } from "../../controller/control-plane.js";
+import type { RolloutCommand } from "../../engine/types.js";
+import { ManifestError, ValidationError } from "../../model/errors.js";
+import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
+import { commandRollout } from "./commands.js";
+import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
+import { toResource } from "./objects.js";
+
+const KINDS: ResourceKind[] = ["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun"];
+const apply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
+const FIELD_MANAGER = "sluice-cli";
+
+/** A request to the cluster failed; the message names the object and quotes the API server. */
+export class ClusterRequestError extends Error {
+  override readonly name = "ClusterRequestError";
+  constructor(
+    message: string,
+    readonly status?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * What the CLI's verbs do against a cluster: the same operations as the local controller's API,
+ * carried out on Sluice's custom resources in one namespace. The controller in the cluster acts
+ * on what this writes.
+ */
+export class ClusterControlPlane {
+  private readonly custom: CustomObjectsApi;
+  private readonly core: CoreV1Api;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    readonly namespace: string,
+    private readonly templates?: (rollout: Rollout) => Promise<Record<string, WorkloadTemplate>>,
+  ) {
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  /** Validates everything as the local controller does, then server-side applies each object. */
+  async apply(documents: unknown[], opts: { dryRun?: boolean; source?: string } = {}): Promise<ApplyResult[]> {
+    const source = opts.source ?? "request";
+    const known = new Set<string>();
+    for (const kind of ["AnalysisTemplate", "ClusterAnalysisTemplate"] as const)
+      for (const t of await this.list(kind)) known.add(`${kind}/${t.metadata.name}`);
+    const parsed = validateForApply(documents, source, {
+      exists: (kind, name) => known.has(`${kind}/${name}`),
+      admit: (r) =>
+        r.spec.template.process
+          ? [
+              {
+                path: "spec.template.process",
+                message: "a process template runs only on the local platform; use spec.template.spec (a pod spec)",
+              },
+            ]
+          : [],
+    });
+    const results: ApplyResult[] = [];
+    for (const resource of parsed) {
+      const name = resource.metadata.name;
+      const existing = await this.get(resource.kind, name);
+      const { status: _status, ...body } = resource as Resource & { status?: unknown };
+      const metadata = {
+        ...resource.metadata,
+        ...(this.clusterScoped(resource.kind) ? {} : { namespace: this.namespace }),
+      };
+      try {
+        await this.custom.patchNamespacedCustomObject(
+          {
+            ...this.ref(resource.kind, name),
+            body: { ...body, metadata },
+            fieldManager: FIELD_MANAGER,
+            force: true,
+            ...(opts.dryRun ? { dryRun: "All" } : {}),
+          },
+          apply,
+        );
+      } catch (err) {
+        throw new ValidationError([
+          new ManifestError({ file: source, path: `${resource.kind} ${name}`, message: apiErrorMessage(err) }),
+        ]);
+      }
+      const outcome: ApplyResult["outcome"] = !existing
+        ? "created"
+        : isDeepStrictEqual(specOf(existing), specOf(resource))
+          ? "unchanged"
+          : "configured";
+      results.push({ kind: resource.kind, name, outcome });
+    }
+    return results;
+  }
+
+  async get(kind: ResourceKind, name: string): Promise<Resource | undefined> {
+    try {
+      const obj = (await (this.clusterScoped(kind)
+        ? this.custom.getClusterCustomObject(this.ref(kind, name))
+        : this.custom.getNamespacedCustomObject(this.ref(kind, name)))) as KubernetesObject;
+      return toResource(kind, obj);
+    } catch (err) {
+      if (apiErrorCode(err) === 404) return undefined;
+      throw this.failure(`read ${kind} ${name}`, err);
+    }
+  }
+
+  async list(kind: ResourceKind): Promise<Resource[]> {
+    const { name: _n, ...ref } = this.ref(kind, "");
+    try {
+      const list = (await (this.clusterScoped(kind)
+        ? this.custom.listClusterCustomObject(ref)
+        : this.custom.listNamespacedCustomObject(ref))) as { items: KubernetesObject[] };
+      return list.items.flatMap((o) => {
+        try {
+          return [toResource(kind, o)];
+        } catch {
+          return [];
+        }
+      });
+    } catch (err) {
+      throw this.failure(`list ${pluralOf(kind)}`, err);
+    }
+  }
+
+  async delete(kind: ResourceKind, name: string): Promise<boolean> {
+    try {
+      await (this.clusterScoped(kind)
+        ? this.custom.deleteClusterCustomObject(this.ref(kind, name))
+        : this.custom.deleteNamespacedCustomObject(this.ref(kind, name)));
+      return true;
+    } catch (err) {
+      if (apiErrorCode(err) === 404) return false;
+      throw this.failure(`delete ${kind} ${name}`, err);
+    }
+  }
+
+  async command(name: string, command: RolloutCommand): Promise<Rollout> {
+    return commandRollout(
+      { kc: this.kc, namespace: this.namespace, ...(this.templates ? { templates: this.templates } : {}) },
+      name,
+      command,
+    );
+  }
+
+  /** The Kubernetes Events on Sluice's objects (the controller writes one per engine event). */
+  async events(filter: { kind?: ResourceKind; name?: string; sinceId?: number; limit?: number } = {}) {
+    const selectors = [
+      filter.kind ? `involvedObject.kind=${filter.kind}` : "",
+      filter.name ? `involvedObject.name=${filter.name}` : "",
+    ].filter(Boolean);
+    const list = await this.core.listNamespacedEvent({
+      namespace: this.namespace,
+      ...(selectors.length ? { fieldSelector: selectors.join(",") } : {}),
+    });
+    const records: EventRecord[] = list.items
+      .filter((e) => e.involvedObject.apiVersion?.startsWith(`${SLUICE_GROUP}/`))
+      .map((e) => ({
+        id: Number(e.metadata.resourceVersion ?? 0),
+        kind: e.involvedObject.kind as ResourceKind,
+        name: e.involvedObject.name ?? "",
+        type: (e.type === "Warning" ? "Warning" : "Normal") as EventRecord["type"],
+        reason: e.reason ?? "",
+        message: e.message ?? "",
+        time: new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0).toISOString(),
+      }))
+      .filter((e) => filter.sinceId === undefined || e.id > filter.sinceId)
+      .sort((a, b) => a.time.localeCompare(b.time) || a.id - b.id);
+    return filter.limit === undefined ? records : records.slice(-filter.limit);
+  }
+
+  /** Calls back on every change of a Sluice object or Event in the namespace; returns the unsubscribe function. */
+  subscribe(listener: (change: ChangeNotice) => void): () => void {
+    const watch = new Watch(this.kc);
+    const aborts: AbortController[] = [];
+    for (const kind of KINDS) {
+      if (this.clusterScoped(kind)) continue;
+      const path = `/apis/${SLUICE_GROUP}/${SLUICE_VERSION}/namespaces/${this.namespace}/${pluralOf(kind)}`;
+      watch
+        .watch(
+          path,
+          {},
+          (type, obj: KubernetesObject) => {
+            const name = obj.metadata?.name ?? "";
+            if (type === "DELETED") listener({ type: "deleted", kind, name });
+            else
+              try {
+                listener({ type: "status", kind, name, resource: toResource(kind, obj) });
+              } catch {
+                // An object Sluice's schema refuses has nothing to show.
+              }
+          },
+          () => {},
+        )
+        .then(
+          (a) => aborts.push(a),
+          () => {},
+        );
+    }
+    return () => {
+      for (const a of aborts) a.abort();
+    };
+  }
+
+  private clusterScoped(kind: ResourceKind): boolean {
+    return kind === "ClusterAnalysisTemplate";
+  }
+
+  private ref(kind: ResourceKind, name: string) {
+    return {
+      group: SLUICE_GROUP,
+      version: SLUICE_VERSION,
+      plural: pluralOf(kind),
+      name,
+      namespace: this.namespace,
+    };
+  }
+
+  private failure(what: string, err: unknown): ClusterRequestError {
+    const server = this.kc.getCurrentCluster()?.server ?? "the cluster";
+    const code = apiErrorCode(err);
+    const hint =
+      code === 401 || code === 403
+        ? "; check the kubeconfig's credentials and RBAC"
+        : code === undefined
+          ? `; is ${server} reachable?`
+          : "";
+    return new ClusterRequestError(
+      `could not ${what} in ${this.namespace} (${server}): ${apiErrorMessage(err)}${hint}`,
+      code,
+      {
+        cause: err,
+      },
+    );
+  }
+}
