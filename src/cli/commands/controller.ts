@@ -1,0 +1,93 @@
+import { hostname } from "node:os";
+import { KubeConfig } from "@kubernetes/client-node";
+import { type KubeRuntime, startKubeRuntime } from "../../controller/kube-runtime.js";
+import type { Output } from "../output.js";
+
+export interface ControllerCommandOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  leaderElect: boolean;
+  leaseNamespace?: string;
+  leaseName: string;
+  identity?: string;
+  leaseDuration: string;
+  renewDeadline: string;
+  retryPeriod: string;
+  metricsListen: string;
+}
+
+/** Loads a kubeconfig as kubectl does: --kubeconfig, else $KUBECONFIG or ~/.kube/config, else in-cluster. */
+export function loadKubeConfig(opts: { kubeconfig?: string; context?: string }): KubeConfig {
+  const kc = new KubeConfig();
+  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
+  else kc.loadFromDefault();
+  if (opts.context) {
+    if (!kc.getContexts().some((c) => c.name === opts.context))
+      throw new Error(
+        `--context ${opts.context}: no such context in the kubeconfig; see \`kubectl config get-contexts\``,
+      );
+    kc.setCurrentContext(opts.context);
+  }
+  if (!kc.getCurrentCluster())
+    throw new Error("no Kubernetes cluster configured: pass --kubeconfig, set KUBECONFIG, or run in a cluster");
+  return kc;
+}
+
+/**
+ * `sluice controller`: the Kubernetes controller. Runs until SIGINT/SIGTERM, then gives up its
+ * Lease so a standby takes over at once instead of after the lease expires.
+ */
+export async function controllerCommand(opts: ControllerCommandOptions, out: Output): Promise<KubeRuntime> {
+  const kc = loadKubeConfig(opts);
+  const [host, port] = splitHostPort(opts.metricsListen);
+  const identity = opts.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
+  const leaseNamespace = opts.leaseNamespace ?? process.env.POD_NAMESPACE ?? opts.namespace ?? "default";
+  const runtime = await startKubeRuntime({
+    kc,
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    identity,
+    ...(opts.leaderElect
+      ? {
+          leaderElection: {
+            namespace: leaseNamespace,
+            name: opts.leaseName,
+            leaseDurationSeconds: seconds("--lease-duration", opts.leaseDuration),
+            renewDeadlineSeconds: seconds("--renew-deadline", opts.renewDeadline),
+            retryPeriodSeconds: seconds("--retry-period", opts.retryPeriod),
+          },
+        }
+      : {}),
+    metricsListen: { host, port },
+    log: (message) => out.log(`${new Date().toISOString()} ${message}`),
+  });
+  out.log(
+    `sluice controller ${identity}: ${opts.namespace ? `namespace ${opts.namespace}` : "all namespaces"}, ` +
+      `cluster ${kc.getCurrentCluster()?.server}, metrics ${runtime.metricsUrl}/metrics` +
+      (opts.leaderElect ? `, lease ${leaseNamespace}/${opts.leaseName}` : ", no leader election"),
+  );
+  const stop = () => {
+    out.log("stopping: releasing the lease");
+    runtime.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return runtime;
+}
+
+function seconds(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} ${value}: expected a positive number of seconds`);
+  return n;
+}
+
+function splitHostPort(hostPort: string): [string, number] {
+  const i = hostPort.lastIndexOf(":");
+  const port = Number(hostPort.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--metrics-listen ${hostPort}: expected host:port, e.g. 127.0.0.1:8090`);
+  return [hostPort.slice(0, i) || "127.0.0.1", port];
+}

@@ -1,0 +1,227 @@
+import { createServer, type Server } from "node:http";
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
+import { createProviders } from "../analysis/providers/index.js";
+import type { Rollout } from "../model/index.js";
+import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "../platform/kubernetes/crds.js";
+import { informerMetrics, SupervisedInformer } from "../platform/kubernetes/informer.js";
+import { KubernetesPlatform } from "../platform/kubernetes/kube-platform.js";
+import { LeaderElector } from "../platform/kubernetes/leader-election.js";
+import { KubeResourceStore, type ObjectCache } from "../platform/kubernetes/resource-store.js";
+import { routerFor } from "../platform/kubernetes/routers/index.js";
+import type { ResourceKind } from "./control-plane.js";
+import { Controller } from "./controller.js";
+import { ControllerMetrics } from "./metrics.js";
+
+export interface KubeRuntimeOptions {
+  kc: KubeConfig;
+  /** Watch and act in this namespace only (namespaced mode); all namespaces when unset. */
+  namespace?: string;
+  /** This replica's name: the Lease holder and the reporting instance of its Kubernetes Events. */
+  identity: string;
+  /** Leader election on a Lease; without it this controller acts at once (one replica only!). */
+  leaderElection?: {
+    namespace: string;
+    name: string;
+    leaseDurationSeconds?: number;
+    renewDeadlineSeconds?: number;
+    retryPeriodSeconds?: number;
+  };
+  /** Serve /metrics, /healthz and /readyz here (e.g. { host: "0.0.0.0", port: 8090 }). */
+  metricsListen?: { host: string; port: number };
+  log?: (message: string) => void;
+  onError?: (message: string, err: unknown) => void;
+}
+
+/** A running Kubernetes controller. */
+export interface KubeRuntime {
+  isLeader(): boolean;
+  /** Address of the metrics server, when one was asked for. */
+  metricsUrl: string | undefined;
+  /** Resolves once no reconcile is queued or running in any namespace (tests, benchmarks). */
+  idle(): Promise<void>;
+  metrics: ControllerMetrics;
+  stop(): Promise<void>;
+}
+
+const KINDS: ResourceKind[] = ["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun"];
+const ROLLOUT_LABEL = "sluice.dev/rollout";
+
+/**
+ * Runs Sluice as a Kubernetes controller: informers over Sluice's resources and the ReplicaSets
+ * and pods it owns, one control loop per namespace, and, with leader election, only while this
+ * replica holds the Lease. Informers keep running on a standby so a takeover starts warm.
+ */
+export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRuntime> {
+  const { kc } = opts;
+  const log = opts.log ?? (() => {});
+  const onError = opts.onError ?? ((message: string, err: unknown) => log(`${message}: ${errorText(err)}`));
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const ns = opts.namespace;
+
+  const informers = {} as Record<ResourceKind, SupervisedInformer<KubernetesObject>>;
+  for (const kind of KINDS) {
+    const plural = pluralOf(kind);
+    const clusterScoped = kind === "ClusterAnalysisTemplate" || ns === undefined;
+    const path = `/apis/${SLUICE_GROUP}/${SLUICE_VERSION}${clusterScoped ? "" : `/namespaces/${ns}`}/${plural}`;
+    informers[kind] = new SupervisedInformer({
+      kc,
+      path,
+      list: () =>
+        (clusterScoped
+          ? custom.listClusterCustomObject({ group: SLUICE_GROUP, version: SLUICE_VERSION, plural })
+          : custom.listNamespacedCustomObject({
+              group: SLUICE_GROUP,
+              version: SLUICE_VERSION,
+              plural,
+              namespace: ns,
+            })) as Promise<KubernetesListObject<KubernetesObject>>,
+      onError: (err) => onError(`watch of ${plural} failed; restarting`, err),
+    });
+  }
+  const replicaSets = new SupervisedInformer<KubernetesObject>({
+    kc,
+    path: ns ? `/apis/apps/v1/namespaces/${ns}/replicasets` : "/apis/apps/v1/replicasets",
+    objectType: "V1ReplicaSet",
+    labelSelector: ROLLOUT_LABEL,
+    list: () =>
+      (ns
+        ? apps.listNamespacedReplicaSet({ namespace: ns, labelSelector: ROLLOUT_LABEL })
+        : apps.listReplicaSetForAllNamespaces({ labelSelector: ROLLOUT_LABEL })) as Promise<
+        KubernetesListObject<KubernetesObject>
+      >,
+    onError: (err) => onError("watch of replicasets failed; restarting", err),
+  });
+  const pods = new SupervisedInformer<KubernetesObject>({
+    kc,
+    path: ns ? `/api/v1/namespaces/${ns}/pods` : "/api/v1/pods",
+    objectType: "V1Pod",
+    labelSelector: ROLLOUT_LABEL,
+    list: () =>
+      (ns
+        ? core.listNamespacedPod({ namespace: ns, labelSelector: ROLLOUT_LABEL })
+        : core.listPodForAllNamespaces({ labelSelector: ROLLOUT_LABEL })) as Promise<
+        KubernetesListObject<KubernetesObject>
+      >,
+    onError: (err) => onError("watch of pods failed; restarting", err),
+  });
+
+  const metrics = new ControllerMetrics();
+  informerMetrics(metrics.registry, { ...informers, ReplicaSet: replicaSets, Pod: pods });
+  const providers = createProviders({
+    getTelemetry: () => {
+      throw new Error("the builtin provider reads Sluice's own router, which runs only on the local platform");
+    },
+  });
+  const controllers = new Map<string, Controller>();
+  let leading = false;
+
+  const caches = Object.fromEntries(KINDS.map((k) => [k, informers[k] as ObjectCache])) as Record<
+    ResourceKind,
+    ObjectCache
+  >;
+  const controllerFor = (namespace: string): Controller | undefined => {
+    if (!leading) return undefined;
+    let controller = controllers.get(namespace);
+    if (controller) return controller;
+    const platform = new KubernetesPlatform({
+      kc,
+      namespace,
+      routerFor: (rollout: Rollout) => routerFor(rollout, kc, namespace),
+    });
+    const store = new KubeResourceStore({
+      kc,
+      namespace,
+      caches,
+      templates: (rollout) => platform.templates(rollout),
+      onInvalid: (message) => log(message),
+      identity: opts.identity,
+    });
+    controller = new Controller({ store, platform, providers, metrics, onError });
+    controllers.set(namespace, controller);
+    controller.start();
+    return controller;
+  };
+  const touch = (obj: KubernetesObject, name: string | undefined) => {
+    const namespace = obj.metadata?.namespace;
+    if (namespace && name) controllerFor(namespace)?.observationChanged(name);
+  };
+  informers.Rollout.onChange((_type, obj) => touch(obj, obj.metadata?.name));
+  replicaSets.onChange((_type, obj) => touch(obj, obj.metadata?.labels?.[ROLLOUT_LABEL]));
+  pods.onChange((_type, obj) => touch(obj, obj.metadata?.labels?.[ROLLOUT_LABEL]));
+
+  const startLeading = () => {
+    leading = true;
+    log("leading: reconciling rollouts");
+    const namespaces = new Set(informers.Rollout.list().map((r) => r.metadata?.namespace ?? ""));
+    for (const namespace of namespaces) if (namespace) controllerFor(namespace);
+  };
+  const stopLeading = () => {
+    if (!leading) return;
+    leading = false;
+    log("lost leadership: stopped acting");
+    for (const c of controllers.values()) c.stop();
+    controllers.clear();
+  };
+
+  const all = [...Object.values(informers), replicaSets, pods];
+  await Promise.all(all.map((i) => i.start()));
+
+  let elector: LeaderElector | undefined;
+  if (opts.leaderElection) {
+    elector = new LeaderElector({
+      kc,
+      ...opts.leaderElection,
+      identity: opts.identity,
+      onStartedLeading: startLeading,
+      onStoppedLeading: stopLeading,
+      onError: (err) => onError("leader election", err),
+    });
+    elector.start();
+  } else startLeading();
+
+  let server: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (opts.metricsListen) {
+    server = createServer((req, res) => {
+      if (req.url === "/metrics") {
+        metrics.text().then(
+          (text) => res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(text),
+          () => res.writeHead(500).end(),
+        );
+      } else if (req.url === "/healthz" || req.url === "/readyz") res.writeHead(200).end("ok");
+      else res.writeHead(404).end();
+    });
+    const listen = opts.metricsListen;
+    await new Promise<void>((resolve) => server?.listen(listen.port, listen.host, resolve));
+    const address = server.address();
+    if (address && typeof address === "object") metricsUrl = `http://${listen.host}:${address.port}`;
+  }
+
+  return {
+    isLeader: () => leading,
+    metricsUrl,
+    metrics,
+    async idle() {
+      await Promise.all([...controllers.values()].map((c) => c.idle()));
+    },
+    async stop() {
+      await elector?.stop();
+      stopLeading();
+      for (const i of all) i.stop();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
