@@ -17,6 +17,7 @@ import {
   replicaSetsOf,
   serviceSelector,
 } from "../helpers/kube-sluice.js";
+import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
@@ -234,6 +235,78 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       const phases = (runs as { items: { status?: { phase?: string } }[] }).items.map((r) => r.status?.phase).sort();
       expect(phases).toEqual(["Failed", "Successful"]);
       expect(h2).not.toBe(h3);
+    }, 180_000);
+  });
+
+  describe("canary analysis through a real Prometheus scraping a process on 127.0.0.1", () => {
+    let exporter: Server;
+    let prom: RunningPrometheus;
+    let errorRatio = 0;
+    beforeAll(async () => {
+      exporter = createServer((_req, res) =>
+        res.end(`# TYPE canary_error_ratio gauge\ncanary_error_ratio{app="pay"} ${errorRatio}\n`),
+      );
+      await new Promise<void>((r) => exporter.listen(0, "127.0.0.1", r));
+      prom = await startPrometheus({ targets: [`127.0.0.1:${(exporter.address() as { port: number }).port}`] });
+    }, 60_000);
+    afterAll(async () => {
+      await prom?.stop();
+      await new Promise<void>((r) => exporter.close(() => r()));
+    });
+
+    it("aborts a canary whose error ratio fails the query, and promotes one that passes", async () => {
+      const ns = await createNamespace(kc, "prometheus");
+      await applySluice(kc, ns, {
+        apiVersion: "sluice.dev/v1alpha1",
+        kind: "AnalysisTemplate",
+        metadata: { name: "error-ratio" },
+        spec: {
+          metrics: [
+            {
+              name: "error-ratio",
+              interval: "1s",
+              count: 3,
+              provider: { prometheus: { address: prom.url, query: 'max(canary_error_ratio{app="pay"})' } },
+              successCondition: "result[0] < 0.05",
+            },
+          ],
+        },
+      });
+      const strategy = {
+        canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: "error-ratio" }] } }] },
+      };
+      const v1 = kubeRollout("pay", "1", strategy, 2);
+      const h1 = hashOf(v1);
+      await applySluice(kc, ns, v1);
+      await until(ns, "pay", (s) => s.phase === "Healthy", "v1 Healthy");
+
+      errorRatio = 0.2;
+      await waitFor(
+        async () => {
+          const r = await fetch(`${prom.url}/api/v1/query?query=canary_error_ratio`);
+          const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
+          return body.data.result[0]?.value[1] === "0.2";
+        },
+        { timeoutMs: 20_000, message: "Prometheus scraped the failing ratio" },
+      );
+      await applySluice(kc, ns, kubeRollout("pay", "2", strategy, 2));
+      await until(ns, "pay", (s) => s.abort === true, "v2 aborted by the Prometheus analysis");
+      const aborted = await status(ns, "pay");
+      expect(aborted.stableRevision).toBe(h1);
+      expect(aborted.message).toMatch(/error-ratio/);
+
+      errorRatio = 0.01;
+      await waitFor(
+        async () => {
+          const r = await fetch(`${prom.url}/api/v1/query?query=canary_error_ratio`);
+          const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
+          return body.data.result[0]?.value[1] === "0.01";
+        },
+        { timeoutMs: 20_000, message: "Prometheus scraped the passing ratio" },
+      );
+      const v3 = kubeRollout("pay", "3", strategy, 2);
+      await applySluice(kc, ns, v3);
+      await until(ns, "pay", (s) => s.phase === "Healthy" && s.stableRevision === hashOf(v3), "v3 promoted");
     }, 180_000);
   });
 });
