@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parseAllDocuments, stringify } from "yaml";
 import { loadPaths, loadText } from "./load.js";
 
 const dir = fileURLToPath(new URL("../../docs/examples/", import.meta.url));
@@ -41,5 +42,20 @@ describe("docs/examples", () => {
       command: "node",
       args: ["--import", "tsx", "demo/app/server.ts"],
     });
+  });
+});
+
+describe("docs/router-examples", () => {
+  const routerDir = fileURLToPath(new URL("../../docs/router-examples/", import.meta.url));
+  const routerFiles = readdirSync(routerDir).filter((f) => f.endsWith(".yaml"));
+
+  it.each(routerFiles)("%s: its Sluice resources load with no errors (the rest is for kubectl)", (file) => {
+    const docs = parseAllDocuments(readFileSync(routerDir + file, "utf8"))
+      .map((d) => d.toJS() as { apiVersion?: string })
+      .filter((d) => d?.apiVersion?.startsWith("sluice.dev/"));
+    expect(docs.length).toBeGreaterThan(0);
+    const { resources, errors } = loadText(docs.map((d) => stringify(d)).join("---\n"), file);
+    expect(errors.map(String)).toEqual([]);
+    expect(resources.some((r) => r.kind === "Rollout" && r.spec.strategy.canary?.trafficRouting)).toBe(true);
   });
 });

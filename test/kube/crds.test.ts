@@ -301,6 +301,7 @@ describe.skipIf(skip)("Sluice CRDs on a real API server", () => {
     expect(await can("patch", "gateway.networking.k8s.io", "httproutes")).toBe(true);
     expect(await can("create", "", "events")).toBe(true);
     expect(await can("create", "", "pods", "eviction")).toBe(true);
+    expect(await can("create", "split.smi-spec.io", "trafficsplits")).toBe(true);
     // Least privilege: no writes to pods or templates, no deleting Services, no reading all Secrets.
     expect(await can("delete", "", "pods")).toBe(false);
     expect(await can("update", GROUP, "analysistemplates")).toBe(false);
