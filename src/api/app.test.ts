@@ -219,6 +219,44 @@ describe("rollout actions", () => {
   });
 });
 
+describe("what a rollout action did, and preview addresses", () => {
+  it("answers Sluice-Command-Outcome: unchanged for a command that means nothing now, changed otherwise", async () => {
+    const { post } = setup();
+    await post("/api/v1/apply", { resources: [rolloutManifest("web")] });
+    const resume = await post("/api/v1/rollouts/web/resume");
+    expect([resume.status, resume.headers.get("sluice-command-outcome")]).toEqual([200, "unchanged"]);
+    const pause = await post("/api/v1/rollouts/web/pause");
+    expect(pause.headers.get("sluice-command-outcome")).toBe("changed");
+  });
+
+  it("adds status.previewUrl to blue-green rollouts the runtime serves a preview for, only there", async () => {
+    const { control, call, post } = setup({
+      previewUrl: (name) => (name === "bg" ? "http://127.0.0.1:4000" : undefined),
+    });
+    const bg = rolloutManifest("bg") as { spec: Record<string, unknown> };
+    bg.spec.strategy = { blueGreen: {} };
+    await post("/api/v1/apply", { resources: [bg, rolloutManifest("web")] });
+    for (const key of ["Rollout/bg", "Rollout/web"]) {
+      const stored = control.resources.get(key)!;
+      control.resources.set(key, { ...stored, status: { phase: "Healthy", revisions: [] } } as never);
+    }
+    const one = (await (await call("/api/v1/rollouts/bg")).json()) as { status: { previewUrl?: string } };
+    expect(one.status.previewUrl).toBe("http://127.0.0.1:4000");
+    const list = (await (await call("/api/v1/rollouts")).json()) as {
+      metadata: { name: string };
+      status: { previewUrl?: string };
+    }[];
+    expect(list.map((r) => [r.metadata.name, r.status.previewUrl])).toEqual([
+      ["bg", "http://127.0.0.1:4000"],
+      ["web", undefined],
+    ]);
+    const acted = (await (await post("/api/v1/rollouts/bg/promote")).json()) as { status: { previewUrl?: string } };
+    expect(acted.status.previewUrl).toBe("http://127.0.0.1:4000");
+    // Stored state is untouched: the address is added on the way out.
+    expect((control.resources.get("Rollout/bg") as { status: object }).status).not.toHaveProperty("previewUrl");
+  });
+});
+
 describe("events and version", () => {
   it("filters events by query and rejects bad numbers", async () => {
     const { control, call } = setup();

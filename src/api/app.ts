@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { ControlPlane } from "../controller/control-plane.js";
 import { bearerAuth } from "./auth.js";
 import { ApiError, toErrorResponse } from "./errors.js";
+import type { PreviewUrlOf } from "./preview.js";
 import { v1Routes } from "./routes.js";
 
 /** What the API needs from the rest of the controller. */
@@ -17,6 +18,8 @@ export interface ApiDeps {
   version: string;
   /** Idle time between heartbeat comments on /api/v1/watch (default 15 s). */
   heartbeatMs?: number;
+  /** The preview address of a blue-green rollout, when the runtime serves one (local platform). */
+  previewUrl?: PreviewUrlOf;
   /** Sees every error answered with 500, for the controller's log. */
   onInternalError?: (err: unknown) => void;
 }
@@ -55,6 +58,7 @@ export function createApi(deps: ApiDeps): Hono {
       control: deps.control,
       version: deps.version,
       watch: { heartbeatMs: deps.heartbeatMs ?? 15_000, maxPending: 10_000 },
+      ...(deps.previewUrl ? { previewUrl: deps.previewUrl } : {}),
     }),
   );
 

@@ -25,6 +25,11 @@ export interface WatchOptions {
   kind?: ResourceKind;
   /** Called once the server has subscribed: every change after this moment will be delivered. */
   onOpen?: () => void;
+  /**
+   * The id of the last event this client saw (sent as `Last-Event-ID`): the server first replays
+   * the events after it, so a watch resumed after a reconnect misses none and repeats none.
+   */
+  lastEventId?: number;
 }
 
 /**
@@ -53,6 +58,14 @@ export class ApiClient {
     return this.request<T>("DELETE", path);
   }
 
+  /** A POST whose answer headers matter too (rollout actions report their outcome in one). */
+  async postWithHeaders<T = unknown>(path: string, body?: unknown): Promise<{ data: T; headers: Headers }> {
+    const res = await this.fetch("POST", path, body);
+    if (!res.ok) throw await failure(res, path);
+    const text = await res.text();
+    return { data: (text === "" ? undefined : JSON.parse(text)) as T, headers: res.headers };
+  }
+
   /**
    * Streams changes to `onChange` until `signal` aborts, then resolves. Rejects with an
    * ApiClientError if the stream cannot be opened or the controller ends it (restart, overflow).
@@ -65,7 +78,9 @@ export class ApiClient {
     const qs = query.size > 0 ? `?${query}` : "";
     let res: Response;
     try {
-      res = await this.fetch("GET", `/watch${qs}`, undefined, signal, "text/event-stream");
+      res = await this.fetch("GET", `/watch${qs}`, undefined, signal, "text/event-stream", {
+        ...(opts.lastEventId !== undefined ? { "last-event-id": String(opts.lastEventId) } : {}),
+      });
     } catch (err) {
       if (signal?.aborted) return;
       throw err;
@@ -111,8 +126,15 @@ export class ApiClient {
     return (text === "" ? undefined : JSON.parse(text)) as T;
   }
 
-  private async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal, accept = "application/json") {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept };
+  private async fetch(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    accept = "application/json",
+    extraHeaders: Record<string, string> = {},
+  ) {
+    const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${this.token}`, accept };
     if (body !== undefined) headers["content-type"] = "application/json";
     try {
       return await fetch(`${this.base}${path}`, {

@@ -1,19 +1,28 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { ControlPlane } from "../controller/control-plane.js";
+import type { ControlPlane, Resource } from "../controller/control-plane.js";
 import { ValidationError } from "../model/errors.js";
+import type { Rollout } from "../model/index.js";
 import { loadText } from "../model/load.js";
+import { type CommandOutcome, commandOutcome, OUTCOME_HEADER } from "./command-outcome.js";
 import { parseCommand } from "./commands.js";
 import { ApiError } from "./errors.js";
 import { kindOfPlural, parseKind } from "./kinds.js";
-import { streamChanges, type WatchOptions } from "./watch.js";
+import { type PreviewUrlOf, withPreviewUrl } from "./preview.js";
+import { parseLastEventId, streamChanges, type WatchOptions } from "./watch.js";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
 
 /** The authenticated routes under /api/v1. */
-export function v1Routes(deps: { control: ControlPlane; version: string; watch: WatchOptions }): Hono {
+export function v1Routes(deps: {
+  control: ControlPlane;
+  version: string;
+  watch: WatchOptions;
+  previewUrl?: PreviewUrlOf;
+}): Hono {
   const { control } = deps;
   const api = new Hono();
+  const decorate = <T extends Resource>(r: T) => withPreviewUrl(r, deps.previewUrl);
 
   api.get("/version", (c) => c.json({ version: deps.version }));
 
@@ -40,18 +49,19 @@ export function v1Routes(deps: { control: ControlPlane; version: string; watch: 
       c,
       control,
       { ...(name ? { name } : {}), ...(kind ? { kind: parseKind(kind) } : {}) },
-      deps.watch,
+      { ...deps.watch, ...(deps.previewUrl ? { previewUrl: deps.previewUrl } : {}) },
+      parseLastEventId(c.req.header("last-event-id")),
     );
   });
 
-  api.get("/:plural", (c) => c.json(control.list(kindOfPlural(c.req.param("plural")))));
+  api.get("/:plural", (c) => c.json(control.list(kindOfPlural(c.req.param("plural"))).map(decorate)));
 
   api.get("/:plural/:name", (c) => {
     const kind = kindOfPlural(c.req.param("plural"));
     const name = c.req.param("name");
     const resource = control.get(kind, name);
     if (!resource) throw new ApiError("NotFound", `${kind} "${name}" not found`);
-    return c.json(resource);
+    return c.json(decorate(resource));
   });
 
   api.delete("/:plural/:name", async (c) => {
@@ -62,8 +72,19 @@ export function v1Routes(deps: { control: ControlPlane; version: string; watch: 
   });
 
   api.post("/rollouts/:name/:verb", async (c) => {
+    const name = c.req.param("name");
     const command = parseCommand(c.req.param("verb"), await jsonBody(c, true));
-    return c.json(await control.command(c.req.param("name"), command));
+    // Read in the same tick as the command starts, so this is the state the controller acts on.
+    const before = control.get("Rollout", name) as Rollout | undefined;
+    const after = await control.command(name, command);
+    let outcome: CommandOutcome = "changed";
+    try {
+      if (before) outcome = commandOutcome(before, command, after);
+    } catch {
+      // The controller accepted the command; when in doubt, say it changed something.
+    }
+    c.header(OUTCOME_HEADER, outcome);
+    return c.json(decorate(after));
   });
 
   return api;

@@ -45,6 +45,12 @@ describe("api address", () => {
     expect(JSON.parse(readFileSync(path.join(dir, "api.json"), "utf8")).url).toBe("http://127.0.0.1:4321");
   });
 
+  it("is readable by its owner only, even when an older file was world-readable", () => {
+    writeFileSync(path.join(dir, "api.json"), "{}", { mode: 0o644 });
+    writeApiAddress(dir, "http://127.0.0.1:4321");
+    expect(statSync(path.join(dir, "api.json")).mode & 0o777).toBe(0o600);
+  });
+
   it("throws ApiStateFileError for a file it cannot use", () => {
     writeFileSync(path.join(dir, "api.json"), "{");
     expect(() => readApiAddress(dir)).toThrow(ApiStateFileError);

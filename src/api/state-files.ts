@@ -51,10 +51,13 @@ export function createToken(stateDir: string): string {
   return token;
 }
 
-/** Records where the API listens, for the CLI (`<stateDir>/api.json`). */
+/**
+ * Records where the API listens, for the CLI (`<stateDir>/api.json`). Owner-only like the token:
+ * nobody else on the machine needs to find the controller.
+ */
 export function writeApiAddress(stateDir: string, url: string, pid: number = process.pid): void {
   const address: ApiAddress = { url, pid };
-  writeAtomically(path.join(stateDir, ADDRESS_FILE), `${JSON.stringify(address)}\n`, 0o644);
+  writeAtomically(path.join(stateDir, ADDRESS_FILE), `${JSON.stringify(address)}\n`, 0o600);
 }
 
 /** Reads `<stateDir>/api.json`; undefined when there is none. Throws ApiStateFileError when it is unusable. */

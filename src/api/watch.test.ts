@@ -33,10 +33,24 @@ async function read(reader: ReadableStreamDefaultReader<Uint8Array>, parser: Sse
 }
 
 describe("GET /api/v1/watch", () => {
-  async function open(query = "", heartbeatMs = 15_000) {
+  async function open(
+    query = "",
+    heartbeatMs = 15_000,
+    setup: (control: FakeControlPlane) => void = () => {},
+    headers = {},
+  ) {
     const control = new FakeControlPlane();
-    const app = createApi({ control, token: TOKEN, version: "x", heartbeatMs });
-    const res = await app.request(`/api/v1/watch${query}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    setup(control);
+    const app = createApi({
+      control,
+      token: TOKEN,
+      version: "x",
+      heartbeatMs,
+      previewUrl: () => "http://127.0.0.1:4000",
+    });
+    const res = await app.request(`/api/v1/watch${query}`, {
+      headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/event-stream");
     const reader = res.body!.getReader();
@@ -82,6 +96,47 @@ describe("GET /api/v1/watch", () => {
     const { raw, got } = await read(reader, parser, 0);
     expect(raw).toBe(": heartbeat\n\n");
     expect(got).toEqual([]);
+    await reader.cancel();
+  });
+
+  it("replays the events after Last-Event-ID first, then live ones, never one twice", async () => {
+    const { control, reader, parser } = await open(
+      "?name=web",
+      15_000,
+      (c) => c.eventLog.push(event(1, "web"), event(2, "api"), event(3, "web"), event(4, "web")),
+      { "last-event-id": "1" },
+    );
+    const replayed = await read(reader, parser, 2);
+    expect(replayed.got.map((m) => m.id)).toEqual(["3", "4"]);
+    expect(JSON.parse(replayed.got[0]!.data)).toEqual({ type: "event", event: event(3, "web") });
+    // Event 4 was committed before the watch read the log and is also notified afterwards: sent once.
+    control.emit({ type: "event", event: event(4, "web") });
+    control.emit({ type: "event", event: event(5, "web") });
+    const live = await read(reader, parser, 1);
+    expect(live.got.map((m) => m.id)).toEqual(["5"]);
+    await reader.cancel();
+  });
+
+  it("rejects a Last-Event-ID that is not an event id", async () => {
+    const app = createApi({ control: new FakeControlPlane(), token: TOKEN, version: "x" });
+    const res = await app.request("/api/v1/watch", {
+      headers: { authorization: `Bearer ${TOKEN}`, "last-event-id": "abc" },
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "Invalid", path: "Last-Event-ID" } });
+  });
+
+  it("adds the preview address to blue-green rollouts in status notices", async () => {
+    const { control, reader, parser } = await open();
+    const manifest = rolloutManifest("bg") as { spec: Record<string, unknown> };
+    const bg = {
+      ...manifest,
+      spec: { ...manifest.spec, strategy: { blueGreen: {} } },
+      status: { phase: "Healthy", revisions: [] },
+    };
+    control.emit({ type: "status", kind: "Rollout", name: "bg", resource: bg as never });
+    const { got } = await read(reader, parser, 1);
+    expect(JSON.parse(got[0]!.data).resource.status.previewUrl).toBe("http://127.0.0.1:4000");
     await reader.cancel();
   });
 

@@ -1,6 +1,8 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ChangeNotice, ControlPlane, ResourceKind } from "../controller/control-plane.js";
+import { ApiError } from "./errors.js";
+import { noticeWithPreviewUrl, type PreviewUrlOf } from "./preview.js";
 
 /** How a watch is narrowed: by object name and/or kind. */
 export interface WatchFilter {
@@ -13,6 +15,8 @@ export interface WatchOptions {
   heartbeatMs: number;
   /** Changes a slow client may have pending before its stream is closed (it reconnects and re-reads). */
   maxPending: number;
+  /** Adds blue-green preview addresses to rollouts in status notices. */
+  previewUrl?: PreviewUrlOf;
 }
 
 /** Whether a change concerns the watched object(s). Events match on the object they are about. */
@@ -26,8 +30,18 @@ export function matchesFilter(change: ChangeNotice, filter: WatchFilter): boolea
  * Streams every matching change as a Server-Sent Event named after its type (`status`, `deleted`,
  * `event`), with the notice as JSON data. A `: connected` comment goes first, once the subscription
  * is in place, so a client knows that every later change will reach it.
+ *
+ * With `lastEventId` (the client's `Last-Event-ID`), the stored events after it are sent first,
+ * oldest first, and none is sent twice: a client that reconnects misses no event. Status notices
+ * carry no id and are not replayed; a client re-reads the resources it follows instead.
  */
-export function streamChanges(c: Context, control: ControlPlane, filter: WatchFilter, opts: WatchOptions): Response {
+export function streamChanges(
+  c: Context,
+  control: ControlPlane,
+  filter: WatchFilter,
+  opts: WatchOptions,
+  lastEventId?: number,
+): Response {
   return streamSSE(c, async (stream) => {
     const pending: ChangeNotice[] = [];
     let overflowed = false;
@@ -38,11 +52,26 @@ export function streamChanges(c: Context, control: ControlPlane, filter: WatchFi
       else pending.push(change);
       wake?.();
     });
+    // Read the log after subscribing: an event committed in between is in both, and sent once.
+    const missed =
+      lastEventId === undefined ? [] : control.events({ ...filter, sinceId: lastEventId, limit: opts.maxPending + 1 });
+    if (missed.length > opts.maxPending) overflowed = true;
+    let sentUpTo = lastEventId ?? 0;
     stream.onAbort(() => wake?.());
     try {
       await stream.write(": connected\n\n");
+      if (!overflowed)
+        for (const event of missed) {
+          if (stream.aborted) break;
+          await stream.writeSSE({
+            event: "event",
+            data: JSON.stringify({ type: "event", event } satisfies ChangeNotice),
+            id: String(event.id),
+          });
+          sentUpTo = Math.max(sentUpTo, event.id);
+        }
       while (!stream.aborted) {
-        if (pending.length === 0) await sleepUntilWoken(opts.heartbeatMs, (w) => (wake = w));
+        if (pending.length === 0 && !overflowed) await sleepUntilWoken(opts.heartbeatMs, (w) => (wake = w));
         wake = undefined;
         if (stream.aborted) break;
         if (overflowed) {
@@ -54,9 +83,13 @@ export function streamChanges(c: Context, control: ControlPlane, filter: WatchFi
           await stream.write(": heartbeat\n\n");
           continue;
         }
+        if (change.type === "event") {
+          if (lastEventId !== undefined && change.event.id <= sentUpTo) continue;
+          sentUpTo = Math.max(sentUpTo, change.event.id);
+        }
         await stream.writeSSE({
           event: change.type,
-          data: JSON.stringify(change),
+          data: JSON.stringify(noticeWithPreviewUrl(change, opts.previewUrl)),
           ...(change.type === "event" ? { id: String(change.event.id) } : {}),
         });
       }
@@ -64,6 +97,17 @@ export function streamChanges(c: Context, control: ControlPlane, filter: WatchFi
       unsubscribe();
     }
   });
+}
+
+/**
+ * The `Last-Event-ID` header as an event id; undefined when absent or empty.
+ * @throws ApiError (Invalid) for anything but a whole number.
+ */
+export function parseLastEventId(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  if (!/^\d+$/.test(value.trim()))
+    throw new ApiError("Invalid", "Last-Event-ID must be an event id (a whole number)", { path: "Last-Event-ID" });
+  return Number(value.trim());
 }
 
 function sleepUntilWoken(ms: number, setWake: (wake: () => void) => void): Promise<void> {

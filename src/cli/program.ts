@@ -1,12 +1,18 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { applyCommand } from "./commands/apply.js";
 import { completionCommand } from "./commands/completion.js";
+import { controllerCommand } from "./commands/controller.js";
 import { demoCommand } from "./commands/demo.js";
 import { describeCommand } from "./commands/describe.js";
 import { downCommand } from "./commands/down.js";
 import { getCommand } from "./commands/get.js";
 import { importCommand } from "./commands/import.js";
-import { ROLLOUT_VERBS, type RolloutVerb, rolloutActionCommand } from "./commands/rollout-actions.js";
+import {
+  ROLLOUT_VERBS,
+  type RolloutVerb,
+  rolloutActionCommand,
+  rolloutChangeCommand,
+} from "./commands/rollout-actions.js";
 import { parseEnvAssignments } from "./commands/set.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
@@ -42,6 +48,24 @@ export function registerCommands(program: Command, out: Output): void {
     .action((o) => upCommand({ ...o, stateDir: program.opts().stateDir }, out));
 
   program
+    .command("controller")
+    .description("run the Kubernetes controller (in or out of cluster)")
+    .option("--kubeconfig <file>", "kubeconfig file (default $KUBECONFIG, ~/.kube/config, or in-cluster)")
+    .option("--context <name>", "kubeconfig context")
+    .option("-n, --namespace <ns>", "act in this namespace only (default: all namespaces)")
+    .option("--no-leader-elect", "act at once, without a Lease (run one replica only)")
+    .option("--lease-namespace <ns>", "namespace of the leader-election Lease (default $POD_NAMESPACE)")
+    .option("--lease-name <name>", "name of the leader-election Lease", "sluice-controller")
+    .option("--identity <id>", "this replica's name in the Lease (default $POD_NAME or host-pid)")
+    .option("--lease-duration <seconds>", "how long a Lease holds without renewal; a standby takes over after it", "15")
+    .option("--renew-deadline <seconds>", "the leader stops acting if it cannot renew for this long", "10")
+    .option("--retry-period <seconds>", "how often the Lease is renewed or tried", "2")
+    .option("--metrics-listen <host:port>", "where /metrics, /healthz and /readyz are served", "127.0.0.1:8090")
+    .action(async (o) => {
+      await controllerCommand(o, out);
+    });
+
+  program
     .command("down")
     .description("stop the controller, the router and the replicas")
     .option("--keep-apps", "leave the replicas running")
@@ -71,7 +95,7 @@ export function registerCommands(program: Command, out: Output): void {
     .addOption(outputOption())
     .option("-w, --watch", "keep printing as things change")
     .action((kind: string, name: string | undefined, o: { output: Format; watch?: boolean }) =>
-      getCommand(api(), kind, name, o, out),
+      getCommand(api(), kind, name, { ...o, reconnect: api }, out),
     );
 
   program
@@ -81,11 +105,13 @@ export function registerCommands(program: Command, out: Output): void {
 
   program
     .command("status <name>")
-    .description("a rollout's phase; exit 0 Healthy, 1 Degraded, 2 timed out (with --watch)")
+    .description("a rollout's phase; exit 0 Healthy, 1 Degraded, 2 timed out, 3 controller lost (with --watch)")
     .option("-w, --watch", "wait until Healthy or Degraded")
     .option("-t, --timeout <duration>", "give up after this long with --watch (e.g. 90s, 10m)", parseTimeout)
     .action(async (name: string, o: { watch?: boolean; timeout?: number }) =>
-      exit(await statusCommand(api(), name, { ...o, ...(o.timeout ? { timeoutMs: o.timeout } : {}) }, out)),
+      exit(
+        await statusCommand(api(), name, { ...o, ...(o.timeout ? { timeoutMs: o.timeout } : {}), reconnect: api }, out),
+      ),
     );
 
   for (const verb of Object.keys(ROLLOUT_VERBS) as RolloutVerb[]) {
@@ -102,10 +128,15 @@ export function registerCommands(program: Command, out: Output): void {
     .description("roll back to the previous revision, or to --to-revision N")
     .option("--to-revision <n>", "revision number to go back to", parseInteger)
     .action(async (name: string, o: { toRevision?: number }) => {
-      const rollout = await api().post<{ status?: { message?: string } }>(`/rollouts/${name}/undo`, {
-        ...(o.toRevision ? { toRevision: o.toRevision } : {}),
-      });
-      out.log(`rollout "${name}" rolling back${rollout.status?.message ? `: ${rollout.status.message}` : ""}`);
+      const body = o.toRevision ? { toRevision: o.toRevision } : {};
+      await rolloutChangeCommand(
+        api(),
+        "undo",
+        name,
+        body,
+        out,
+        (r) => `rollout "${name}" rolling back${r.status?.message ? `: ${r.status.message}` : ""}`,
+      );
     });
 
   const set = program.command("set").description("change a rollout's process template, which rolls out a new revision");
@@ -113,22 +144,21 @@ export function registerCommands(program: Command, out: Output): void {
     .command("env <name> <assignments...>")
     .description("set KEY=VALUE (or remove KEY-) in the environment")
     .action(async (name: string, assignments: string[]) => {
-      await api().post(`/rollouts/${name}/set`, { env: parseEnvAssignments(assignments) });
-      out.log(`rollout "${name}" env updated; a new revision is rolling out`);
+      const body = { env: parseEnvAssignments(assignments) };
+      await rolloutChangeCommand(api(), "set env", name, body, out, () => newRevision(name, "env"));
     });
   set
     .command("args <name> [args...]")
     .description("replace the arguments")
     .action(async (name: string, args: string[]) => {
-      await api().post(`/rollouts/${name}/set`, { args });
-      out.log(`rollout "${name}" args updated; a new revision is rolling out`);
+      await rolloutChangeCommand(api(), "set args", name, { args }, out, () => newRevision(name, "args"));
     });
   set
     .command("command <name> <command> [args...]")
     .description("replace the command (and arguments)")
     .action(async (name: string, command: string, args: string[]) => {
-      await api().post(`/rollouts/${name}/set`, { command, ...(args.length ? { args } : {}) });
-      out.log(`rollout "${name}" command updated; a new revision is rolling out`);
+      const body = { command, ...(args.length ? { args } : {}) };
+      await rolloutChangeCommand(api(), "set command", name, body, out, () => newRevision(name, "command"));
     });
 
   program
@@ -156,6 +186,10 @@ export function registerCommands(program: Command, out: Output): void {
     .command("completion")
     .description("print a bash completion script: source <(sluice completion)")
     .action(() => out.log(completionCommand(program)));
+}
+
+function newRevision(name: string, what: string): string {
+  return `rollout "${name}" ${what} updated; a new revision is rolling out`;
 }
 
 function parseInteger(v: string): number {

@@ -95,8 +95,7 @@ function missingTemplates(
     analysis?.templates.forEach((ref, i) => {
       const kind = ref.clusterScope ? "ClusterAnalysisTemplate" : "AnalysisTemplate";
       const known =
-        batch.some((r) => r.kind === kind && r.metadata.name === ref.templateName) ||
-        exists(kind, ref.templateName);
+        batch.some((r) => r.kind === kind && r.metadata.name === ref.templateName) || exists(kind, ref.templateName);
       if (!known)
         errors.push(
           new ManifestError({

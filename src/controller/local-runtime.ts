@@ -57,10 +57,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const previews = new PreviewPorts(path.join(dir, "preview-ports.json"));
   let controller: Controller | undefined;
   let platform: LocalPlatform | undefined;
+  // Set once `sluice down` has drained every replica and is about to stop the router: a late
+  // change notice must not send a route table to a router that is going away.
+  let routerStopping = false;
   const supervisor = new Supervisor({
     stateDir: dir,
     registry: store.replicas,
     onChange: () => {
+      if (routerStopping) return;
       platform?.sync().catch(() => {});
       controller?.observationChanged();
     },
@@ -96,6 +100,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   });
   controller.start();
 
+  const previewUrl = (rollout: string) => {
+    const listen = previews.get(rollout);
+    return listen ? `http://${listen}` : undefined;
+  };
   const token = createToken(dir);
   const [apiHost, apiPort] = splitHostPort(opts.apiListen ?? "127.0.0.1:0");
   const api = await serveApi(
@@ -105,6 +113,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       metrics: () => metrics.text(),
       ready: () => true,
       version: opts.version ?? "dev",
+      previewUrl,
     }),
     { host: apiHost, port: apiPort },
   );
@@ -116,17 +125,19 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     apiUrl: api.url,
     routerUrl,
     token,
-    previewUrl: (rollout) => {
-      const listen = previews.get(rollout);
-      return listen ? `http://${listen}` : undefined;
-    },
+    previewUrl,
     async stop({ stopDataPlane = false, keepApps = false } = {}) {
       stopWatchingRouter();
       controller?.stop();
       await api.close();
       if (stopDataPlane && !keepApps) await supervisor.stopAll();
       else await supervisor.detach();
-      if (stopDataPlane) await terminateProcess(readPid(path.join(dir, "router.pid")));
+      if (stopDataPlane) {
+        routerStopping = true;
+        // A route-table send already under way finishes while the router still listens.
+        await platform?.sync().catch(() => {});
+        await terminateProcess(readPid(path.join(dir, "router.pid")));
+      }
       store.close();
     },
   };

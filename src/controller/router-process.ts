@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RouterClient } from "../platform/local/router/router-client.js";
@@ -17,26 +17,95 @@ export function routerListen(dir: string): string | undefined {
   }
 }
 
+/** The router process could not be started; the message says why and what to do. */
+export class RouterStartError extends Error {
+  override readonly name = "RouterStartError";
+  constructor(
+    message: string,
+    /** The address the router was asked to listen on. */
+    readonly listen: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /**
  * Adopts the router if it answers; otherwise starts a new one, detached so it outlives this
  * process. A router started again keeps the address it had (`router.json`), so clients do not
  * have to learn a new port; `listen` is used for the first start.
+ *
+ * @throws RouterStartError as soon as the new router exits (its port is taken, say), with the
+ *   reason from its log, or when it does not answer within 20 s.
  */
 export async function ensureRouter(dir: string, listen: string, client: RouterClient): Promise<string> {
   if (await client.healthy()) return `http://${routerListen(dir)}`;
   const previous = existsSync(path.join(dir, "router-config.json")) ? routerListen(dir) : undefined;
+  const address = previous ?? listen;
   const log = path.join(dir, "logs", "router.log");
   const out = openSync(log, "a");
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", ROUTER_MAIN, "--state-dir", dir, "--listen", previous ?? listen],
-    { detached: true, stdio: ["ignore", out, out], env: process.env },
-  );
-  child.unref();
-  await waitUntil(() => client.healthy(), 20_000).catch((err) => {
-    throw new Error(`the router did not start within 20 s; the reason is in ${log}`, { cause: err });
+  const logStart = fstatSync(out).size;
+  const child = spawn(process.execPath, ["--import", "tsx", ROUTER_MAIN, "--state-dir", dir, "--listen", address], {
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: process.env,
   });
+  closeSync(out);
+  child.unref();
+  let exited: number | null | undefined;
+  child.once("exit", (code) => {
+    exited = code;
+  });
+  // router.json is written just after the admin socket answers: wait for both.
+  const up = async () => (await client.healthy()) && routerListen(dir) !== undefined;
+  await waitUntil(async () => exited !== undefined || (await up()), 20_000).catch((err) => {
+    throw new RouterStartError(`the router did not start within 20 s; the reason is in ${log}`, address, {
+      cause: err,
+    });
+  });
+  if (exited !== undefined && !(await up()))
+    throw startFailure(readFrom(log, logStart), address, previous !== undefined, dir, log);
   return `http://${routerListen(dir)}`;
+}
+
+/** What a router that exited at start wrote to its log, as one line with advice. */
+export function startFailure(
+  logText: string,
+  address: string,
+  kept: boolean,
+  dir: string,
+  log: string,
+): RouterStartError {
+  const lines = logText
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => {
+      try {
+        return JSON.parse(l) as { msg?: string; error?: string };
+      } catch {
+        return { msg: l };
+      }
+    });
+  const last = lines.at(-1);
+  const reason = last ? [last.msg, last.error].filter(Boolean).join(": ") : "it logged no reason";
+  if (/EADDRINUSE/.test(logText)) {
+    const advice = kept
+      ? `it is the address the router had before, which sluice keeps so clients need not learn a new port; free it, or delete ${path.join(dir, "router.json")} to use --listen`
+      : "free the port, or choose another with --listen HOST:PORT (port 0 picks a free one)";
+    return new RouterStartError(
+      `the router cannot listen on ${address}: the address is already in use; ${advice}`,
+      address,
+    );
+  }
+  return new RouterStartError(`the router exited at start: ${reason} (log: ${log})`, address);
+}
+
+function readFrom(file: string, offset: number): string {
+  try {
+    return readFileSync(file).subarray(offset).toString("utf8");
+  } catch {
+    return "";
+  }
 }
 
 /**

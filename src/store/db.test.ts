@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -38,6 +38,27 @@ describe("openDatabase", () => {
     const db = openDatabase(file);
     expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION);
     db.close();
+  });
+
+  it("creates the database and its -wal and -shm files readable by their owner only", () => {
+    const file = path.join(dir, "sluice.db");
+    const db = openDatabase(file);
+    db.exec(
+      "INSERT INTO events (kind, name, time, type, reason, message) VALUES ('Rollout', 'w', 't', 'Normal', 'R', 'm')",
+    );
+    const modes = [file, `${file}-wal`, `${file}-shm`].map((f) => statSync(f).mode & 0o777);
+    db.close();
+    expect(modes).toEqual([0o600, 0o600, 0o600]);
+  });
+
+  it("tightens a database an older version left world-readable", () => {
+    const file = path.join(dir, "sluice.db");
+    openDatabase(file).close();
+    chmodSync(file, 0o644);
+    const db = openDatabase(file);
+    const modes = [file, `${file}-wal`].map((f) => statSync(f).mode & 0o777);
+    db.close();
+    expect(modes).toEqual([0o600, 0o600]);
   });
 
   it("refuses a file that is not SQLite, and leaves it untouched", () => {

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { StoreError } from "./errors.js";
 import { KNOWN_TABLES, LATEST_VERSION, migrate, schemaVersion } from "./migrations.js";
@@ -15,6 +16,7 @@ const MOVE_AWAY = "move it away or pass --state-dir";
 export function openDatabase(file: string, shown: string = file): Database.Database {
   let db: Database.Database;
   try {
+    createPrivately(file);
     db = new Database(file);
   } catch (err) {
     throw new StoreError(`cannot open ${shown}: ${reason(err)}`, shown, { cause: err });
@@ -23,6 +25,8 @@ export function openDatabase(file: string, shown: string = file): Database.Datab
     // Inspect before any pragma that writes (journal_mode = WAL rewrites the header of a foreign database).
     checkOwnership(db, shown);
     checkIntegrity(db, shown);
+    // Tighten files an older Sluice created world-readable; only once the file is known to be ours.
+    restrictToOwner(file);
     db.pragma("journal_mode = WAL");
     // FULL syncs the WAL on every commit. A reconcile commits its status before it moves traffic or
     // starts replicas, so that commit must survive a power cut too, not just a killed process;
@@ -36,6 +40,32 @@ export function openDatabase(file: string, shown: string = file): Database.Datab
     db.close();
     if (err instanceof StoreError) throw err;
     throw classify(err, shown);
+  }
+}
+
+/**
+ * The state holds every manifest (environment variables included) and the event log: owner only.
+ * SQLite gives the -wal and -shm files the mode of the database file, so creating that one 0600
+ * is enough for new state.
+ */
+function createPrivately(file: string): void {
+  if (file === ":memory:" || existsSync(file)) return;
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+  } catch (err) {
+    // Someone else created it in the meantime: open theirs.
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  }
+}
+
+function restrictToOwner(file: string): void {
+  if (file === ":memory:") return;
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
   }
 }
 

@@ -1,16 +1,20 @@
 import type { ApiClient } from "../../api/client.js";
 import type { ChangeNotice, EventRecord, Resource } from "../../controller/control-plane.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
-import { renderRolloutView } from "../format/rollout-view.js";
+import { CliError } from "../cli-error.js";
+import { previewUrlOf, renderRolloutView } from "../format/rollout-view.js";
 import { age, renderTable } from "../format/table.js";
 import { resolveKind } from "../kinds.js";
 import { type Format, type Output, printStructured } from "../output.js";
+import { ControllerLostError, watchWithReconnect } from "../resilient-watch.js";
 
 export interface GetOptions {
   output: Format;
   watch?: boolean;
   /** Stops a watch (tests, Ctrl-C). */
   signal?: AbortSignal;
+  /** A client for the controller the state directory names now, so --watch survives a restart. */
+  reconnect?: () => ApiClient;
 }
 
 /** `sluice get KIND [NAME]`: a table, JSON or YAML; with --watch on a rollout, the live view. */
@@ -25,17 +29,51 @@ export async function getCommand(
   if (opts.watch && kind === "Rollout" && name && (opts.output === "table" || opts.output === "wide"))
     return watchRollout(api, name, opts, out);
 
+  let client = api;
   const print = async () => {
-    const data = name ? await api.get<Resource>(`/${plural}/${name}`) : await api.get<Resource[]>(`/${plural}`);
+    const data = name ? await client.get<Resource>(`/${plural}/${name}`) : await client.get<Resource[]>(`/${plural}`);
     if (printStructured(out, opts.output, data)) return;
     out.log(renderList(Array.isArray(data) ? data : [data], opts.output === "wide", new Date()));
   };
   await print();
   if (!opts.watch) return;
-  await api.watch((change: ChangeNotice) => {
-    if (change.type === "event" || change.kind !== kind || (name && change.name !== name)) return;
-    void print().catch((err) => out.error(String(err)));
-  }, opts.signal);
+  await follow(
+    api,
+    opts,
+    out,
+    (change) => {
+      if (change.type === "event" || change.kind !== kind || (name && change.name !== name)) return;
+      void print().catch((err) => out.error(String(err)));
+    },
+    (c, reconnected) => {
+      client = c;
+      // What changed while the controller was away is printed once it is back.
+      if (reconnected) void print().catch((err) => out.error(String(err)));
+    },
+  );
+}
+
+/** Follows changes across controller restarts; a controller gone for good is an error (exit 1). */
+async function follow(
+  api: ApiClient,
+  opts: GetOptions,
+  out: Output,
+  onChange: (change: ChangeNotice) => void,
+  onOpen: (client: ApiClient, reconnected: boolean) => void,
+): Promise<void> {
+  const signal = opts.signal ?? new AbortController().signal;
+  try {
+    await watchWithReconnect(onChange, {
+      client: api,
+      reconnect: opts.reconnect ?? (() => api),
+      signal,
+      notice: (line) => out.error(line),
+      onOpen,
+    });
+  } catch (err) {
+    if (err instanceof ControllerLostError) throw new CliError(err.message, 1, { cause: err });
+    throw err;
+  }
 }
 
 /** A kubectl-style table of resources of one kind. */
@@ -44,7 +82,7 @@ export function renderList(resources: Resource[], wide: boolean, now: Date): str
   const first = resources[0]!;
   if (first.kind === "Rollout") {
     const headers = ["NAME", "STRATEGY", "PHASE", "STEP", "WEIGHT", "REVISION", "AGE"];
-    if (wide) headers.push("MESSAGE");
+    if (wide) headers.push("PREVIEW", "MESSAGE");
     const rows = (resources as Rollout[]).map((r) => {
       const s = r.status;
       const steps = r.spec.strategy.canary?.steps.length ?? 0;
@@ -58,7 +96,7 @@ export function renderList(resources: Resource[], wide: boolean, now: Date): str
         s?.history.find((h) => h.hash === s.currentRevision)?.number.toString() ?? "-",
         age(r.metadata.creationTimestamp, now),
       ];
-      if (wide) row.push(s?.message ?? "");
+      if (wide) row.push(previewUrlOf(r) ?? "-", s?.message ?? "");
       return row;
     });
     return renderTable(headers, rows);
@@ -94,8 +132,9 @@ async function loadView(api: ApiClient, name: string) {
 
 async function watchRollout(api: ApiClient, name: string, opts: GetOptions, out: Output) {
   let last = "";
+  let client = api;
   const draw = async () => {
-    const view = renderRolloutView({ ...(await loadView(api, name)), now: new Date(), color: out.isTTY });
+    const view = renderRolloutView({ ...(await loadView(client, name)), now: new Date(), color: out.isTTY });
     if (view === last) return;
     last = view;
     // On a terminal, redraw in place; in a pipe, print each new state as its own block.
@@ -104,11 +143,23 @@ async function watchRollout(api: ApiClient, name: string, opts: GetOptions, out:
   };
   await draw();
   let pending = Promise.resolve();
-  await api.watch((change: ChangeNotice) => {
-    const relevant =
-      change.type === "event"
-        ? change.event.name === name
-        : change.name === name || (change.kind === "AnalysisRun" && change.type === "status");
-    if (relevant) pending = pending.then(draw).catch((err) => out.error(String(err)));
-  }, opts.signal);
+  const redraw = () => {
+    pending = pending.then(draw).catch((err) => out.error(String(err)));
+  };
+  await follow(
+    api,
+    opts,
+    out,
+    (change) => {
+      const relevant =
+        change.type === "event"
+          ? change.event.name === name
+          : change.name === name || (change.kind === "AnalysisRun" && change.type === "status");
+      if (relevant) redraw();
+    },
+    (c, reconnected) => {
+      client = c;
+      if (reconnected) redraw();
+    },
+  );
 }

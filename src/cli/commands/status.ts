@@ -1,21 +1,27 @@
-import type { ApiClient } from "../../api/client.js";
+import { type ApiClient, ApiClientError } from "../../api/client.js";
 import type { Rollout } from "../../model/index.js";
 import { CliError } from "../cli-error.js";
 import type { Output } from "../output.js";
+import { ControllerLostError, watchWithReconnect } from "../resilient-watch.js";
 
 export interface StatusOptions {
   watch?: boolean;
   /** Milliseconds to wait with --watch before giving up with exit code 2. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A client for the controller the state directory names now, to follow it across a restart. */
+  reconnect?: () => ApiClient;
+  /** How long --watch tries to reach a restarted controller before exit code 3 (default 30 s). */
+  reconnectDeadlineMs?: number;
 }
 
 /** Exit codes CI pipelines gate on. */
-export const STATUS_EXIT = { healthy: 0, degraded: 1, timedOut: 2 } as const;
+export const STATUS_EXIT = { healthy: 0, degraded: 1, timedOut: 2, controllerLost: 3 } as const;
 
 /**
  * `sluice status NAME`: prints the phase and message. With --watch it waits until the rollout is
- * Healthy (exit 0) or Degraded (exit 1), or the timeout passes (exit 2).
+ * Healthy (exit 0) or Degraded (exit 1), or the timeout passes (exit 2). A controller restart does
+ * not end the watch: it reconnects, and exits 3 only if no controller answers within the deadline.
  */
 export async function statusCommand(api: ApiClient, name: string, opts: StatusOptions, out: Output): Promise<number> {
   const settled = (r: Rollout) => {
@@ -35,13 +41,14 @@ export async function statusCommand(api: ApiClient, name: string, opts: StatusOp
   if (!opts.watch || settled(first)) return report(first);
 
   let lastLine = "";
+  let client = api;
   const controller = new AbortController();
   opts.signal?.addEventListener("abort", () => controller.abort());
   const timer = opts.timeoutMs ? setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
   try {
     const finalRollout = await new Promise<Rollout | undefined>((resolve, reject) => {
       const check = async () => {
-        const r = await api.get<Rollout>(`/rollouts/${name}`);
+        const r = await client.get<Rollout>(`/rollouts/${name}`);
         const line = `${r.status?.phase ?? "Progressing"}${r.status?.message ? ` — ${r.status.message}` : ""}`;
         if (line !== lastLine) {
           lastLine = line;
@@ -49,18 +56,35 @@ export async function statusCommand(api: ApiClient, name: string, opts: StatusOp
         }
         if (settled(r)) resolve(r);
       };
+      // A read that fails because the controller just went away is retried once the watch is back.
+      const checkOrReject = () =>
+        check().catch((err) => {
+          if (!(err instanceof ApiClientError && err.code === "Unavailable")) reject(err);
+        });
       controller.signal.addEventListener("abort", () => resolve(undefined));
-      api
-        .watch((change) => {
+      watchWithReconnect(
+        (change) => {
           if (
             (change.type === "status" && change.kind === "Rollout" && change.name === name) ||
             change.type === "deleted"
           )
-            check().catch(reject);
-        }, controller.signal)
-        .catch(reject);
+            checkOrReject();
+        },
+        {
+          client: api,
+          reconnect: opts.reconnect ?? (() => api),
+          signal: controller.signal,
+          notice: (line) => out.error(line),
+          ...(opts.reconnectDeadlineMs !== undefined ? { reconnectDeadlineMs: opts.reconnectDeadlineMs } : {}),
+          // The state may have settled before the (re)subscription: read it once it is in place.
+          onOpen: (c) => {
+            client = c;
+            checkOrReject();
+          },
+        },
+      ).catch(reject);
       // The state may have settled between the first read and the subscription.
-      check().catch(reject);
+      checkOrReject();
     });
     if (!finalRollout) {
       if (opts.signal?.aborted) throw new CliError("interrupted", STATUS_EXIT.timedOut);
@@ -70,6 +94,14 @@ export async function statusCommand(api: ApiClient, name: string, opts: StatusOp
       return STATUS_EXIT.timedOut;
     }
     return finalRollout.status?.phase === "Degraded" ? STATUS_EXIT.degraded : STATUS_EXIT.healthy;
+  } catch (err) {
+    if (err instanceof ControllerLostError)
+      throw new CliError(
+        `${err.message}; rollout "${name}" was last ${lastLine || "unknown"}`,
+        STATUS_EXIT.controllerLost,
+        { cause: err },
+      );
+    throw err;
   } finally {
     if (timer) clearTimeout(timer);
     controller.abort();

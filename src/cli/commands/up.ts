@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startLocalRuntime } from "../../controller/local-runtime.js";
 import { isAlive, waitUntil } from "../../controller/process-util.js";
+import { routerListen } from "../../controller/router-process.js";
 import { CliError } from "../cli-error.js";
 import type { Output } from "../output.js";
 import { resolveStateDir } from "../state-dir.js";
@@ -60,15 +61,34 @@ export async function upCommand(opts: UpOptions, out: Output): Promise<void> {
 }
 
 async function detach(dir: string, opts: UpOptions, out: Output): Promise<void> {
-  const log = openSync(path.join(dir, "controller.log"), "a");
+  const logFile = path.join(dir, "controller.log");
+  const log = openSync(logFile, "a");
+  const logStart = fstatSync(log).size;
   const apiFile = path.join(dir, "api.json");
   rmSync(apiFile, { force: true });
   const args = [BIN, "up", "--state-dir", dir, "--listen", opts.listen, "--api-listen", opts.apiListen];
   if (opts.keepApps) args.push("--keep-apps");
   const child = spawn(process.execPath, args, { detached: true, stdio: ["ignore", log, log] });
+  closeSync(log);
   child.unref();
-  await waitUntil(() => existsSync(apiFile), 30_000).catch(() => {
-    throw new CliError(`the controller did not start within 30 s; see ${path.join(dir, "controller.log")}`);
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
   });
+  await waitUntil(() => exited || existsSync(apiFile), 30_000).catch(() => {
+    throw new CliError(`the controller did not start within 30 s; see ${logFile}`);
+  });
+  if (!existsSync(apiFile)) {
+    // The controller printed its one-line reason (a taken router port, say) to its log.
+    const text = readFileSync(logFile).subarray(logStart).toString("utf8");
+    const reason = text
+      .split("\n")
+      .reverse()
+      .find((l) => l.startsWith("error: "));
+    throw new CliError(reason ? reason.slice("error: ".length) : `the controller exited at start; see ${logFile}`);
+  }
   out.log(`sluice controller started in the background (pid ${child.pid}, state ${dir})`);
+  const router = routerListen(dir);
+  if (router) out.log(`  router  http://${router}`);
+  out.log(`  api     ${(JSON.parse(readFileSync(apiFile, "utf8")) as { url: string }).url}`);
 }

@@ -87,4 +87,19 @@ describe("renderRolloutView", () => {
     const text = renderRolloutView({ rollout, runs: [run], events: [], now: new Date(), color: false });
     expect(text).toMatch(/success-rate\s+0\.997\s+result\.canary\.successRate >= 0\.99\s+Running\s+failed 0\/1/);
   });
+
+  it("shows the blue-green preview address when the API gives one, and no line otherwise", () => {
+    const status = { ...rollout.status!, previewUrl: "http://127.0.0.1:38957" };
+    const withPreview = renderRolloutView({
+      rollout: { ...rollout, status } as Rollout,
+      runs: [],
+      events: [],
+      now: new Date(),
+      color: false,
+    });
+    expect(withPreview).toContain("Preview:   http://127.0.0.1:38957");
+    expect(renderRolloutView({ rollout, runs: [], events: [], now: new Date(), color: false })).not.toContain(
+      "Preview:",
+    );
+  });
 });

@@ -32,6 +32,8 @@ export function renderRolloutView({ rollout, runs, events, now, color, maxEvents
   out.push(`Name:      ${rollout.metadata.name}`);
   out.push(`Strategy:  ${strategy}`);
   out.push(`Phase:     ${phaseColor(phase)}${status?.message ? ` — ${status.message}` : ""}`);
+  const preview = previewUrlOf(rollout);
+  if (preview) out.push(`Preview:   ${preview}`);
 
   out.push("", "Revisions:");
   const revisions = [...(status?.revisions ?? [])].sort((a, b) => b.number - a.number);
@@ -101,6 +103,11 @@ export function renderRolloutView({ rollout, runs, events, now, color, maxEvents
     );
   }
   return out.join("\n");
+}
+
+/** The blue-green preview address the local API adds to a rollout's status, when it has one. */
+export function previewUrlOf(rollout: Rollout): string | undefined {
+  return (rollout.status as { previewUrl?: string } | undefined)?.previewUrl;
 }
 
 function bar(weight: number, c: ReturnType<typeof pc.createColors>): string {
