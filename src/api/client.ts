@@ -39,9 +39,14 @@ export interface WatchOptions {
 export class ApiClient {
   private readonly base: string;
 
+  /**
+   * @param options.fetch replaces the network: the CLI's cluster mode serves the same API in process
+   *   (`app.request`), so every command works unchanged against a Kubernetes cluster.
+   */
   constructor(
     url: string,
     private readonly token: string,
+    private readonly options: { fetch?: (url: string, init: RequestInit) => Promise<Response> } = {},
   ) {
     this.base = `${url.replace(/\/+$/, "")}/api/v1`;
   }
@@ -137,7 +142,7 @@ export class ApiClient {
     const headers: Record<string, string> = { ...extraHeaders, authorization: `Bearer ${this.token}`, accept };
     if (body !== undefined) headers["content-type"] = "application/json";
     try {
-      return await fetch(`${this.base}${path}`, {
+      return await (this.options.fetch ?? fetch)(`${this.base}${path}`, {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -31,10 +31,10 @@ export function v1Routes(deps: {
     return c.json(await control.apply(resources, { dryRun, source }));
   });
 
-  api.get("/events", (c) => {
+  api.get("/events", async (c) => {
     const q = c.req.query();
     return c.json(
-      control.events({
+      await control.events({
         ...(q.kind ? { kind: parseKind(q.kind) } : {}),
         ...(q.name ? { name: q.name } : {}),
         ...(q.sinceId !== undefined ? { sinceId: count(q.sinceId, "sinceId") } : {}),
@@ -54,12 +54,12 @@ export function v1Routes(deps: {
     );
   });
 
-  api.get("/:plural", (c) => c.json(control.list(kindOfPlural(c.req.param("plural"))).map(decorate)));
+  api.get("/:plural", async (c) => c.json((await control.list(kindOfPlural(c.req.param("plural")))).map(decorate)));
 
-  api.get("/:plural/:name", (c) => {
+  api.get("/:plural/:name", async (c) => {
     const kind = kindOfPlural(c.req.param("plural"));
     const name = c.req.param("name");
-    const resource = control.get(kind, name);
+    const resource = await control.get(kind, name);
     if (!resource) throw new ApiError("NotFound", `${kind} "${name}" not found`);
     return c.json(decorate(resource));
   });
@@ -75,7 +75,7 @@ export function v1Routes(deps: {
     const name = c.req.param("name");
     const command = parseCommand(c.req.param("verb"), await jsonBody(c, true));
     // Read in the same tick as the command starts, so this is the state the controller acts on.
-    const before = control.get("Rollout", name) as Rollout | undefined;
+    const before = (await control.get("Rollout", name)) as Rollout | undefined;
     const after = await control.command(name, command);
     let outcome: CommandOutcome = "changed";
     try {

@@ -54,7 +54,9 @@ export function streamChanges(
     });
     // Read the log after subscribing: an event committed in between is in both, and sent once.
     const missed =
-      lastEventId === undefined ? [] : control.events({ ...filter, sinceId: lastEventId, limit: opts.maxPending + 1 });
+      lastEventId === undefined
+        ? []
+        : await control.events({ ...filter, sinceId: lastEventId, limit: opts.maxPending + 1 });
     if (missed.length > opts.maxPending) overflowed = true;
     let sentUpTo = lastEventId ?? 0;
     stream.onAbort(() => wake?.());

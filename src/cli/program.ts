@@ -28,6 +28,9 @@ export function registerCommands(program: Command, out: Output): void {
     .version(VERSION, "-v, --version")
     .option("--state-dir <dir>", "state directory of the local controller (default .sluice or $SLUICE_STATE_DIR)")
     .option("--verbose", "print error details")
+    .option("--kubeconfig <file>", "act on a Kubernetes cluster: kubeconfig file (default $KUBECONFIG, ~/.kube/config)")
+    .option("--context <name>", "act on a Kubernetes cluster: the kubeconfig context")
+    .option("-n, --namespace <ns>", "act on a Kubernetes cluster: the namespace (default the context's, else default)")
     .showHelpAfterError();
   const api = () => connect(program.opts());
   const exit = (code: number) => {
@@ -49,10 +52,9 @@ export function registerCommands(program: Command, out: Output): void {
 
   program
     .command("controller")
-    .description("run the Kubernetes controller (in or out of cluster)")
-    .option("--kubeconfig <file>", "kubeconfig file (default $KUBECONFIG, ~/.kube/config, or in-cluster)")
-    .option("--context <name>", "kubeconfig context")
-    .option("-n, --namespace <ns>", "act in this namespace only (default: all namespaces)")
+    .description(
+      "run the Kubernetes controller, in or out of cluster (--kubeconfig, --context; -n for one namespace only)",
+    )
     .option("--no-leader-elect", "act at once, without a Lease (run one replica only)")
     .option("--lease-namespace <ns>", "namespace of the leader-election Lease (default $POD_NAMESPACE)")
     .option("--lease-name <name>", "name of the leader-election Lease", "sluice-controller")
@@ -62,7 +64,9 @@ export function registerCommands(program: Command, out: Output): void {
     .option("--retry-period <seconds>", "how often the Lease is renewed or tried", "2")
     .option("--metrics-listen <host:port>", "where /metrics, /healthz and /readyz are served", "127.0.0.1:8090")
     .action(async (o) => {
-      await controllerCommand(o, out);
+      // --kubeconfig, --context and -n are the global options (commander reads them anywhere).
+      const { kubeconfig, context, namespace } = program.opts();
+      await controllerCommand({ kubeconfig, context, namespace, ...o }, out);
     });
 
   program

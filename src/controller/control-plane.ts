@@ -33,12 +33,18 @@ export interface ApplyResult {
 export interface ControlPlane {
   /** Validates every document first, then stores them all or none. */
   apply(resources: unknown[], opts?: { dryRun?: boolean; source?: string }): Promise<ApplyResult[]>;
-  get(kind: ResourceKind, name: string): Resource | undefined;
-  list(kind: ResourceKind): Resource[];
+  /** Synchronous locally (SQLite); a cluster answers over the network. */
+  get(kind: ResourceKind, name: string): Resource | undefined | Promise<Resource | undefined>;
+  list(kind: ResourceKind): Resource[] | Promise<Resource[]>;
   delete(kind: ResourceKind, name: string): Promise<boolean>;
   /** Carries out a user command on a rollout and returns the rollout as it now stands. */
   command(rollout: string, command: RolloutCommand): Promise<Rollout>;
-  events(filter?: { kind?: ResourceKind; name?: string; sinceId?: number; limit?: number }): EventRecord[];
+  events(filter?: {
+    kind?: ResourceKind;
+    name?: string;
+    sinceId?: number;
+    limit?: number;
+  }): EventRecord[] | Promise<EventRecord[]>;
   /** Calls back on every status change and event; returns the unsubscribe function. */
   subscribe(listener: (change: ChangeNotice) => void): () => void;
 }

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { MetricProviderPort } from "../analysis/providers/provider.js";
+import { commandLabel } from "../engine/command-label.js";
 import { applyCommand, reconcile } from "../engine/index.js";
 import type { AnalysisObservation, RolloutCommand } from "../engine/types.js";
 import type { AnalysisRun, Rollout } from "../model/index.js";
@@ -33,25 +34,6 @@ export interface ControllerOptions {
 }
 
 const RETRY_MS = 1_000;
-
-function commandLabel(command: RolloutCommand): string {
-  switch (command.type) {
-    case "promoteFull":
-      return "promote --full";
-    case "undo":
-      return command.toRevision ? `undo --to-revision ${command.toRevision}` : "undo";
-    case "setEnv":
-      return `set env ${Object.entries(command.env)
-        .map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`))
-        .join(" ")}`;
-    case "setArgs":
-      return `set args ${command.args.join(" ")}`;
-    case "setCommand":
-      return `set command ${command.command}`;
-    default:
-      return command.type;
-  }
-}
 
 /**
  * The control loop. A rollout is reconciled when it changes, when its platform reports a change,

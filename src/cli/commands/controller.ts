@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
-import { KubeConfig } from "@kubernetes/client-node";
 import { type KubeRuntime, startKubeRuntime } from "../../controller/kube-runtime.js";
+import { loadKubeConfig } from "../kubeconfig.js";
 import type { Output } from "../output.js";
 
 export interface ControllerCommandOptions {
@@ -15,23 +15,6 @@ export interface ControllerCommandOptions {
   renewDeadline: string;
   retryPeriod: string;
   metricsListen: string;
-}
-
-/** Loads a kubeconfig as kubectl does: --kubeconfig, else $KUBECONFIG or ~/.kube/config, else in-cluster. */
-export function loadKubeConfig(opts: { kubeconfig?: string; context?: string }): KubeConfig {
-  const kc = new KubeConfig();
-  if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-  else kc.loadFromDefault();
-  if (opts.context) {
-    if (!kc.getContexts().some((c) => c.name === opts.context))
-      throw new Error(
-        `--context ${opts.context}: no such context in the kubeconfig; see \`kubectl config get-contexts\``,
-      );
-    kc.setCurrentContext(opts.context);
-  }
-  if (!kc.getCurrentCluster())
-    throw new Error("no Kubernetes cluster configured: pass --kubeconfig, set KUBECONFIG, or run in a cluster");
-  return kc;
 }
 
 /**

@@ -9,7 +9,14 @@ import {
   Watch,
 } from "@kubernetes/client-node";
 import { specOf, validateForApply } from "../../controller/apply.js";
-import type { ApplyResult, ChangeNotice, EventRecord, Resource, ResourceKind } from "../../controller/control-plane.js";
+import type {
+  ApplyResult,
+  ChangeNotice,
+  ControlPlane,
+  EventRecord,
+  Resource,
+  ResourceKind,
+} from "../../controller/control-plane.js";
 import type { RolloutCommand } from "../../engine/types.js";
 import { ManifestError, ValidationError } from "../../model/errors.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
@@ -39,7 +46,7 @@ export class ClusterRequestError extends Error {
  * carried out on Sluice's custom resources in one namespace. The controller in the cluster acts
  * on what this writes.
  */
-export class ClusterControlPlane {
+export class ClusterControlPlane implements ControlPlane {
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
 
@@ -70,6 +77,20 @@ export class ClusterControlPlane {
             ]
           : [],
     });
+    const elsewhere = parsed.filter(
+      (r) => !this.clusterScoped(r.kind) && r.metadata.namespace && r.metadata.namespace !== this.namespace,
+    );
+    if (elsewhere.length > 0)
+      throw new ValidationError(
+        elsewhere.map(
+          (r) =>
+            new ManifestError({
+              file: source,
+              path: `${r.kind} ${r.metadata.name}: metadata.namespace`,
+              message: `is "${r.metadata.namespace}" but the command acts on "${this.namespace}"; pass -n ${r.metadata.namespace}`,
+            }),
+        ),
+      );
     const results: ApplyResult[] = [];
     for (const resource of parsed) {
       const name = resource.metadata.name;
@@ -80,16 +101,16 @@ export class ClusterControlPlane {
         ...(this.clusterScoped(resource.kind) ? {} : { namespace: this.namespace }),
       };
       try {
-        await this.custom.patchNamespacedCustomObject(
-          {
-            ...this.ref(resource.kind, name),
-            body: { ...body, metadata },
-            fieldManager: FIELD_MANAGER,
-            force: true,
-            ...(opts.dryRun ? { dryRun: "All" } : {}),
-          },
-          apply,
-        );
+        const request = {
+          ...this.ref(resource.kind, name),
+          body: { ...body, metadata },
+          fieldManager: FIELD_MANAGER,
+          force: true,
+          ...(opts.dryRun ? { dryRun: "All" } : {}),
+        };
+        await (this.clusterScoped(resource.kind)
+          ? this.custom.patchClusterCustomObject(request, apply)
+          : this.custom.patchNamespacedCustomObject(request, apply));
       } catch (err) {
         throw new ValidationError([
           new ManifestError({ file: source, path: `${resource.kind} ${name}`, message: apiErrorMessage(err) }),

@@ -1,11 +1,14 @@
 import { isDeepStrictEqual } from "node:util";
 import {
+  CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesObject,
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import { NotFoundError } from "../../controller/control-plane.js";
+import { commandLabel } from "../../engine/command-label.js";
 import { applyCommand } from "../../engine/commands.js";
 import type { RolloutCommand } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
@@ -53,8 +56,7 @@ export async function commandRollout(
     try {
       obj = (await custom.getNamespacedCustomObject(ref)) as KubernetesObject;
     } catch (err) {
-      if (apiErrorCode(err) === 404)
-        throw new KubeCommandError(`Rollout ${opts.namespace}/${name} not found`, { cause: err });
+      if (apiErrorCode(err) === 404) throw new NotFoundError("Rollout", name);
       throw new KubeCommandError(`could not read Rollout ${opts.namespace}/${name}: ${apiErrorMessage(err)}`, {
         cause: err,
       });
@@ -78,6 +80,8 @@ export async function commandRollout(
           json,
         );
       }
+      // The request is part of the rollout's record: `describe` shows who moved it, and when.
+      await recordCommand(opts, rollout, command, fieldManager).catch(() => undefined);
       return changed;
     } catch (err) {
       // The controller wrote in between (a failed `test`): read again and redo the command on that.
@@ -88,6 +92,36 @@ export async function commandRollout(
       });
     }
   }
+}
+
+async function recordCommand(
+  opts: KubeCommandOptions,
+  rollout: Rollout,
+  command: RolloutCommand,
+  component: string,
+): Promise<void> {
+  const now = opts.now?.() ?? new Date();
+  await opts.kc.makeApiClient(CoreV1Api).createNamespacedEvent({
+    namespace: opts.namespace,
+    body: {
+      metadata: { generateName: `${rollout.metadata.name}.`, namespace: opts.namespace },
+      involvedObject: {
+        apiVersion: `${SLUICE_GROUP}/${SLUICE_VERSION}`,
+        kind: "Rollout",
+        name: rollout.metadata.name,
+        namespace: opts.namespace,
+        ...(rollout.metadata.uid ? { uid: rollout.metadata.uid } : {}),
+      },
+      reason: "CommandReceived",
+      message: `sluice ${commandLabel(command)}`,
+      type: "Normal",
+      source: { component },
+      reportingComponent: component,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    },
+  });
 }
 
 function guarded(resourceVersion: string, path: string, value: unknown): object[] {

@@ -1,0 +1,125 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { findKubeAssets } from "../../scripts/k8s/assets.js";
+import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
+import { runSluice } from "../helpers/cli.js";
+import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
+import { createNamespace, getSluice, installCrds, kubeRollout } from "../helpers/kube-sluice.js";
+import { waitFor } from "../helpers/wait.js";
+
+const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
+
+describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", () => {
+  let cp: ControlPlane;
+  let kc: KubeConfig;
+  let runtime: KubeRuntime;
+  let dir: string;
+  let ns: string;
+  const sluice = (...args: string[]) => runSluice(["--kubeconfig", cp.kubeconfigPath, "-n", ns, ...args]);
+  const phase = async () =>
+    ((await getSluice(kc, ns, "Rollout", "web")).status as { phase?: string } | undefined)?.phase;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    await installCrds(kc);
+    ns = await createNamespace(kc, "cli");
+    runtime = await startKubeRuntime({ kc, identity: "cli-test" });
+    dir = await mkdtemp(join(tmpdir(), "sluice-cli-cluster-"));
+  }, 50 * 60_000);
+
+  afterAll(async () => {
+    await runtime?.stop();
+    await cp?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const strategy = { canary: { steps: [{ setWeight: 25 }, { pause: {} }] } };
+
+  it("apply, get, promote, describe and abort work as they do locally", async () => {
+    const v1 = join(dir, "web-v1.yaml");
+    await writeFile(v1, stringify(kubeRollout("web", "1", strategy, 2)));
+    const applied = await sluice("apply", "-f", v1);
+    expect(applied.stderr).toBe("");
+    expect(applied.stdout).toContain("rollout/web created");
+    await waitFor(async () => (await phase()) === "Healthy", { timeoutMs: 60_000, message: "v1 Healthy" });
+
+    const again = await sluice("apply", "-f", v1);
+    expect(again.stdout).toContain("rollout/web unchanged");
+
+    const list = await sluice("get", "rollouts");
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/web\s+.*Healthy/);
+
+    const v2 = join(dir, "web-v2.yaml");
+    await writeFile(v2, stringify(kubeRollout("web", "2", strategy, 2)));
+    expect((await sluice("apply", "-f", v2)).stdout).toContain("rollout/web configured");
+    await waitFor(async () => (await phase()) === "Paused", { timeoutMs: 60_000, message: "v2 paused" });
+
+    const promoted = await sluice("promote", "web");
+    expect(promoted.code).toBe(0);
+    await waitFor(async () => (await phase()) === "Healthy", { timeoutMs: 60_000, message: "v2 promoted" });
+
+    const described = await sluice("describe", "rollout", "web");
+    expect(described.code).toBe(0);
+    expect(described.stdout).toContain("CommandReceived");
+
+    await writeFile(join(dir, "web-v3.yaml"), stringify(kubeRollout("web", "3", strategy, 2)));
+    await sluice("apply", "-f", join(dir, "web-v3.yaml"));
+    await waitFor(async () => (await phase()) === "Paused", { timeoutMs: 60_000, message: "v3 paused" });
+    expect((await sluice("abort", "web")).code).toBe(0);
+    await waitFor(async () => (await phase()) === "Degraded", { timeoutMs: 60_000, message: "v3 aborted" });
+  }, 240_000);
+
+  it("refuses bad input with one line naming the file or the endpoint, and changes nothing", async () => {
+    const bad = join(dir, "bad.yaml");
+    const manifest = kubeRollout("broken", "1", { canary: { steps: [{ setWeight: 120 }] } });
+    await writeFile(bad, stringify(manifest));
+    const refused = await sluice("apply", "-f", bad);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/bad\.yaml.*setWeight.*100/);
+    expect((await sluice("get", "rollouts")).stdout).not.toContain("broken");
+
+    const process = join(dir, "process.yaml");
+    await writeFile(
+      process,
+      stringify({
+        apiVersion: "sluice.dev/v1alpha1",
+        kind: "Rollout",
+        metadata: { name: "local-only" },
+        spec: { replicas: 1, template: { process: { command: "node", args: ["app.js"] } }, strategy },
+      }),
+    );
+    const local = await sluice("apply", "-f", process);
+    expect(local.code).not.toBe(0);
+    expect(local.stderr).toMatch(/process\.yaml.*spec\.template\.process.*local platform/);
+
+    const wrongNs = join(dir, "elsewhere.yaml");
+    const valid = kubeRollout("x", "1", strategy);
+    await writeFile(wrongNs, stringify({ ...valid, metadata: { name: "x", namespace: "production" } }));
+    expect((await sluice("apply", "-f", wrongNs)).stderr).toMatch(/pass -n production/);
+
+    const missing = await sluice("promote", "nope");
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('Rollout "nope" not found');
+
+    const unreachable = join(dir, "unreachable.kubeconfig");
+    const config = new KubeConfig();
+    config.loadFromFile(cp.kubeconfigPath);
+    const cluster = config.getCurrentCluster();
+    await writeFile(unreachable, config.exportConfig().replace(cluster?.server ?? "", "https://127.0.0.1:1"));
+    const down = await runSluice(["--kubeconfig", unreachable, "-n", ns, "get", "rollouts"]);
+    expect(down.code).not.toBe(0);
+    expect(down.stderr.trim().split("\n")).toHaveLength(1);
+    expect(down.stderr).toContain("127.0.0.1:1");
+
+    const noFile = await runSluice(["--kubeconfig", join(dir, "missing.kubeconfig"), "get", "rollouts"]);
+    expect(noFile.code).not.toBe(0);
+    expect(noFile.stderr).toContain("missing.kubeconfig");
+  }, 120_000);
+});
