@@ -86,10 +86,13 @@ function steadyState(ctx: ReconcileContext): void {
 
 /** Stores ready counts; a change in a revision that is not being retired is progress. */
 function recordReadiness(ctx: ReconcileContext): void {
+  const totalReady = ctx.status.revisions.reduce((sum, r) => sum + readyOf(ctx, r.hash), 0);
   for (const r of ctx.status.revisions) {
     const ready = readyOf(ctx, r.hash);
     if (r.role !== "old" && (r.readyReplicas ?? 0) !== ready) progressed(ctx);
     r.readyReplicas = ready;
+    if (ctx.observation.replicaRatioTraffic && totalReady > 0) r.actualWeight = Math.round((ready / totalReady) * 100);
+    else delete r.actualWeight;
   }
 }
 

@@ -35,6 +35,8 @@ export class EngineHarness {
   readonly analysis: AnalysisObservation = {};
   /** What the fake platform's traffic router reports as failing; undefined = it works. */
   trafficError: string | undefined;
+  /** Whether the fake platform splits traffic by ready replicas (Kubernetes with no router). */
+  replicaRatioTraffic = false;
   /** Verdicts given to runs of a role as soon as they start. */
   readonly autoVerdict: Partial<Record<AnalysisRunRole, Verdict>> = {};
   readonly runs: StartRun[] = [];
@@ -61,6 +63,7 @@ export class EngineHarness {
     return {
       revisions: [...this.platform.entries()].map(([hash, r]) => ({ hash, ...r, ...this.failures[hash] })),
       ...(this.trafficError ? { trafficError: { message: this.trafficError } } : {}),
+      ...(this.replicaRatioTraffic ? { replicaRatioTraffic: true } : {}),
     };
   }
 

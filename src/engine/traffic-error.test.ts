@@ -47,3 +47,21 @@ describe("a traffic router that cannot apply weights", () => {
     expect(again.status).toEqual(h.status);
   });
 });
+
+describe("traffic split by replica count (no router)", () => {
+  it("reports each revision's share of ready pods next to the weight it asked for", () => {
+    const h = canary([{ setWeight: 25 }, { pause: {} }]);
+    h.replicaRatioTraffic = true;
+    h.update((s) => setVersion(s, "v2"));
+    const byHash = Object.fromEntries(h.status.revisions.map((r) => [r.hash, r]));
+    // 4 stable + ceil(4 × 25%) = 1 canary ready: the canary gets 1/5 of the pods, not 25%.
+    expect(byHash[h.hash(2)]).toMatchObject({ weight: 25, actualWeight: 20 });
+    expect(byHash[h.hash(1)]).toMatchObject({ weight: 75, actualWeight: 80 });
+  });
+
+  it("reports nothing where a router splits traffic", () => {
+    const h = canary([{ setWeight: 25 }, { pause: {} }]);
+    h.update((s) => setVersion(s, "v2"));
+    expect(h.status.revisions.every((r) => r.actualWeight === undefined)).toBe(true);
+  });
+});

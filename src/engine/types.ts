@@ -25,6 +25,11 @@ export interface Observation {
    * missing route object, a conflicting edit). The rollout pauses until it clears.
    */
   trafficError?: { message: string };
+  /**
+   * Set where traffic splits by ready replicas rather than by a router (Kubernetes with no
+   * trafficRouting): status then reports each revision's actual share next to its weight.
+   */
+  replicaRatioTraffic?: boolean;
 }
 
 /** The verdict of each analysis run the rollout owns, by run name. Missing = not found (yet). */

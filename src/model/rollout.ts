@@ -41,6 +41,11 @@ export const RevisionStatus = z.strictObject({
   replicas: z.number().int().nonnegative(),
   /** Share of traffic, 0..100. */
   weight: z.number().min(0).max(100),
+  /**
+   * Share of traffic the revision actually gets where the platform splits by replica count
+   * (Kubernetes with no traffic router): its share of all ready pods, 0..100.
+   */
+  actualWeight: z.number().int().min(0).max(100).optional(),
   /** For `old` revisions: when they are scaled to zero and deleted. */
   scaleDownAt: z.string().optional(),
   /** Ready replicas at the last reconcile; a change counts as progress for the progress deadline. */

@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { isDeepStrictEqual } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
@@ -33,7 +34,7 @@ type Status = {
   stableRevision?: string;
   abort?: boolean;
   message?: string;
-  revisions?: { hash: string; role: string; weight?: number }[];
+  revisions?: { hash: string; role: string; weight?: number; actualWeight?: number }[];
 };
 
 describe.skipIf(skip)("the Kubernetes controller on a real control plane", () => {
@@ -52,6 +53,22 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     }).catch(async (err) => {
       throw new Error(`${(err as Error).message}; status now ${JSON.stringify(await status(ns, name))}`);
     });
+
+  /** Status is committed before its actions are carried out, so what it implies shows up a moment later. */
+  const selectorIs = async (ns: string, service: string, want: Record<string, string>) => {
+    await waitFor(async () => isDeepStrictEqual(await serviceSelector(kc, ns, service), want), {
+      timeoutMs: 15_000,
+      message: `${service} selects ${JSON.stringify(want)}`,
+    }).catch(() => undefined);
+    expect(await serviceSelector(kc, ns, service)).toEqual(want);
+  };
+  const replicasAre = async (ns: string, rollout: string, hash: string, want: number) => {
+    await waitFor(async () => (await replicaSetsOf(kc, ns, rollout))[hash]?.replicas === want, {
+      timeoutMs: 15_000,
+      message: `${rollout}-${hash} at ${want} replicas`,
+    }).catch(() => undefined);
+    expect((await replicaSetsOf(kc, ns, rollout))[hash]?.replicas).toBe(want);
+  };
 
   beforeAll(async () => {
     cp = await startControlPlane();
@@ -89,28 +106,30 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     await applySluice(kc, ns, v1);
     await until(ns, "web", (s) => s.phase === "Healthy" && s.stableRevision === h1, "v1 Healthy");
     expect(await replicaSetsOf(kc, ns, "web")).toMatchObject({ [h1]: { replicas: 4, ready: 4 } });
-    expect(await serviceSelector(kc, ns, "web-stable")).toEqual({ app: "web", [HASH]: h1 });
+    await selectorIs(ns, "web-stable", { app: "web", [HASH]: h1 });
 
     const v2 = kubeRollout("web", "2", strategy);
     const h2 = hashOf(v2);
     await applySluice(kc, ns, v2);
     await until(ns, "web", (s) => s.phase === "Paused" && s.currentStepIndex === 1, "paused at step 2");
+    await replicasAre(ns, "web", h2, 1); // ceil(4 × 25%)
+    await replicasAre(ns, "web", h1, 4);
     const rs = await replicaSetsOf(kc, ns, "web");
-    expect(rs[h2]?.replicas).toBe(1); // ceil(4 × 25%)
-    expect(rs[h1]?.replicas).toBe(4);
     expect(rs[h2]?.rs.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "Rollout", name: "web", controller: true });
-    expect(await serviceSelector(kc, ns, "web-canary")).toEqual({ app: "web", [HASH]: h2 });
-    expect(await serviceSelector(kc, ns, "web-stable")).toEqual({ app: "web", [HASH]: h1 });
+    await selectorIs(ns, "web-canary", { app: "web", [HASH]: h2 });
+    await selectorIs(ns, "web-stable", { app: "web", [HASH]: h1 });
     const s = await status(ns, "web");
     expect(s.revisions?.find((r) => r.hash === h2)?.weight).toBe(25);
+    // No router: a Service over both revisions splits by ready pods, 1 of 5.
+    expect(s.revisions?.find((r) => r.hash === h2)?.actualWeight).toBe(20);
 
     await commandRollout({ kc, namespace: ns }, "web", { type: "promote" });
     await until(ns, "web", (x) => x.phase === "Paused" && x.currentStepIndex === 4, "paused at step 5");
-    expect((await replicaSetsOf(kc, ns, "web"))[h2]?.replicas).toBe(3); // setCanaryScale 3 holds at weight 50
+    await replicasAre(ns, "web", h2, 3); // setCanaryScale 3 holds at weight 50
 
     await commandRollout({ kc, namespace: ns }, "web", { type: "promote" });
     await until(ns, "web", (x) => x.phase === "Healthy" && x.stableRevision === h2, "v2 Healthy");
-    expect(await serviceSelector(kc, ns, "web-stable")).toEqual({ app: "web", [HASH]: h2 });
+    await selectorIs(ns, "web-stable", { app: "web", [HASH]: h2 });
     await waitFor(async () => (await replicaSetsOf(kc, ns, "web"))[h1]?.replicas === 0 || undefined, {
       timeoutMs: 30_000,
       message: "old ReplicaSet scaled down after scaleDownDelaySeconds",
@@ -141,14 +160,14 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     const h2 = hashOf(v2);
     await applySluice(kc, ns, v2);
     await until(ns, "api", (s) => s.phase === "Paused", "v2 paused at 50%");
-    expect((await replicaSetsOf(kc, ns, "api"))[h2]?.replicas).toBe(1);
+    await replicasAre(ns, "api", h2, 1);
 
     const abortedAt = Date.now();
     await commandRollout({ kc, namespace: ns }, "api", { type: "abort" });
     await until(ns, "api", (s) => s.abort === true && s.phase === "Degraded", "aborted");
     const right = await status(ns, "api");
     expect(right.revisions?.find((r) => r.hash === h1)?.weight).toBe(100);
-    expect(await serviceSelector(kc, ns, "api-stable")).toEqual({ app: "api", [HASH]: h1 });
+    await selectorIs(ns, "api-stable", { app: "api", [HASH]: h1 });
     // Still up during the delay, so a retry or an investigation finds it running.
     expect((await replicaSetsOf(kc, ns, "api"))[h2]?.replicas).toBe(1);
     await waitFor(async () => ((await replicaSetsOf(kc, ns, "api"))[h2]?.replicas ?? 0) === 0, {
@@ -202,7 +221,7 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       const h1 = hashOf(v1);
       await applySluice(kc, ns, v1);
       await until(ns, "shop", (s) => s.phase === "Healthy", "v1 Healthy");
-      expect(await serviceSelector(kc, ns, "shop-active")).toEqual({ app: "shop", [HASH]: h1 });
+      await selectorIs(ns, "shop-active", { app: "shop", [HASH]: h1 });
 
       // A failing smoke test: the preview never becomes active.
       verdict = { ok: false };
@@ -210,7 +229,7 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       const h2 = hashOf(v2);
       await applySluice(kc, ns, v2);
       await until(ns, "shop", (s) => s.abort === true, "v2 aborted by the failed analysis");
-      expect(await serviceSelector(kc, ns, "shop-active")).toEqual({ app: "shop", [HASH]: h1 });
+      await selectorIs(ns, "shop-active", { app: "shop", [HASH]: h1 });
 
       verdict = { ok: true };
       const v3 = kubeRollout("shop", "3", strategy, 2);
@@ -223,7 +242,7 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       // While the analysis runs, the active Service stays on v1.
       expect((await serviceSelector(kc, ns, "shop-active"))[HASH]).toBe(h1);
       await until(ns, "shop", (s) => s.phase === "Healthy" && s.stableRevision === h3, "v3 promoted");
-      expect(await serviceSelector(kc, ns, "shop-active")).toEqual({ app: "shop", [HASH]: h3 });
+      await selectorIs(ns, "shop-active", { app: "shop", [HASH]: h3 });
       const runs = await kc
         .makeApiClient((await import("@kubernetes/client-node")).CustomObjectsApi)
         .listNamespacedCustomObject({

@@ -43,6 +43,21 @@ describe("renderRolloutView", () => {
     expect(text).not.toContain("\u001b[");
   });
 
+  it("shows the share of pods a revision actually gets when it differs from its weight", () => {
+    const status = rollout.status;
+    if (!status) throw new Error("fixture has a status");
+    const onPods = {
+      ...rollout,
+      status: {
+        ...status,
+        revisions: status.revisions.map((r) => ({ ...r, actualWeight: r.role === "canary" ? 25 : 75 })),
+      },
+    };
+    const text = renderRolloutView({ rollout: onPods, runs: [], events: [], now: new Date(), color: false });
+    expect(text).toMatch(/#2 bbbb .*20% \(actual 25%\)/);
+    expect(text).not.toContain("(actual 20%)");
+  });
+
   it("shows each metric's latest value against its condition", () => {
     const run = {
       apiVersion: "sluice.dev/v1alpha1" as const,

@@ -49,7 +49,10 @@ export function renderRolloutView({ rollout, runs, events, now, color, maxEvents
           r.role,
           ready === undefined ? `${r.replicas}` : `${ready}/${r.replicas} ready`,
           bar(r.weight, c),
-          `${Math.round(r.weight)}%`,
+          // Where traffic splits by pods, the share actually reached can differ from the step's.
+          r.actualWeight === undefined || r.actualWeight === Math.round(r.weight)
+            ? `${Math.round(r.weight)}%`
+            : `${Math.round(r.weight)}% (actual ${r.actualWeight}%)`,
         ];
       }),
     )

@@ -90,6 +90,10 @@ export class KubernetesPlatform implements Platform {
         revisions: revisions.sort((a, b) => a.hash.localeCompare(b.hash)),
         // The engine pauses the rollout on it until the router succeeds again.
         ...(trafficError ? { trafficError: { message: trafficError } } : {}),
+        // With no router, a Service selecting every revision splits by ready pods.
+        ...(rollout.spec.strategy.canary && !rollout.spec.strategy.canary.trafficRouting
+          ? { replicaRatioTraffic: true }
+          : {}),
       };
     } catch (err) {
       throw new PlatformError(`could not observe rollout ${this.ref(rollout)}: ${describeError(err)}`, undefined, {
