@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
-import { runSluice } from "../helpers/cli.js";
+import { runSluice, SLUICE_BIN } from "../helpers/cli.js";
 import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
 import { createNamespace, getSluice, installCrds, kubeRollout } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
@@ -61,9 +62,23 @@ describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", ()
     expect((await sluice("apply", "-f", v2)).stdout).toContain("rollout/web configured");
     await waitFor(async () => (await phase()) === "Paused", { timeoutMs: 60_000, message: "v2 paused" });
 
+    // `status --watch` follows the rollout through the cluster's watch until it settles.
+    const watching = spawn(
+      process.execPath,
+      [SLUICE_BIN, "--kubeconfig", cp.kubeconfigPath, "-n", ns, "status", "web", "--watch", "--timeout", "90s"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let watched = "";
+    watching.stdout.on("data", (d) => {
+      watched += d;
+    });
+    const exited = new Promise<number | null>((resolve) => watching.once("exit", resolve));
+    await waitFor(() => watched.includes("web: Paused"), { timeoutMs: 30_000, message: "status --watch shows Paused" });
     const promoted = await sluice("promote", "web");
     expect(promoted.code).toBe(0);
-    await waitFor(async () => (await phase()) === "Healthy", { timeoutMs: 60_000, message: "v2 promoted" });
+    expect(await exited).toBe(0);
+    expect(watched).toMatch(/web: Paused[^\n]*\nweb: (Progressing|Healthy)/);
+    expect(watched.trim().split("\n").at(-1)).toMatch(/^web: Healthy/);
 
     const described = await sluice("describe", "rollout", "web");
     expect(described.code).toBe(0);

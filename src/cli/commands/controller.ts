@@ -19,7 +19,7 @@ export interface ControllerCommandOptions {
 
 /**
  * `sluice controller`: the Kubernetes controller. Runs until SIGINT/SIGTERM, then gives up its
- * Lease so a standby takes over at once instead of after the lease expires.
+ * Lease so a standby takes over at once instead of after the lease expires, and resolves.
  */
 export async function controllerCommand(opts: ControllerCommandOptions, out: Output): Promise<KubeRuntime> {
   const kc = loadKubeConfig(opts);
@@ -49,15 +49,21 @@ export async function controllerCommand(opts: ControllerCommandOptions, out: Out
       `cluster ${kc.getCurrentCluster()?.server}, metrics ${runtime.metricsUrl}/metrics` +
       (opts.leaderElect ? `, lease ${leaseNamespace}/${opts.leaseName}` : ", no leader election"),
   );
-  const stop = () => {
-    out.log("stopping: releasing the lease");
-    runtime.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // Resolves only once the controller has stopped: the command runs until SIGINT or SIGTERM.
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      out.log("stopping: releasing the lease");
+      runtime.stop().then(
+        () => resolve(),
+        () => {
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
   return runtime;
 }
 

@@ -206,6 +206,7 @@ export class ClusterControlPlane implements ControlPlane {
   subscribe(listener: (change: ChangeNotice) => void): () => void {
     const watch = new Watch(this.kc);
     const aborts: AbortController[] = [];
+    let closed = false;
     for (const kind of KINDS) {
       if (this.clusterScoped(kind)) continue;
       const path = `/apis/${SLUICE_GROUP}/${SLUICE_VERSION}/namespaces/${this.namespace}/${pluralOf(kind)}`;
@@ -214,6 +215,7 @@ export class ClusterControlPlane implements ControlPlane {
           path,
           {},
           (type, obj: KubernetesObject) => {
+            if (closed) return;
             const name = obj.metadata?.name ?? "";
             if (type === "DELETED") listener({ type: "deleted", kind, name });
             else
@@ -226,11 +228,13 @@ export class ClusterControlPlane implements ControlPlane {
           () => {},
         )
         .then(
-          (a) => aborts.push(a),
+          // A watch that opens after unsubscribe must not keep the process alive.
+          (a) => (closed ? a.abort() : aborts.push(a)),
           () => {},
         );
     }
     return () => {
+      closed = true;
       for (const a of aborts) a.abort();
     };
   }
