@@ -5,6 +5,7 @@ import { createApi, createToken, serveApi, writeApiAddress } from "../api/index.
 import { LocalPlatform } from "../platform/local/local-platform.js";
 import type { RouterConfig } from "../platform/local/router/config.js";
 import { RouterClient } from "../platform/local/router/router-client.js";
+import { splitHostPort } from "../platform/local/router/validate.js";
 import { Supervisor } from "../platform/local/supervisor/supervisor.js";
 import { openStore } from "../store/index.js";
 import { Controller } from "./controller.js";
@@ -105,7 +106,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     return listen ? `http://${listen}` : undefined;
   };
   const token = createToken(dir);
-  const [apiHost, apiPort] = splitHostPort(opts.apiListen ?? "127.0.0.1:0");
+  const { host: apiHost, port: apiPort } = splitHostPort(opts.apiListen ?? "127.0.0.1:0", "--api-listen");
   const api = await serveApi(
     createApi({
       control: controller,
@@ -141,9 +142,4 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
       store.close();
     },
   };
-}
-
-function splitHostPort(hostPort: string): [string, number] {
-  const i = hostPort.lastIndexOf(":");
-  return [hostPort.slice(0, i) || "127.0.0.1", Number(hostPort.slice(i + 1))];
 }

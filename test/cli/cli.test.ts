@@ -1,38 +1,15 @@
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { SLUICE_BIN as BIN, runSluice } from "../helpers/cli.js";
 import { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
 import { waitFor } from "../helpers/wait.js";
 
-const BIN = fileURLToPath(new URL("../../bin/sluice.js", import.meta.url));
-
 /** Runs the real CLI as a user would, in a pipe (so no TTY and no colour). */
-function sluice(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`sluice ${args.join(" ")} did not finish: ${stdout}${stderr}`));
-    }, opts.timeoutMs ?? 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-    child.stdin.end(opts.stdin ?? "");
-  });
-}
+const sluice = runSluice;
 
 describe("sluice CLI against a local controller", () => {
   const c = new ControllerProcess();

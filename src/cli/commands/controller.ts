@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { type KubeRuntime, startKubeRuntime } from "../../controller/kube-runtime.js";
+import { splitHostPort } from "../../platform/local/router/validate.js";
 import { loadKubeConfig } from "../kubeconfig.js";
 import type { Output } from "../output.js";
 
@@ -23,7 +24,7 @@ export interface ControllerCommandOptions {
  */
 export async function controllerCommand(opts: ControllerCommandOptions, out: Output): Promise<KubeRuntime> {
   const kc = loadKubeConfig(opts);
-  const [host, port] = splitHostPort(opts.metricsListen);
+  const { host, port } = splitHostPort(opts.metricsListen, "--metrics-listen");
   const identity = opts.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const leaseNamespace = opts.leaseNamespace ?? process.env.POD_NAMESPACE ?? opts.namespace ?? "default";
   const runtime = await startKubeRuntime({
@@ -71,12 +72,4 @@ function seconds(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} ${value}: expected a positive number of seconds`);
   return n;
-}
-
-function splitHostPort(hostPort: string): [string, number] {
-  const i = hostPort.lastIndexOf(":");
-  const port = Number(hostPort.slice(i + 1));
-  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--metrics-listen ${hostPort}: expected host:port, e.g. 127.0.0.1:8090`);
-  return [hostPort.slice(0, i) || "127.0.0.1", port];
 }

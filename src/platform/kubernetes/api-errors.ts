@@ -17,3 +17,20 @@ export function apiErrorMessage(err: unknown): string {
   }
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * A short description of a failed call for messages: the code and the Status message, `HTTP <code>`
+ * when the body is not a Status, or the error's own message when there was no answer.
+ */
+export function describeApiError(err: unknown): string {
+  const code = apiErrorCode(err);
+  if (code === undefined) return apiErrorMessage(err);
+  const body = (err as { body?: unknown }).body;
+  try {
+    const status = JSON.parse(String(body)) as { message?: string };
+    if (status.message) return `${code} ${status.message}`;
+  } catch {
+    // Not a Status object.
+  }
+  return `HTTP ${code}`;
+}

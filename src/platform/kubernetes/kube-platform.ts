@@ -11,6 +11,7 @@ import {
 import type { Action, Observation, TrafficSpec } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
 import { type Platform, PlatformError } from "../port.js";
+import { describeApiError } from "./api-errors.js";
 import { revisionObservation } from "./pod-health.js";
 import {
   buildReplicaSet,
@@ -24,7 +25,7 @@ import {
 } from "./replicasets.js";
 import { podToRestart } from "./restart.js";
 import type { RouterTargets, TrafficRouter } from "./routers/port.js";
-import { describeError, pointServices, servicePointers, trafficRoles } from "./services.js";
+import { pointServices, servicePointers, trafficRoles } from "./services.js";
 
 /** The ReplicaSet calls the platform makes. */
 export type ReplicaSetClient = Pick<
@@ -96,7 +97,7 @@ export class KubernetesPlatform implements Platform {
           : {}),
       };
     } catch (err) {
-      throw new PlatformError(`could not observe rollout ${this.ref(rollout)}: ${describeError(err)}`, undefined, {
+      throw new PlatformError(`could not observe rollout ${this.ref(rollout)}: ${describeApiError(err)}`, undefined, {
         cause: err,
       });
     }
@@ -108,7 +109,7 @@ export class KubernetesPlatform implements Platform {
         await this.applyOne(rollout, action);
       } catch (err) {
         if (err instanceof PlatformError && err.action) throw err;
-        const message = err instanceof PlatformError ? err.message : `${action.type}: ${describeError(err)}`;
+        const message = err instanceof PlatformError ? err.message : `${action.type}: ${describeApiError(err)}`;
         const cause = err instanceof PlatformError ? (err.cause ?? err) : err;
         throw new PlatformError(`rollout ${this.ref(rollout)}: ${message}`, action, { cause });
       }
@@ -124,7 +125,7 @@ export class KubernetesPlatform implements Platform {
         if (hash !== undefined) await this.deleteReplicaSet(rollout, hash);
       }
     } catch (err) {
-      throw new PlatformError(`could not remove rollout ${this.ref(rollout)}: ${describeError(err)}`, undefined, {
+      throw new PlatformError(`could not remove rollout ${this.ref(rollout)}: ${describeApiError(err)}`, undefined, {
         cause: err,
       });
     }
@@ -287,7 +288,7 @@ export class KubernetesPlatform implements Platform {
         );
       }
     } catch (err) {
-      const message = `traffic router ${router.name}: ${describeError(err)}`;
+      const message = `traffic router ${router.name}: ${describeApiError(err)}`;
       this.routerErrors.set(key, message);
       throw new PlatformError(message, undefined, { cause: err });
     }

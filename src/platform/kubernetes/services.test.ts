@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { TrafficSpec } from "../../engine/types.js";
 import { Rollout } from "../../model/index.js";
 import { PlatformError } from "../port.js";
-import { describeError, pointServices, type ServiceClient, servicePointers, trafficRoles } from "./services.js";
+import { describeApiError } from "./api-errors.js";
+import { pointServices, type ServiceClient, servicePointers, trafficRoles } from "./services.js";
 
 const template = { spec: { containers: [{ name: "app", image: "nginx:1" }] } };
 
@@ -150,8 +151,8 @@ describe("pointServices", () => {
     );
   });
 
-  it("describeError reads a Status body, or falls back to the code or message", () => {
-    expect(describeError(new ApiException(500, "x", "not json", {}))).toBe("HTTP 500");
-    expect(describeError(new Error("boom"))).toBe("boom");
+  it("describeApiError reads a Status body, or falls back to the code or message", () => {
+    expect(describeApiError(new ApiException(500, "x", "not json", {}))).toBe("HTTP 500");
+    expect(describeApiError(new Error("boom"))).toBe("boom");
   });
 });

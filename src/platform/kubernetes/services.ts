@@ -2,6 +2,7 @@ import { ApiException, type CoreV1Api, PatchStrategy, setHeaderOptions } from "@
 import type { TrafficSpec } from "../../engine/types.js";
 import type { Rollout } from "../../model/index.js";
 import { PlatformError } from "../port.js";
+import { describeApiError } from "./api-errors.js";
 import { HASH_LABEL } from "./replicasets.js";
 
 /** The revisions traffic is split between: stable (or blue-green active) and canary (or preview). */
@@ -106,24 +107,10 @@ export async function pointServices(
           { cause: err },
         );
       throw new PlatformError(
-        `could not point Service ${namespace}/${p.service} (${p.field}) at revision ${p.hash}: ${describeError(err)}`,
+        `could not point Service ${namespace}/${p.service} (${p.field}) at revision ${p.hash}: ${describeApiError(err)}`,
         undefined,
         { cause: err },
       );
     }
   }
-}
-
-/** A short description of a client error: the API server's Status message when there is one. */
-export function describeError(err: unknown): string {
-  if (err instanceof ApiException) {
-    try {
-      const status = JSON.parse(String(err.body)) as { message?: string };
-      if (status.message) return `${err.code} ${status.message}`;
-    } catch {
-      // Not a Status object; fall through.
-    }
-    return `HTTP ${err.code}`;
-  }
-  return err instanceof Error ? err.message : String(err);
 }
