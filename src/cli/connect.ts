@@ -5,6 +5,7 @@ import { createApi } from "../api/app.js";
 import { ApiClient } from "../api/client.js";
 import { ClusterControlPlane } from "../platform/kubernetes/cluster-control-plane.js";
 import { KubernetesPlatform } from "../platform/kubernetes/kube-platform.js";
+import { shareConnections } from "../platform/kubernetes/shared-connections.js";
 import { CliError } from "./cli-error.js";
 import { loadKubeConfig } from "./kubeconfig.js";
 import { resolveStateDir } from "./state-dir.js";
@@ -54,6 +55,7 @@ function connectCluster(opts: ConnectOptions): ApiClient {
   } catch (err) {
     throw new CliError(err instanceof Error ? err.message : String(err), 1, { cause: err });
   }
+  shareConnections(kc);
   const namespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
   const platform = new KubernetesPlatform({ kc, namespace });
   const control = new ClusterControlPlane(kc, namespace, (rollout) => platform.templates(rollout));

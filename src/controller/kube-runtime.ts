@@ -15,6 +15,7 @@ import { KubernetesPlatform } from "../platform/kubernetes/kube-platform.js";
 import { LeaderElector } from "../platform/kubernetes/leader-election.js";
 import { KubeResourceStore, type ObjectCache } from "../platform/kubernetes/resource-store.js";
 import { routerFor } from "../platform/kubernetes/routers/index.js";
+import { shareConnections } from "../platform/kubernetes/shared-connections.js";
 import type { ResourceKind } from "./control-plane.js";
 import { Controller } from "./controller.js";
 import { ControllerMetrics } from "./metrics.js";
@@ -60,6 +61,7 @@ const ROLLOUT_LABEL = "sluice.dev/rollout";
  */
 export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRuntime> {
   const { kc } = opts;
+  const connections = shareConnections(kc);
   const log = opts.log ?? (() => {});
   const onError = opts.onError ?? ((message: string, err: unknown) => log(`${message}: ${errorText(err)}`));
   const custom = kc.makeApiClient(CustomObjectsApi);
@@ -136,6 +138,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       kc,
       namespace,
       routerFor: (rollout: Rollout) => routerFor(rollout, kc, namespace),
+      caches: { replicaSets, pods },
     });
     const store = new KubeResourceStore({
       kc,
@@ -218,6 +221,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       stopLeading();
       for (const i of all) i.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      connections.close();
     },
   };
 }

@@ -211,6 +211,42 @@ describe("KubernetesPlatform.apply on ReplicaSets", () => {
 });
 
 describe("KubernetesPlatform.observe and templates", () => {
+  it("reads informer caches instead of listing when it has them, and only this rollout's objects", async () => {
+    const labels = (rolloutName: string, hash: string) => ({
+      "sluice.dev/rollout": rolloutName,
+      "sluice.dev/pod-template-hash": hash,
+    });
+    const sets = [
+      {
+        metadata: { name: "web-h1", namespace: "shop", labels: labels("web", "h1") },
+        status: { replicas: 2, availableReplicas: 1 },
+      },
+      {
+        metadata: { name: "api-h9", namespace: "shop", labels: labels("api", "h9") },
+        status: { replicas: 5, availableReplicas: 5 },
+      },
+    ];
+    const seen: (string | undefined)[] = [];
+    const cache = (items: object[]) => ({
+      list: (namespace?: string) => {
+        seen.push(namespace);
+        return items as never[];
+      },
+    });
+    const cluster = fakeCluster();
+    const listed = { count: 0 };
+    const apps = { ...cluster.apps, listNamespacedReplicaSet: async () => ((listed.count += 1), { items: [] }) };
+    const p = new KubernetesPlatform({
+      kc: new KubeConfig(),
+      namespace: "shop",
+      clients: { apps: apps as typeof cluster.apps, core: cluster.core },
+      caches: { replicaSets: cache(sets), pods: cache([]) },
+    });
+    expect((await p.observe(rollout())).revisions).toEqual([{ hash: "h1", replicas: 2, ready: 1 }]);
+    expect(listed.count).toBe(0);
+    expect(seen).toEqual(["shop", "shop"]);
+  });
+
   it("reports each revision from its ReplicaSet status and its own pods", async () => {
     const { p, cluster } = platform();
     await p.apply(rollout(), [ensure("h1", 2), ensure("h2", 1)]);

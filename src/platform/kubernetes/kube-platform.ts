@@ -3,6 +3,7 @@ import {
   AppsV1Api,
   CoreV1Api,
   type KubeConfig,
+  type KubernetesObject,
   PatchStrategy,
   setHeaderOptions,
   type V1Pod,
@@ -18,6 +19,7 @@ import {
   HASH_LABEL,
   hashOf,
   ReplicaSetTemplateError,
+  ROLLOUT_LABEL,
   replicaSetName,
   revisionSelector,
   rolloutLabelSelector,
@@ -52,6 +54,17 @@ export interface KubernetesPlatformOptions {
   fieldManager?: string;
   /** Replaces the clients made from `kc` (tests). */
   clients?: { apps?: ReplicaSetClient; core?: CoreClient };
+  /**
+   * Informer caches of the ReplicaSets and pods Sluice owns. With them, `observe` reads memory
+   * instead of listing both on every reconcile; a moment's lag is harmless, as every action is
+   * level-based and the informer's change triggers another reconcile.
+   */
+  caches?: { replicaSets: ObjectList; pods: ObjectList };
+}
+
+/** A cache of objects by namespace (an informer's). */
+export interface ObjectList {
+  list(namespace?: string): KubernetesObject[];
 }
 
 const mergePatch = () => setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
@@ -306,6 +319,7 @@ export class KubernetesPlatform implements Platform {
 
   private async replicaSets(rollout: Rollout): Promise<V1ReplicaSet[]> {
     const namespace = this.namespaceOf(rollout);
+    if (this.opts.caches) return this.cached(this.opts.caches.replicaSets, rollout) as V1ReplicaSet[];
     const list = await this.apps.listNamespacedReplicaSet({
       namespace,
       labelSelector: rolloutLabelSelector(rollout.metadata.name),
@@ -315,11 +329,18 @@ export class KubernetesPlatform implements Platform {
 
   private async pods(rollout: Rollout): Promise<V1Pod[]> {
     const namespace = this.namespaceOf(rollout);
+    if (this.opts.caches) return this.cached(this.opts.caches.pods, rollout) as V1Pod[];
     const list = await this.core.listNamespacedPod({
       namespace,
       labelSelector: rolloutLabelSelector(rollout.metadata.name),
     });
     return list.items;
+  }
+
+  private cached(cache: ObjectList, rollout: Rollout): KubernetesObject[] {
+    return cache
+      .list(this.namespaceOf(rollout))
+      .filter((o) => o.metadata?.labels?.[ROLLOUT_LABEL] === rollout.metadata.name);
   }
 
   private namespaceOf(rollout: Rollout): string {
