@@ -178,6 +178,41 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     expect((await replicaSetsOf(kc, ns, "api"))[h1]?.replicas).toBe(2);
   }, 120_000);
 
+  it("a canary with no steps is a rolling update within maxSurge and maxUnavailable", async () => {
+    const ns = await createNamespace(kc, "rolling");
+    const strategy = { canary: { maxSurge: 1, maxUnavailable: 0, scaleDownDelaySeconds: 0 } };
+    const v1 = kubeRollout("batch", "1", strategy, 4);
+    await applySluice(kc, ns, v1);
+    await until(ns, "batch", (s) => s.phase === "Healthy", "v1 Healthy");
+    const v2 = kubeRollout("batch", "2", strategy, 4);
+    const h2 = hashOf(v2);
+    await applySluice(kc, ns, v2);
+    // Sample the ReplicaSets until v2 is stable: never more than replicas + maxSurge desired,
+    // never fewer than replicas - maxUnavailable ready.
+    let maxDesired = 0;
+    let minReady = Number.POSITIVE_INFINITY;
+    await waitFor(
+      async () => {
+        const sets = Object.values(await replicaSetsOf(kc, ns, "batch"));
+        maxDesired = Math.max(
+          maxDesired,
+          sets.reduce((n, r) => n + r.replicas, 0),
+        );
+        minReady = Math.min(
+          minReady,
+          sets.reduce((n, r) => n + r.ready, 0),
+        );
+        const s = await status(ns, "batch");
+        return s.phase === "Healthy" && s.stableRevision === h2;
+      },
+      { timeoutMs: 90_000, intervalMs: 100, message: "v2 rolled out" },
+    );
+    expect(maxDesired).toBeLessThanOrEqual(5);
+    expect(maxDesired).toBeGreaterThan(4); // it did surge
+    expect(minReady).toBeGreaterThanOrEqual(4);
+    await replicasAre(ns, "batch", h2, 4);
+  }, 180_000);
+
   describe("blue-green with pre-promotion analysis through the web provider", () => {
     let server: Server;
     let verdict = { ok: false };
