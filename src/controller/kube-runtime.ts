@@ -18,7 +18,7 @@ import { routerFor } from "../platform/kubernetes/routers/index.js";
 import { shareConnections } from "../platform/kubernetes/shared-connections.js";
 import type { ResourceKind } from "./control-plane.js";
 import { Controller } from "./controller.js";
-import { ControllerMetrics } from "./metrics.js";
+import { ControllerMetrics, rolloutLabel } from "./metrics.js";
 
 export interface KubeRuntimeOptions {
   kc: KubeConfig;
@@ -157,7 +157,11 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     const namespace = obj.metadata?.namespace;
     if (namespace && name) controllerFor(namespace)?.observationChanged(name);
   };
-  informers.Rollout.onChange((_type, obj) => touch(obj, obj.metadata?.name));
+  informers.Rollout.onChange((type, obj) => {
+    // A deleted rollout's ReplicaSets and runs go with it (owner references); its series go here.
+    if (type === "delete") metrics.forget(rolloutLabel(obj.metadata?.name ?? "", obj.metadata?.namespace));
+    touch(obj, obj.metadata?.name);
+  });
   replicaSets.onChange((_type, obj) => touch(obj, obj.metadata?.labels?.[ROLLOUT_LABEL]));
   pods.onChange((_type, obj) => touch(obj, obj.metadata?.labels?.[ROLLOUT_LABEL]));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rollout } from "../model/index.js";
-import { ControllerMetrics } from "./metrics.js";
+import { ControllerMetrics, rolloutLabel } from "./metrics.js";
 
 const rollout = (status: Record<string, unknown>) =>
   Rollout.parse({
@@ -58,5 +58,29 @@ describe("ControllerMetrics", () => {
     expect(text).not.toContain('rollout="web"');
     m.countAbort("api", "UserAbort");
     expect(await m.text()).toContain('sluice_rollout_aborts_total{rollout="api",reason="UserAbort"} 1');
+  });
+});
+
+describe("rollout labels on Kubernetes", () => {
+  it("qualifies the rollout label with its namespace, so same-named rollouts keep their own series", async () => {
+    const metrics = new ControllerMetrics();
+    const inNamespace = (ns: string, phase: "Healthy" | "Paused") =>
+      Rollout.parse({
+        apiVersion: "sluice.dev/v1alpha1",
+        kind: "Rollout",
+        metadata: { name: "web", namespace: ns },
+        spec: {
+          replicas: 1,
+          template: { spec: { containers: [{ name: "web", image: "web:1" }] } },
+          strategy: { canary: { steps: [] } },
+        },
+        status: { phase },
+      });
+    metrics.observeRollout(inNamespace("shop", "Healthy"), undefined);
+    metrics.observeRollout(inNamespace("blog", "Paused"), undefined);
+    const text = await metrics.text();
+    expect(text).toContain('sluice_rollout_phase{rollout="shop/web",phase="Healthy"} 1');
+    expect(text).toContain('sluice_rollout_phase{rollout="blog/web",phase="Paused"} 1');
+    expect(rolloutLabel("web")).toBe("web");
   });
 });

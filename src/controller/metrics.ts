@@ -54,7 +54,7 @@ export class ControllerMetrics {
 
   /** Updates the gauges from a rollout's status and counts transitions since `before`. */
   observeRollout(rollout: Rollout, before: Rollout["status"]): void {
-    const name = rollout.metadata.name;
+    const name = rolloutLabel(rollout.metadata.name, rollout.metadata.namespace);
     const status = rollout.status;
     if (!status) return;
     for (const p of PHASES) this.phase.set({ rollout: name, phase: p }, status.phase === p ? 1 : 0);
@@ -82,7 +82,7 @@ export class ControllerMetrics {
 
   /** Counts metrics that reached a verdict in this update of a run. */
   observeRun(run: AnalysisRun, before: AnalysisRun | undefined): void {
-    const rollout = run.metadata.labels?.["sluice.dev/rollout"] ?? "";
+    const rollout = rolloutLabel(run.metadata.labels?.["sluice.dev/rollout"] ?? "", run.metadata.namespace);
     for (const m of run.status?.metricResults ?? []) {
       const prev = before?.status?.metricResults.find((p) => p.name === m.name);
       const terminal = m.phase !== "Running" && m.phase !== "Pending";
@@ -106,4 +106,12 @@ export class ControllerMetrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/**
+ * The `rollout` label value: the name, or `namespace/name` where rollouts live in namespaces
+ * (Kubernetes), so two rollouts of the same name never share a series.
+ */
+export function rolloutLabel(name: string, namespace?: string): string {
+  return namespace ? `${namespace}/${name}` : name;
 }
