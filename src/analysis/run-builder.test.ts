@@ -7,7 +7,13 @@ import {
   type Metric,
 } from "../model/index.js";
 import { AnalysisConfigError } from "./errors.js";
-import { type ArgSources, buildAnalysisRun, type StartAnalysisRun, type TemplateLookup } from "./run-builder.js";
+import {
+  type ArgSources,
+  buildAnalysisRun,
+  referencedSecrets,
+  type StartAnalysisRun,
+  type TemplateLookup,
+} from "./run-builder.js";
 
 function metric(name: string, provider: Metric["provider"]): Metric {
   return {
@@ -344,3 +350,25 @@ function webProvider(path: string) {
     insecure: false,
   };
 }
+
+describe("referencedSecrets", () => {
+  it("lists each Secret the templates and the templates they include read arguments from, once", () => {
+    const token = template("token", {
+      args: [{ name: "token", valueFrom: { secretKeyRef: { name: "prom-auth", key: "token" } } }],
+      metrics: [prom("m", "up")],
+    });
+    const top = template("top", {
+      templates: [{ templateName: "token", clusterScope: false }],
+      args: [
+        { name: "user", valueFrom: { secretKeyRef: { name: "prom-auth", key: "user" } } },
+        { name: "url", valueFrom: { secretKeyRef: { name: "endpoints", key: "url" } } },
+      ],
+      metrics: [prom("n", "up")],
+    });
+    expect(referencedSecrets([{ templateName: "top" }], lookup([top, token]))).toEqual(["prom-auth", "endpoints"]);
+  });
+
+  it("is empty when the templates do not resolve (the build says why)", () => {
+    expect(referencedSecrets([{ templateName: "missing" }], lookup([]))).toEqual([]);
+  });
+});

@@ -76,6 +76,25 @@ function resolveTemplates(refs: { templateName: string; clusterScope?: boolean }
   return out;
 }
 
+/**
+ * The Secrets the templates an analysis names (and the ones they include) read arguments from,
+ * so a platform can fetch them before the run is built. Empty when the templates do not resolve:
+ * building the run then reports why.
+ */
+export function referencedSecrets(
+  refs: { templateName: string; clusterScope?: boolean }[],
+  lookup: TemplateLookup,
+): string[] {
+  try {
+    const names = resolveTemplates(refs, lookup).flatMap(({ template }) =>
+      template.spec.args.flatMap((a) => (a.valueFrom?.secretKeyRef ? [a.valueFrom.secretKeyRef.name] : [])),
+    );
+    return [...new Set(names)];
+  } catch {
+    return [];
+  }
+}
+
 function mergeMetrics(templates: ResolvedTemplate[]): { metric: Metric; origin: ResolvedTemplate; index: number }[] {
   const seen = new Map<string, ResolvedTemplate>();
   const out: { metric: Metric; origin: ResolvedTemplate; index: number }[] = [];

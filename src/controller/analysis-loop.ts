@@ -1,5 +1,5 @@
 import type { MetricProviderPort } from "../analysis/providers/provider.js";
-import { buildAnalysisRun, RUN_LABELS } from "../analysis/run-builder.js";
+import { buildAnalysisRun, RUN_LABELS, referencedSecrets } from "../analysis/run-builder.js";
 import { measureDue, terminateRun } from "../analysis/runner.js";
 import { runWakeAt } from "../analysis/schedule.js";
 import type { Action } from "../engine/types.js";
@@ -25,6 +25,8 @@ export interface AnalysisLoopOptions {
   onError?: (message: string, err: unknown) => void;
   readEnv?: (name: string) => string | undefined;
   readFile?: (path: string) => string;
+  /** Reads a Secret's data by name (Kubernetes), for `valueFrom.secretKeyRef` arguments. */
+  loadSecret?: (name: string) => Promise<Record<string, string> | undefined>;
 }
 
 const TERMINAL = new Set(["Successful", "Failed", "Error", "Inconclusive"]);
@@ -58,7 +60,7 @@ export class AnalysisLoop {
   /** Creates the run the engine asked for, unless it exists: the engine may ask again after a restart. */
   async startRun(action: StartRun, rollout: Rollout): Promise<void> {
     if (this.opts.store.getResource("AnalysisRun", action.name)) return;
-    const run = this.build(action, rollout);
+    const run = this.build(action, rollout, await this.secretsFor(action));
     const stored = (await this.opts.store.putResource(run)) as AnalysisRun;
     this.opts.onRunChanged(stored);
     if (!isFinished(stored)) this.queue.add(action.name);
@@ -77,8 +79,30 @@ export class AnalysisLoop {
     this.queue.add(name);
   }
 
-  private build(action: StartRun, rollout: Rollout): AnalysisRun {
+  /** Fetches the Secrets the run's templates read, before the (synchronous) build needs them. */
+  private async secretsFor(action: StartRun): Promise<Record<string, Record<string, string>>> {
+    const load = this.opts.loadSecret;
+    if (!load) return {};
+    const names = referencedSecrets(action.analysis.templates, this.templateLookup());
+    const out: Record<string, Record<string, string>> = {};
+    for (const name of names) {
+      // A Secret that cannot be read is reported by the build as missing: an Error verdict, never a pass.
+      const data = await load(name).catch(() => undefined);
+      if (data) out[name] = data;
+    }
+    return out;
+  }
+
+  private templateLookup() {
     const store = this.opts.store;
+    return {
+      template: (n: string) => store.getResource("AnalysisTemplate", n) as AnalysisTemplate | undefined,
+      clusterTemplate: (n: string) =>
+        store.getResource("ClusterAnalysisTemplate", n) as ClusterAnalysisTemplate | undefined,
+    };
+  }
+
+  private build(action: StartRun, rollout: Rollout, secrets: Record<string, Record<string, string>>): AnalysisRun {
     const labels = {
       [RUN_LABELS.rollout]: rollout.metadata.name,
       [RUN_LABELS.revision]: action.canaryRevision,
@@ -86,23 +110,15 @@ export class AnalysisLoop {
       ...(action.stableRevision ? { [RUN_LABELS.stableRevision]: action.stableRevision } : {}),
     };
     try {
-      const run = buildAnalysisRun(
-        action,
-        rollout.metadata.name,
-        {
-          template: (n) => store.getResource("AnalysisTemplate", n) as AnalysisTemplate | undefined,
-          clusterTemplate: (n) =>
-            store.getResource("ClusterAnalysisTemplate", n) as ClusterAnalysisTemplate | undefined,
-        },
-        {
-          readEnv: this.opts.readEnv ?? ((n) => process.env[n]),
-          readFile:
-            this.opts.readFile ??
-            ((p) => {
-              throw new Error(`reading ${p} is not allowed here`);
-            }),
-        },
-      );
+      const run = buildAnalysisRun(action, rollout.metadata.name, this.templateLookup(), {
+        readEnv: this.opts.readEnv ?? ((n) => process.env[n]),
+        readFile:
+          this.opts.readFile ??
+          ((p) => {
+            throw new Error(`reading ${p} is not allowed here`);
+          }),
+        ...(this.opts.loadSecret ? { readSecret: (name: string, key: string) => secrets[name]?.[key] } : {}),
+      });
       return run;
     } catch (err) {
       // A run that cannot be built is an Error verdict the engine acts on (abort), not a crash of the loop.

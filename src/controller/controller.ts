@@ -31,6 +31,8 @@ export interface ControllerOptions {
   /** Reads `valueFrom.env` / `valueFrom.file` args of analysis templates. */
   readEnv?: (name: string) => string | undefined;
   readFile?: (path: string) => string;
+  /** Reads a Secret's data by name (Kubernetes), for `valueFrom.secretKeyRef` analysis arguments. */
+  loadSecret?: (name: string) => Promise<Record<string, string> | undefined>;
 }
 
 const RETRY_MS = 1_000;
@@ -69,6 +71,7 @@ export class Controller implements ControlPlane {
       },
       ...(opts.readEnv ? { readEnv: opts.readEnv } : {}),
       ...(opts.readFile ? { readFile: opts.readFile } : {}),
+      ...(opts.loadSecret ? { loadSecret: opts.loadSecret } : {}),
     });
   }
 

@@ -148,7 +148,13 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       onInvalid: (message) => log(message),
       identity: opts.identity,
     });
-    controller = new Controller({ store, platform, providers, metrics, onError });
+    const loadSecret = async (name: string) => {
+      const secret = await core.readNamespacedSecret({ namespace, name });
+      return Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
+      );
+    };
+    controller = new Controller({ store, platform, providers, metrics, onError, loadSecret });
     controllers.set(namespace, controller);
     controller.start();
     return controller;

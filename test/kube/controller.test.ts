@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { isDeepStrictEqual } from "node:util";
-import { KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
@@ -213,6 +213,62 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     expect(minReady).toBeGreaterThanOrEqual(4);
     await replicasAre(ns, "batch", h2, 4);
   }, 180_000);
+
+  describe("analysis arguments from a Secret", () => {
+    let server: Server;
+    beforeAll(async () => {
+      // Answers ok only to the token the Secret holds.
+      server = createServer((req, res) =>
+        res.end(JSON.stringify({ ok: req.headers.authorization === "Bearer s3cret" })),
+      );
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    });
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it("reads valueFrom.secretKeyRef, and aborts with the Secret named when it is missing", async () => {
+      const ns = await createNamespace(kc, "secrets");
+      const port = (server.address() as { port: number }).port;
+      await applySluice(kc, ns, {
+        apiVersion: "sluice.dev/v1alpha1",
+        kind: "AnalysisTemplate",
+        metadata: { name: "authorized" },
+        spec: {
+          args: [{ name: "token", valueFrom: { secretKeyRef: { name: "checker", key: "token" } } }],
+          metrics: [
+            {
+              name: "authorized",
+              provider: {
+                web: {
+                  url: `http://127.0.0.1:${port}/check`,
+                  headers: [{ key: "Authorization", value: "Bearer {{args.token}}" }],
+                  jsonPath: "{$.ok}",
+                },
+              },
+              successCondition: "result == true",
+            },
+          ],
+        },
+      });
+      const strategy = {
+        canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: "authorized" }] } }] },
+      };
+      await applySluice(kc, ns, kubeRollout("pay", "1", strategy, 2));
+      await until(ns, "pay", (s) => s.phase === "Healthy", "v1 Healthy");
+
+      // No Secret yet: the run cannot be built, which is an Error verdict, never a pass.
+      await applySluice(kc, ns, kubeRollout("pay", "2", strategy, 2));
+      await until(ns, "pay", (s) => s.abort === true, "v2 aborted: the Secret is missing");
+      expect((await status(ns, "pay")).message).toMatch(/Secret "checker"/);
+
+      await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+        namespace: ns,
+        body: { metadata: { name: "checker" }, stringData: { token: "s3cret" } },
+      });
+      const v3 = kubeRollout("pay", "3", strategy, 2);
+      await applySluice(kc, ns, v3);
+      await until(ns, "pay", (s) => s.phase === "Healthy" && s.stableRevision === hashOf(v3), "v3 promoted");
+    }, 120_000);
+  });
 
   describe("blue-green with pre-promotion analysis through the web provider", () => {
     let server: Server;

@@ -235,7 +235,13 @@ describe("KubernetesPlatform.observe and templates", () => {
     });
     const cluster = fakeCluster();
     const listed = { count: 0 };
-    const apps = { ...cluster.apps, listNamespacedReplicaSet: async () => ((listed.count += 1), { items: [] }) };
+    const apps = {
+      ...cluster.apps,
+      listNamespacedReplicaSet: async () => {
+        listed.count += 1;
+        return { items: [] };
+      },
+    };
     const p = new KubernetesPlatform({
       kc: new KubeConfig(),
       namespace: "shop",
