@@ -14,6 +14,7 @@ import type { RolloutCommand } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
+import { kubeEvent } from "./events.js";
 import { toApiStatus, toResource } from "./objects.js";
 
 /** A user command on a rollout in a cluster could not be carried out. */
@@ -100,27 +101,10 @@ async function recordCommand(
   command: RolloutCommand,
   component: string,
 ): Promise<void> {
-  const now = opts.now?.() ?? new Date();
+  const event = { type: "Normal" as const, reason: "CommandReceived", message: `sluice ${commandLabel(command)}` };
   await opts.kc.makeApiClient(CoreV1Api).createNamespacedEvent({
     namespace: opts.namespace,
-    body: {
-      metadata: { generateName: `${rollout.metadata.name}.`, namespace: opts.namespace },
-      involvedObject: {
-        apiVersion: `${SLUICE_GROUP}/${SLUICE_VERSION}`,
-        kind: "Rollout",
-        name: rollout.metadata.name,
-        namespace: opts.namespace,
-        ...(rollout.metadata.uid ? { uid: rollout.metadata.uid } : {}),
-      },
-      reason: "CommandReceived",
-      message: `sluice ${commandLabel(command)}`,
-      type: "Normal",
-      source: { component },
-      reportingComponent: component,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    },
+    body: kubeEvent(rollout, opts.namespace, event, { component }, opts.now?.() ?? new Date()),
   });
 }
 

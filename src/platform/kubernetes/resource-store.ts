@@ -12,6 +12,7 @@ import type { RolloutEvent } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
+import { kubeEvent } from "./events.js";
 import { isNewer, ObjectConversionError, toApiStatus, toResource } from "./objects.js";
 
 /** What the store reads from: an informer's cache of one kind. */
@@ -256,28 +257,10 @@ export class KubeResourceStore implements ControllerStore {
 
   private async recordEvent(resource: Resource, e: EventRecord): Promise<void> {
     const namespace = this.nsOf(resource.kind) ?? "default";
+    const reporter = { component: this.fieldManager, ...(this.opts.identity ? { instance: this.opts.identity } : {}) };
     await this.core.createNamespacedEvent({
       namespace,
-      body: {
-        metadata: { generateName: `${resource.metadata.name}.`, namespace },
-        involvedObject: {
-          apiVersion: `${SLUICE_GROUP}/${SLUICE_VERSION}`,
-          kind: resource.kind,
-          name: resource.metadata.name,
-          namespace,
-          ...(resource.metadata.uid ? { uid: resource.metadata.uid } : {}),
-          ...(resource.metadata.resourceVersion ? { resourceVersion: resource.metadata.resourceVersion } : {}),
-        },
-        reason: e.reason,
-        message: e.message,
-        type: e.type,
-        source: { component: this.fieldManager },
-        reportingComponent: this.fieldManager,
-        ...(this.opts.identity ? { reportingInstance: this.opts.identity } : {}),
-        firstTimestamp: new Date(e.time),
-        lastTimestamp: new Date(e.time),
-        count: 1,
-      },
+      body: kubeEvent(resource, namespace, e, reporter, new Date(e.time)),
     });
   }
 
