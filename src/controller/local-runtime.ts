@@ -89,7 +89,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     onRestart: () => void platform?.sync().catch(() => {}),
     onError,
   });
-  await supervisor.adopt((rollout, hash) => store.getTemplates(rollout)[hash]?.process);
+  const serving = new Set(current?.rollouts.flatMap((r) => r.backends.flatMap((b) => b.endpoints)) ?? []);
+  await supervisor.adopt((rollout, hash) => store.getTemplates(rollout)[hash]?.process, serving);
 
   const metrics = new ControllerMetrics();
   controller = new Controller({

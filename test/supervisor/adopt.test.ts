@@ -78,6 +78,31 @@ describe("Supervisor: adoption after a controller restart", () => {
     await holdsFor(() => second.observe("web")[0]?.ready === 2 && pids().join() === before.join(), 1_500);
   });
 
+  it("keeps a replica the router was serving in routing through a slow probe, until the failure threshold", async () => {
+    const template = demoTemplate();
+    const first = h.supervisor();
+    first.ensure("web", "abc123", template, 2);
+    const endpoints = [...(await readyEndpoints(first, "web", 2))].sort();
+    await first.detach();
+    // Frozen processes answer no probe: as a replica too busy to answer within the timeout.
+    const frozen = h.registry.list().map((r) => r.pid);
+    for (const pid of frozen) process.kill(pid, "SIGSTOP");
+    try {
+      const second = h.supervisor();
+      const served = endpoints[0] ?? "";
+      await second.adopt(() => template, new Set([served]));
+      // The one that was served stays; the other, never seen serving, waits for a passing probe.
+      expect(second.endpoints("web")[0]?.endpoints).toEqual([served]);
+      // failureThreshold 2 at a 0.5 s period (1 s timeout): it leaves routing after two misses.
+      await waitFor(() => second.observe("web")[0]?.ready === 0, {
+        timeoutMs: 10_000,
+        message: "the frozen replica to leave routing",
+      });
+    } finally {
+      for (const pid of frozen) process.kill(pid, "SIGCONT");
+    }
+  });
+
   it("restarts an adopted replica that dies", async () => {
     const template = demoTemplate();
     const first = h.supervisor();

@@ -97,13 +97,22 @@ export class Replica {
     void this.launch();
   }
 
-  /** Takes over a process an earlier supervisor recorded, probing once so its readiness is known at once. */
-  async adopt(record: ReplicaRecord): Promise<void> {
+  /**
+   * Takes over a process an earlier supervisor recorded. One the router was serving stays ready
+   * and is judged by the usual failure threshold; any other is probed once so its readiness is
+   * known at once.
+   */
+  async adopt(record: ReplicaRecord, wasServing = false): Promise<void> {
     const gen = ++this.generation;
     this.pid = record.pid;
     this.port = record.port;
     this.startTime = record.startTime;
     this.phase = "running";
+    if (wasServing) {
+      this.markReady();
+      this.startProbing(gen, true);
+      return;
+    }
     const settings = probeSettings(this.ctx.template().readinessProbe);
     const result = await runProbe(record.port, settings);
     if (!this.isCurrent(gen)) return;

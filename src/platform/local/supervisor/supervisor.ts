@@ -71,8 +71,16 @@ export class Supervisor {
     this.housekeeping.unref();
   }
 
-  /** Re-adopts replicas recorded in the registry whose process is still alive (same start time); forgets the rest. Call once at start. */
-  async adopt(templates: (rollout: string, revision: string) => ProcessTemplate | undefined): Promise<void> {
+  /**
+   * Re-adopts replicas recorded in the registry whose process is still alive (same start time);
+   * forgets the rest. Call once at start. `serving` holds the `HOST:PORT` endpoints the router was
+   * sending traffic to: those replicas stay routable unless their probe fails `failureThreshold`
+   * times in a row, so a busy replica is not dropped by one slow probe during a controller restart.
+   */
+  async adopt(
+    templates: (rollout: string, revision: string) => ProcessTemplate | undefined,
+    serving: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
     if (this.closed) throw new SupervisorError("cannot adopt replicas: the supervisor was detached or stopped");
     const pending: Promise<void>[] = [];
     for (const record of this.opts.registry.list()) {
@@ -94,7 +102,7 @@ export class Supervisor {
       state.replicas.set(record.index, replica);
       // Keep what runs until the controller says otherwise with ensure().
       state.desired += 1;
-      pending.push(replica.adopt(record));
+      pending.push(replica.adopt(record, serving.has(`127.0.0.1:${record.port}`)));
     }
     await Promise.all(pending);
     this.notify();
