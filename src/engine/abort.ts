@@ -79,6 +79,25 @@ export function holdAborted(ctx: ReconcileContext, revision: RevisionStatus, abo
   ctx.message = `aborted; all traffic on stable ${label(stable)}`;
 }
 
+/**
+ * The start of every strategy's step: while aborted, or once the new revision crash-loops or
+ * never becomes ready, hold the aborted state and say so. Returns true when the strategy must
+ * stop there.
+ */
+export function haltIfAborted(
+  ctx: ReconcileContext,
+  revision: RevisionStatus,
+  abortScaleDownDelaySeconds: number,
+): boolean {
+  if (!ctx.status.abort) {
+    const failure = revisionFailure(ctx, revision);
+    if (!failure) return false;
+    abortRollout(ctx, failure.reason, failure.message);
+  }
+  holdAborted(ctx, revision, abortScaleDownDelaySeconds);
+  return true;
+}
+
 /** A crash-looping or never-ready revision, as an abort reason and message; undefined if it is fine. */
 export function revisionFailure(
   ctx: ReconcileContext,

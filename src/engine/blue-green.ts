@@ -1,5 +1,5 @@
 import type { BlueGreenStrategy, RevisionStatus, RolloutAnalysis } from "../model/index.js";
-import { abortRollout, holdAborted, revisionFailure } from "./abort.js";
+import { abortRollout, haltIfAborted, holdAborted } from "./abort.js";
 import { startAnalysisRun, verdictOf } from "./analysis-runs.js";
 import {
   addPause,
@@ -28,16 +28,7 @@ export function progressBlueGreen(ctx: ReconcileContext, preview: RevisionStatus
   const s = ctx.status;
   const active = stableRevision(ctx);
   active.replicas = ctx.spec.replicas;
-  if (s.abort) {
-    holdAborted(ctx, preview, strategy.abortScaleDownDelaySeconds);
-    return;
-  }
-  const failure = revisionFailure(ctx, preview);
-  if (failure) {
-    abortRollout(ctx, failure.reason, failure.message);
-    holdAborted(ctx, preview, strategy.abortScaleDownDelaySeconds);
-    return;
-  }
+  if (haltIfAborted(ctx, preview, strategy.abortScaleDownDelaySeconds)) return;
   const skipping = s.promoteFull || s.fastRollback;
 
   if (s.promotedAt === undefined) {

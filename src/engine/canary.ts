@@ -1,6 +1,6 @@
 import type { CanaryStep, CanaryStrategy, RevisionStatus } from "../model/index.js";
 import { durationMs } from "../model/index.js";
-import { abortRollout, holdAborted, revisionFailure } from "./abort.js";
+import { abortRollout, haltIfAborted, holdAborted } from "./abort.js";
 import { startAnalysisRun, stepRunSuffix, stopAnalysisRuns, verdictOf } from "./analysis-runs.js";
 import {
   addPause,
@@ -30,16 +30,7 @@ type Outcome = "advance" | "wait" | "aborted";
 export function progressCanary(ctx: ReconcileContext, canary: RevisionStatus): void {
   const strategy = ctx.spec.strategy.canary as CanaryStrategy;
   const s = ctx.status;
-  if (s.abort) {
-    holdAborted(ctx, canary, strategy.abortScaleDownDelaySeconds);
-    return;
-  }
-  const failure = revisionFailure(ctx, canary);
-  if (failure) {
-    abortRollout(ctx, failure.reason, failure.message);
-    holdAborted(ctx, canary, strategy.abortScaleDownDelaySeconds);
-    return;
-  }
+  if (haltIfAborted(ctx, canary, strategy.abortScaleDownDelaySeconds)) return;
   if (strategy.steps.length === 0) {
     rollingUpdate(ctx, strategy, canary);
     return;

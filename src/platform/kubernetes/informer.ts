@@ -2,6 +2,7 @@ import { type KubeConfig, type KubernetesListObject, type KubernetesObject, Watc
 // Not re-exported by the package index; the deep path is stable within the pinned ~1.4 line.
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
 import { Counter, Gauge, type Registry } from "prom-client";
+import { reportError } from "./report-error.js";
 
 /** What a change listener is told: the kind of change and the object after it (before it, for "delete"). */
 export type ChangeType = "add" | "update" | "delete";
@@ -317,11 +318,7 @@ export class SupervisedInformer<T extends KubernetesObject> {
   }
 
   private report(err: unknown): void {
-    try {
-      this.opts.onError?.(err);
-    } catch {
-      // The error callback is for logging; its own failure has nowhere better to go.
-    }
+    reportError(this.opts.onError, err);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type V1LeaseSpec,
   V1MicroTime,
 } from "@kubernetes/client-node";
+import { reportError } from "./report-error.js";
 
 const FIELD_MANAGER = "sluice-controller";
 /** Candidates wait retryPeriod × (1 + up to this factor) between tries, as client-go does. */
@@ -258,11 +259,7 @@ export class LeaderElector {
   }
 
   private report(err: unknown): void {
-    try {
-      this.opts.onError?.(err);
-    } catch {
-      // The error callback is for logging; its own failure has nowhere better to go.
-    }
+    reportError(this.opts.onError, err);
   }
 
   private sleep(ms: number): Promise<void> {
