@@ -15,7 +15,8 @@ import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
-import { type CustomResourceDefinition, rolloutPrinterStatus } from "../../src/platform/kubernetes/crds.js";
+import { rolloutApiStatus } from "../../src/platform/kubernetes/api-status.js";
+import type { CustomResourceDefinition } from "../../src/platform/kubernetes/crds.js";
 import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -241,7 +242,7 @@ describe.skipIf(skip)("Sluice CRDs on a real API server", () => {
     await create("Rollout", { ...rollout, status: { phase: "Healthy" } });
     expect(((await custom.getNamespacedCustomObject(ref)) as Obj).status).toBeUndefined();
     const status = {
-      ...rolloutPrinterStatus(rollout as never),
+      ...rolloutApiStatus(rollout as never),
       phase: "Progressing",
       currentStepIndex: 1,
       revisions: [

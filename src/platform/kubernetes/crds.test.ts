@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { staleCrdFiles } from "../../../scripts/generate-crds.js";
-import { allCrds, crdFor, crdSchema, pluralOf, rolloutPrinterStatus } from "./crds.js";
+import { allCrds, crdFor, crdSchema, pluralOf } from "./crds.js";
 import type { SchemaNode } from "./structural.js";
 
 const root = join(import.meta.dirname, "../../..");
@@ -95,11 +95,21 @@ describe("CRDs", () => {
     });
   });
 
-  it("declares the printer-only status field and fills it from the spec", () => {
+  it("declares the API-only status fields and the scale subresource a HorizontalPodAutoscaler uses", () => {
     const status = (crdSchema("Rollout").properties as Record<string, SchemaNode>).status as SchemaNode;
-    expect((status.properties as Record<string, SchemaNode>).strategy).toMatchObject({ enum: ["canary", "blueGreen"] });
-    expect(rolloutPrinterStatus({ spec: { strategy: { canary: {} } } } as never)).toEqual({ strategy: "canary" });
-    expect(rolloutPrinterStatus({ spec: { strategy: { blueGreen: {} } } } as never)).toEqual({ strategy: "blueGreen" });
+    const props = status.properties as Record<string, SchemaNode>;
+    expect(props.strategy).toMatchObject({ enum: ["canary", "blueGreen"] });
+    expect(props.replicas).toMatchObject({ type: "integer" });
+    expect(props.selector).toMatchObject({ type: "string" });
+    expect(crdFor("Rollout").spec.versions[0]?.subresources).toEqual({
+      status: {},
+      scale: {
+        specReplicasPath: ".spec.replicas",
+        statusReplicasPath: ".status.replicas",
+        labelSelectorPath: ".status.selector",
+      },
+    });
+    expect(crdFor("AnalysisRun").spec.versions[0]?.subresources).toEqual({ status: {} });
   });
 
   it("matches the committed files in deploy/crds and the Helm chart (run scripts/generate-crds.ts)", async () => {

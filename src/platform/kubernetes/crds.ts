@@ -1,8 +1,8 @@
 import { stringify } from "yaml";
 import type { ResourceKind } from "../../controller/control-plane.js";
 import { jsonSchemaFor } from "../../model/json-schema.js";
-import type { Rollout } from "../../model/rollout.js";
 import { RESOURCE_KINDS } from "../../model/validate.js";
+import { ROLLOUT_API_STATUS, ROLLOUT_SCALE } from "./api-status.js";
 import { type CelRule, type SchemaNode, toStructural } from "./structural.js";
 
 /** The API group of every Sluice resource. */
@@ -40,7 +40,7 @@ export interface CustomResourceDefinition {
       served: boolean;
       storage: boolean;
       schema: { openAPIV3Schema: SchemaNode };
-      subresources?: { status: Record<string, never> };
+      subresources?: { status: Record<string, never>; scale?: typeof ROLLOUT_SCALE };
       additionalPrinterColumns: PrinterColumn[];
     }[];
   };
@@ -55,20 +55,6 @@ interface KindInfo {
 }
 
 const age: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
-
-/**
- * Status fields only the CRD declares, for printer columns a JSON path cannot compute from the
- * model's own status. The Kubernetes status writer sets them with {@link rolloutPrinterStatus}, and
- * must drop them before parsing status with the (strict) model schema.
- */
-export const ROLLOUT_PRINTER_STATUS: Record<string, SchemaNode> = {
-  strategy: { type: "string", enum: ["canary", "blueGreen"], description: "Which strategy the rollout uses." },
-};
-
-/** The printer-only status fields of a rollout (see {@link ROLLOUT_PRINTER_STATUS}). */
-export function rolloutPrinterStatus(rollout: Pick<Rollout, "spec">): { strategy: "canary" | "blueGreen" } {
-  return { strategy: rollout.spec.strategy.canary ? "canary" : "blueGreen" };
-}
 
 const KINDS: Record<ResourceKind, KindInfo> = {
   Rollout: {
@@ -155,7 +141,7 @@ export function crdSchema(kind: ResourceKind): SchemaNode {
   source.required = ["spec"];
   if (kind === "Rollout") {
     const status = props.status as SchemaNode;
-    status.properties = { ...(status.properties as SchemaNode), ...ROLLOUT_PRINTER_STATUS };
+    status.properties = { ...(status.properties as SchemaNode), ...ROLLOUT_API_STATUS };
   }
   return toStructural(source, {
     preserveUnknownFields: ["spec.template.spec"],
@@ -188,7 +174,9 @@ export function crdFor(kind: ResourceKind): CustomResourceDefinition {
           served: true,
           storage: true,
           schema: { openAPIV3Schema: crdSchema(kind) },
-          ...(info.status ? { subresources: { status: {} } } : {}),
+          ...(info.status
+            ? { subresources: { status: {}, ...(kind === "Rollout" ? { scale: ROLLOUT_SCALE } : {}) } }
+            : {}),
           additionalPrinterColumns: info.columns,
         },
       ],

@@ -20,11 +20,11 @@ const apiRollout = {
     template: { spec: { containers: [{ name: "web", image: "web:1" }] } },
     strategy: { canary: { steps: [{ setWeight: 20 }] } },
   },
-  status: { phase: "Healthy", strategy: "canary" },
+  status: { phase: "Healthy", strategy: "canary", replicas: 3, selector: "sluice.dev/rollout=web" },
 };
 
 describe("toResource", () => {
-  it("keeps only the metadata the model knows, as strings, and drops printer-only status", () => {
+  it("keeps only the metadata the model knows, as strings, and drops the API-only status", () => {
     const r = toResource("Rollout", apiRollout) as Rollout;
     expect(r.metadata).toEqual({
       name: "web",
@@ -36,6 +36,7 @@ describe("toResource", () => {
     });
     expect(r.status?.phase).toBe("Healthy");
     expect(r.status).not.toHaveProperty("strategy");
+    expect(r.status).not.toHaveProperty("selector");
   });
 
   it("fills the model's defaults the engine relies on", () => {
@@ -51,9 +52,14 @@ describe("toResource", () => {
 });
 
 describe("toApiStatus", () => {
-  it("adds the strategy column for rollouts only", () => {
+  it("adds the API-only fields for rollouts only", () => {
     const r = toResource("Rollout", apiRollout);
-    expect(toApiStatus("Rollout", r, { phase: "Paused" })).toEqual({ phase: "Paused", strategy: "canary" });
+    expect(toApiStatus("Rollout", r, { phase: "Paused" })).toEqual({
+      phase: "Paused",
+      strategy: "canary",
+      replicas: 0,
+      selector: "sluice.dev/rollout=web",
+    });
     expect(toApiStatus("AnalysisRun", r, { phase: "Running" })).toEqual({ phase: "Running" });
   });
 });

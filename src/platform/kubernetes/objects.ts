@@ -1,7 +1,7 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Resource, ResourceKind } from "../../controller/control-plane.js";
 import { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout } from "../../model/index.js";
-import { ROLLOUT_PRINTER_STATUS, rolloutPrinterStatus } from "./crds.js";
+import { ROLLOUT_API_STATUS, rolloutApiStatus } from "./api-status.js";
 
 const SCHEMAS = { Rollout, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun } as const;
 
@@ -29,7 +29,7 @@ type ApiObject = KubernetesObject & { spec?: unknown; status?: Record<string, un
 
 /**
  * Turns an object read from the API server into the model resource the engine works on: metadata
- * trimmed to what the model knows, printer-only status fields dropped, defaults filled in.
+ * trimmed to what the model knows, API-only status fields dropped, defaults filled in.
  */
 export function toResource(kind: ResourceKind, obj: ApiObject): Resource {
   const meta = (obj.metadata ?? {}) as Record<string, unknown>;
@@ -43,7 +43,7 @@ export function toResource(kind: ResourceKind, obj: ApiObject): Resource {
   let status = obj.status;
   if (kind === "Rollout" && status) {
     status = { ...status };
-    for (const key of Object.keys(ROLLOUT_PRINTER_STATUS)) delete status[key];
+    for (const key of Object.keys(ROLLOUT_API_STATUS)) delete status[key];
   }
   const candidate = {
     apiVersion: obj.apiVersion,
@@ -64,10 +64,10 @@ export function toResource(kind: ResourceKind, obj: ApiObject): Resource {
   return parsed.data as Resource;
 }
 
-/** The status as the API server stores it: the model's status plus the printer-only fields. */
+/** The status as the API server stores it: the model's status plus the API-only fields. */
 export function toApiStatus(kind: ResourceKind, resource: Resource, status: unknown): Record<string, unknown> {
   const out = { ...(status as Record<string, unknown>) };
-  if (kind === "Rollout") Object.assign(out, rolloutPrinterStatus(resource as Rollout));
+  if (kind === "Rollout") Object.assign(out, rolloutApiStatus(resource as Rollout, status as Rollout["status"]));
   return out;
 }
 
