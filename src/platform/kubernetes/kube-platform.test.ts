@@ -210,6 +210,35 @@ describe("KubernetesPlatform.apply on ReplicaSets", () => {
   });
 });
 
+describe("KubernetesPlatform.apply with informer caches", () => {
+  it("scales from the cached ReplicaSet without reading it, and calls nothing when it already matches", async () => {
+    const cluster = fakeCluster();
+    const reads = { count: 0 };
+    const apps = {
+      ...cluster.apps,
+      readNamespacedReplicaSet: async (args: { name: string; namespace: string }) => {
+        reads.count += 1;
+        return cluster.apps.readNamespacedReplicaSet(args);
+      },
+    };
+    const cached = { list: () => [...cluster.sets.values()] as never[] };
+    const p = new KubernetesPlatform({
+      kc: new KubeConfig(),
+      namespace: "shop",
+      clients: { apps: apps as typeof cluster.apps, core: cluster.core },
+      caches: { replicaSets: cached, pods: { list: () => [] } },
+    });
+    // Not in the cache yet: read from the server (404), then created.
+    await p.apply(rollout(), [ensure("h1", 2)]);
+    expect(reads.count).toBe(1);
+    cluster.calls.length = 0;
+    await p.apply(rollout(), [{ type: "scaleRevision", hash: "h1", replicas: 2 }]);
+    await p.apply(rollout(), [{ type: "scaleRevision", hash: "h1", replicas: 3 }]);
+    expect(reads.count).toBe(1);
+    expect(cluster.calls).toEqual(['patch web-h1 {"spec":{"replicas":3,"minReadySeconds":0}}']);
+  });
+});
+
 describe("KubernetesPlatform.observe and templates", () => {
   it("reads informer caches instead of listing when it has them, and only this rollout's objects", async () => {
     const labels = (rolloutName: string, hash: string) => ({

@@ -185,7 +185,7 @@ export class KubernetesPlatform implements Platform {
   ): Promise<void> {
     const namespace = this.namespaceOf(rollout);
     const name = replicaSetName(rollout.metadata.name, hash);
-    let rs = await this.readReplicaSet(namespace, name);
+    let rs = await this.currentReplicaSet(namespace, name);
     if (!rs) {
       if (!template) {
         if (replicas === 0) return;
@@ -306,6 +306,16 @@ export class KubernetesPlatform implements Platform {
       throw new PlatformError(message, undefined, { cause: err });
     }
     this.routerErrors.delete(key);
+  }
+
+  /**
+   * The ReplicaSet as the informer last saw it, or from the API server when the informer has not
+   * seen it yet. A stale copy costs at most one needless or late patch: the informer's next event
+   * brings another reconcile, and the merge patch it sends does not depend on what was read.
+   */
+  private async currentReplicaSet(namespace: string, name: string): Promise<V1ReplicaSet | undefined> {
+    const cached = this.opts.caches?.replicaSets.list(namespace).find((o) => o.metadata?.name === name);
+    return (cached as V1ReplicaSet | undefined) ?? this.readReplicaSet(namespace, name);
   }
 
   private async readReplicaSet(namespace: string, name: string): Promise<V1ReplicaSet | undefined> {
