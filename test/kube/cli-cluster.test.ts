@@ -6,37 +6,27 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
-import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
 import { runSluice, SLUICE_BIN } from "../helpers/cli.js";
-import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
-import { createNamespace, getSluice, installCrds, kubeRollout } from "../helpers/kube-sluice.js";
+import { useKubeController } from "../helpers/kube-controller.js";
+import { createNamespace, getSluice, kubeRollout } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
 
 describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", () => {
-  let cp: ControlPlane;
-  let kc: KubeConfig;
-  let runtime: KubeRuntime;
+  const env = useKubeController("cli-test");
   let dir: string;
   let ns: string;
-  const sluice = (...args: string[]) => runSluice(["--kubeconfig", cp.kubeconfigPath, "-n", ns, ...args]);
+  const sluice = (...args: string[]) => runSluice(["--kubeconfig", env.cp.kubeconfigPath, "-n", ns, ...args]);
   const phase = async () =>
-    ((await getSluice(kc, ns, "Rollout", "web")).status as { phase?: string } | undefined)?.phase;
+    ((await getSluice(env.kc, ns, "Rollout", "web")).status as { phase?: string } | undefined)?.phase;
 
   beforeAll(async () => {
-    cp = await startControlPlane();
-    kc = new KubeConfig();
-    kc.loadFromFile(cp.kubeconfigPath);
-    await installCrds(kc);
-    ns = await createNamespace(kc, "cli");
-    runtime = await startKubeRuntime({ kc, identity: "cli-test" });
+    ns = await createNamespace(env.kc, "cli");
     dir = await mkdtemp(join(tmpdir(), "sluice-cli-cluster-"));
-  }, 50 * 60_000);
+  });
 
   afterAll(async () => {
-    await runtime?.stop();
-    await cp?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -65,7 +55,7 @@ describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", ()
     // `status --watch` follows the rollout through the cluster's watch until it settles.
     const watching = spawn(
       process.execPath,
-      [SLUICE_BIN, "--kubeconfig", cp.kubeconfigPath, "-n", ns, "status", "web", "--watch", "--timeout", "90s"],
+      [SLUICE_BIN, "--kubeconfig", env.cp.kubeconfigPath, "-n", ns, "status", "web", "--watch", "--timeout", "90s"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let watched = "";
@@ -125,7 +115,7 @@ describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", ()
 
     const unreachable = join(dir, "unreachable.kubeconfig");
     const config = new KubeConfig();
-    config.loadFromFile(cp.kubeconfigPath);
+    config.loadFromFile(env.cp.kubeconfigPath);
     const cluster = config.getCurrentCluster();
     await writeFile(unreachable, config.exportConfig().replace(cluster?.server ?? "", "https://127.0.0.1:1"));
     const down = await runSluice(["--kubeconfig", unreachable, "-n", ns, "get", "rollouts"]);

@@ -1,20 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
-import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
 import { commandRollout } from "../../src/platform/kubernetes/commands.js";
-import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
-import {
-  applySluice,
-  createNamespace,
-  createService,
-  getSluice,
-  installCrds,
-  kubeRollout,
-} from "../helpers/kube-sluice.js";
+import { useKubeController } from "../helpers/kube-controller.js";
+import { applySluice, createNamespace, createService, getSluice, kubeRollout } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
@@ -24,40 +16,29 @@ type Status = { phase?: string; currentStepIndex?: number; message?: string; pau
 type Route = { spec: { rules: { backendRefs?: { name: string; weight?: number }[] }[] } };
 
 describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRoute", () => {
-  let cp: ControlPlane;
-  let kc: KubeConfig;
-  let runtime: KubeRuntime;
-
-  beforeAll(async () => {
-    cp = await startControlPlane();
-    kc = new KubeConfig();
-    kc.loadFromFile(cp.kubeconfigPath);
-    await installCrds(kc);
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    await custom.createClusterCustomObject({
-      group: "apiextensions.k8s.io",
-      version: "v1",
-      plural: "customresourcedefinitions",
-      body: parse(readFileSync(join(import.meta.dirname, "fixtures/router-crds/httproute.yaml"), "utf8")),
-    });
-    await waitFor(() => custom.listClusterCustomObject(ROUTE).then(() => true), {
-      timeoutMs: 30_000,
-      message: "HTTPRoute served",
-    });
-    runtime = await startKubeRuntime({ kc, identity: "routing-test" });
-  }, 50 * 60_000);
-
-  afterAll(async () => {
-    await runtime?.stop();
-    await cp?.stop();
+  const env = useKubeController("routing-test", {
+    // Gateway API is installed before Sluice, as in a cluster that already routes with it.
+    prepare: async (kc) => {
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      await custom.createClusterCustomObject({
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        plural: "customresourcedefinitions",
+        body: parse(readFileSync(join(import.meta.dirname, "fixtures/router-crds/httproute.yaml"), "utf8")),
+      });
+      await waitFor(() => custom.listClusterCustomObject(ROUTE).then(() => true), {
+        timeoutMs: 30_000,
+        message: "HTTPRoute served",
+      });
+    },
   });
 
   it("pauses while the route is missing, then walks the weights on the route and leaves it clean", async () => {
-    const ns = await createNamespace(kc, "gateway");
-    await createService(kc, ns, "web-stable", "web");
-    await createService(kc, ns, "web-canary", "web");
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    const status = async () => ((await getSluice(kc, ns, "Rollout", "web")).status ?? {}) as Status;
+    const ns = await createNamespace(env.kc, "gateway");
+    await createService(env.kc, ns, "web-stable", "web");
+    await createService(env.kc, ns, "web-canary", "web");
+    const custom = env.kc.makeApiClient(CustomObjectsApi);
+    const status = async () => ((await getSluice(env.kc, ns, "Rollout", "web")).status ?? {}) as Status;
     const weights = async () => {
       const route = (await custom.getNamespacedCustomObject({ ...ROUTE, namespace: ns, name: "web" })) as Route;
       return Object.fromEntries((route.spec.rules[0]?.backendRefs ?? []).map((b) => [b.name, b.weight ?? 1]));
@@ -70,11 +51,11 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
         steps: [{ setWeight: 30 }, { pause: {} }],
       },
     };
-    await applySluice(kc, ns, kubeRollout("web", "1", strategy, 2));
+    await applySluice(env.kc, ns, kubeRollout("web", "1", strategy, 2));
     await waitFor(async () => (await status()).phase === "Healthy", { timeoutMs: 60_000, message: "v1 Healthy" });
 
     // No HTTPRoute yet: the rollout must not move on weights that never took effect.
-    await applySluice(kc, ns, kubeRollout("web", "2", strategy, 2));
+    await applySluice(env.kc, ns, kubeRollout("web", "2", strategy, 2));
     await waitFor(async () => (await status()).pauseConditions?.some((p) => p.reason === "TrafficRoutingError"), {
       timeoutMs: 60_000,
       message: "paused on the missing route",
@@ -101,7 +82,7 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
       message: "the routing pause lifts",
     });
 
-    await commandRollout({ kc, namespace: ns }, "web", { type: "promote" });
+    await commandRollout({ kc: env.kc, namespace: ns }, "web", { type: "promote" });
     await waitFor(async () => (await status()).phase === "Healthy", { timeoutMs: 60_000, message: "v2 Healthy" });
     await waitFor(async () => (await weights())["web-stable"] === 100, { timeoutMs: 30_000, message: "all on stable" });
     const route = (await custom.getNamespacedCustomObject({ ...ROUTE, namespace: ns, name: "web" })) as Route & {

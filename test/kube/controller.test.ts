@@ -1,19 +1,17 @@
 import { createServer, type Server } from "node:http";
 import { isDeepStrictEqual } from "node:util";
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
-import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
 import { revisionHash } from "../../src/engine/hash.js";
 import { Rollout } from "../../src/model/index.js";
 import { commandRollout } from "../../src/platform/kubernetes/commands.js";
-import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
+import { useKubeController } from "../helpers/kube-controller.js";
 import {
   applySluice,
   createNamespace,
   createService,
   getSluice,
-  installCrds,
   kubeRollout,
   replicaSetsOf,
   serviceSelector,
@@ -38,13 +36,11 @@ type Status = {
 };
 
 describe.skipIf(skip)("the Kubernetes controller on a real control plane", () => {
-  let cp: ControlPlane;
-  let kc: KubeConfig;
-  let runtime: KubeRuntime;
   const logs: string[] = [];
+  const env = useKubeController("test-controller", { log: (m) => logs.push(m) });
 
   const status = async (ns: string, name: string) =>
-    ((await getSluice(kc, ns, "Rollout", name)).status ?? {}) as Status;
+    ((await getSluice(env.kc, ns, "Rollout", name)).status ?? {}) as Status;
   const until = (ns: string, name: string, test: (s: Status) => boolean, what: string, timeoutMs = 60_000) =>
     waitFor(async () => test(await status(ns, name)), {
       timeoutMs,
@@ -56,37 +52,24 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
 
   /** Status is committed before its actions are carried out, so what it implies shows up a moment later. */
   const selectorIs = async (ns: string, service: string, want: Record<string, string>) => {
-    await waitFor(async () => isDeepStrictEqual(await serviceSelector(kc, ns, service), want), {
+    await waitFor(async () => isDeepStrictEqual(await serviceSelector(env.kc, ns, service), want), {
       timeoutMs: 15_000,
       message: `${service} selects ${JSON.stringify(want)}`,
     }).catch(() => undefined);
-    expect(await serviceSelector(kc, ns, service)).toEqual(want);
+    expect(await serviceSelector(env.kc, ns, service)).toEqual(want);
   };
   const replicasAre = async (ns: string, rollout: string, hash: string, want: number) => {
-    await waitFor(async () => (await replicaSetsOf(kc, ns, rollout))[hash]?.replicas === want, {
+    await waitFor(async () => (await replicaSetsOf(env.kc, ns, rollout))[hash]?.replicas === want, {
       timeoutMs: 15_000,
       message: `${rollout}-${hash} at ${want} replicas`,
     }).catch(() => undefined);
-    expect((await replicaSetsOf(kc, ns, rollout))[hash]?.replicas).toBe(want);
+    expect((await replicaSetsOf(env.kc, ns, rollout))[hash]?.replicas).toBe(want);
   };
 
-  beforeAll(async () => {
-    cp = await startControlPlane();
-    kc = new KubeConfig();
-    kc.loadFromFile(cp.kubeconfigPath);
-    await installCrds(kc);
-    runtime = await startKubeRuntime({ kc, identity: "test-controller", log: (m) => logs.push(m) });
-  }, 50 * 60_000);
-
-  afterAll(async () => {
-    await runtime?.stop();
-    await cp?.stop();
-  });
-
   it("walks canary steps: ReplicaSets scale, Services move, setCanaryScale, promotion", async () => {
-    const ns = await createNamespace(kc, "canary");
-    await createService(kc, ns, "web-stable", "web");
-    await createService(kc, ns, "web-canary", "web");
+    const ns = await createNamespace(env.kc, "canary");
+    await createService(env.kc, ns, "web-stable", "web");
+    await createService(env.kc, ns, "web-canary", "web");
     const strategy = {
       canary: {
         stableService: "web-stable",
@@ -103,18 +86,18 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     };
     const v1 = kubeRollout("web", "1", strategy);
     const h1 = hashOf(v1);
-    await applySluice(kc, ns, v1);
+    await applySluice(env.kc, ns, v1);
     await until(ns, "web", (s) => s.phase === "Healthy" && s.stableRevision === h1, "v1 Healthy");
-    expect(await replicaSetsOf(kc, ns, "web")).toMatchObject({ [h1]: { replicas: 4, ready: 4 } });
+    expect(await replicaSetsOf(env.kc, ns, "web")).toMatchObject({ [h1]: { replicas: 4, ready: 4 } });
     await selectorIs(ns, "web-stable", { app: "web", [HASH]: h1 });
 
     const v2 = kubeRollout("web", "2", strategy);
     const h2 = hashOf(v2);
-    await applySluice(kc, ns, v2);
+    await applySluice(env.kc, ns, v2);
     await until(ns, "web", (s) => s.phase === "Paused" && s.currentStepIndex === 1, "paused at step 2");
     await replicasAre(ns, "web", h2, 1); // ceil(4 × 25%)
     await replicasAre(ns, "web", h1, 4);
-    const rs = await replicaSetsOf(kc, ns, "web");
+    const rs = await replicaSetsOf(env.kc, ns, "web");
     expect(rs[h2]?.rs.metadata?.ownerReferences?.[0]).toMatchObject({ kind: "Rollout", name: "web", controller: true });
     await selectorIs(ns, "web-canary", { app: "web", [HASH]: h2 });
     await selectorIs(ns, "web-stable", { app: "web", [HASH]: h1 });
@@ -123,28 +106,28 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     // No router: a Service over both revisions splits by ready pods, 1 of 5.
     expect(s.revisions?.find((r) => r.hash === h2)?.actualWeight).toBe(20);
 
-    await commandRollout({ kc, namespace: ns }, "web", { type: "promote" });
+    await commandRollout({ kc: env.kc, namespace: ns }, "web", { type: "promote" });
     await until(ns, "web", (x) => x.phase === "Paused" && x.currentStepIndex === 4, "paused at step 5");
     await replicasAre(ns, "web", h2, 3); // setCanaryScale 3 holds at weight 50
 
-    await commandRollout({ kc, namespace: ns }, "web", { type: "promote" });
+    await commandRollout({ kc: env.kc, namespace: ns }, "web", { type: "promote" });
     await until(ns, "web", (x) => x.phase === "Healthy" && x.stableRevision === h2, "v2 Healthy");
     await selectorIs(ns, "web-stable", { app: "web", [HASH]: h2 });
     // Scaled to zero, or already deleted (revisionHistoryLimit): either way no pod of v1 is asked for.
     await waitFor(
       async () => {
-        const old = (await replicaSetsOf(kc, ns, "web"))[h1];
+        const old = (await replicaSetsOf(env.kc, ns, "web"))[h1];
         return old === undefined || old.replicas === 0;
       },
       { timeoutMs: 30_000, message: "old ReplicaSet scaled down after scaleDownDelaySeconds" },
     );
-    expect((await replicaSetsOf(kc, ns, "web"))[h2]).toMatchObject({ replicas: 4, ready: 4 });
+    expect((await replicaSetsOf(env.kc, ns, "web"))[h2]).toMatchObject({ replicas: 4, ready: 4 });
   }, 180_000);
 
   it("abort restores stable at once and scales the canary down only after abortScaleDownDelaySeconds", async () => {
-    const ns = await createNamespace(kc, "abort");
-    await createService(kc, ns, "api-stable", "api");
-    await createService(kc, ns, "api-canary", "api");
+    const ns = await createNamespace(env.kc, "abort");
+    await createService(env.kc, ns, "api-stable", "api");
+    await createService(env.kc, ns, "api-canary", "api");
     const strategy = {
       canary: {
         stableService: "api-stable",
@@ -155,46 +138,46 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     };
     const v1 = kubeRollout("api", "1", strategy, 2);
     const h1 = hashOf(v1);
-    await applySluice(kc, ns, v1);
+    await applySluice(env.kc, ns, v1);
     await until(ns, "api", (s) => s.phase === "Healthy", "v1 Healthy");
     const v2 = kubeRollout("api", "2", strategy, 2);
     const h2 = hashOf(v2);
-    await applySluice(kc, ns, v2);
+    await applySluice(env.kc, ns, v2);
     await until(ns, "api", (s) => s.phase === "Paused", "v2 paused at 50%");
     await replicasAre(ns, "api", h2, 1);
 
     const abortedAt = Date.now();
-    await commandRollout({ kc, namespace: ns }, "api", { type: "abort" });
+    await commandRollout({ kc: env.kc, namespace: ns }, "api", { type: "abort" });
     await until(ns, "api", (s) => s.abort === true && s.phase === "Degraded", "aborted");
     const right = await status(ns, "api");
     expect(right.revisions?.find((r) => r.hash === h1)?.weight).toBe(100);
     await selectorIs(ns, "api-stable", { app: "api", [HASH]: h1 });
     // Still up during the delay, so a retry or an investigation finds it running.
-    expect((await replicaSetsOf(kc, ns, "api"))[h2]?.replicas).toBe(1);
-    await waitFor(async () => ((await replicaSetsOf(kc, ns, "api"))[h2]?.replicas ?? 0) === 0, {
+    expect((await replicaSetsOf(env.kc, ns, "api"))[h2]?.replicas).toBe(1);
+    await waitFor(async () => ((await replicaSetsOf(env.kc, ns, "api"))[h2]?.replicas ?? 0) === 0, {
       timeoutMs: 30_000,
       message: "canary scaled down after the abort delay",
     });
     expect(Date.now() - abortedAt).toBeGreaterThanOrEqual(4_000 - 500);
-    expect((await replicaSetsOf(kc, ns, "api"))[h1]?.replicas).toBe(2);
+    expect((await replicaSetsOf(env.kc, ns, "api"))[h1]?.replicas).toBe(2);
   }, 120_000);
 
   it("a canary with no steps is a rolling update within maxSurge and maxUnavailable", async () => {
-    const ns = await createNamespace(kc, "rolling");
+    const ns = await createNamespace(env.kc, "rolling");
     const strategy = { canary: { maxSurge: 1, maxUnavailable: 0, scaleDownDelaySeconds: 0 } };
     const v1 = kubeRollout("batch", "1", strategy, 4);
-    await applySluice(kc, ns, v1);
+    await applySluice(env.kc, ns, v1);
     await until(ns, "batch", (s) => s.phase === "Healthy", "v1 Healthy");
     const v2 = kubeRollout("batch", "2", strategy, 4);
     const h2 = hashOf(v2);
-    await applySluice(kc, ns, v2);
+    await applySluice(env.kc, ns, v2);
     // Sample the ReplicaSets until v2 is stable: never more than replicas + maxSurge desired,
     // never fewer than replicas - maxUnavailable ready.
     let maxDesired = 0;
     let minReady = Number.POSITIVE_INFINITY;
     await waitFor(
       async () => {
-        const sets = Object.values(await replicaSetsOf(kc, ns, "batch"));
+        const sets = Object.values(await replicaSetsOf(env.kc, ns, "batch"));
         maxDesired = Math.max(
           maxDesired,
           sets.reduce((n, r) => n + r.replicas, 0),
@@ -226,9 +209,9 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
     it("reads valueFrom.secretKeyRef, and aborts with the Secret named when it is missing", async () => {
-      const ns = await createNamespace(kc, "secrets");
+      const ns = await createNamespace(env.kc, "secrets");
       const port = (server.address() as { port: number }).port;
-      await applySluice(kc, ns, {
+      await applySluice(env.kc, ns, {
         apiVersion: "sluice.dev/v1alpha1",
         kind: "AnalysisTemplate",
         metadata: { name: "authorized" },
@@ -252,20 +235,20 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       const strategy = {
         canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: "authorized" }] } }] },
       };
-      await applySluice(kc, ns, kubeRollout("pay", "1", strategy, 2));
+      await applySluice(env.kc, ns, kubeRollout("pay", "1", strategy, 2));
       await until(ns, "pay", (s) => s.phase === "Healthy", "v1 Healthy");
 
       // No Secret yet: the run cannot be built, which is an Error verdict, never a pass.
-      await applySluice(kc, ns, kubeRollout("pay", "2", strategy, 2));
+      await applySluice(env.kc, ns, kubeRollout("pay", "2", strategy, 2));
       await until(ns, "pay", (s) => s.abort === true, "v2 aborted: the Secret is missing");
       expect((await status(ns, "pay")).message).toMatch(/Secret "checker"/);
 
-      await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+      await env.kc.makeApiClient(CoreV1Api).createNamespacedSecret({
         namespace: ns,
         body: { metadata: { name: "checker" }, stringData: { token: "s3cret" } },
       });
       const v3 = kubeRollout("pay", "3", strategy, 2);
-      await applySluice(kc, ns, v3);
+      await applySluice(env.kc, ns, v3);
       await until(ns, "pay", (s) => s.phase === "Healthy" && s.stableRevision === hashOf(v3), "v3 promoted");
     }, 120_000);
   });
@@ -280,11 +263,11 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
     it("switches the active Service only after the analysis succeeds", async () => {
-      const ns = await createNamespace(kc, "bluegreen");
-      await createService(kc, ns, "shop-active", "shop");
-      await createService(kc, ns, "shop-preview", "shop");
+      const ns = await createNamespace(env.kc, "bluegreen");
+      await createService(env.kc, ns, "shop-active", "shop");
+      await createService(env.kc, ns, "shop-preview", "shop");
       const port = (server.address() as { port: number }).port;
-      await applySluice(kc, ns, {
+      await applySluice(env.kc, ns, {
         apiVersion: "sluice.dev/v1alpha1",
         kind: "AnalysisTemplate",
         metadata: { name: "smoke" },
@@ -311,7 +294,7 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       };
       const v1 = kubeRollout("shop", "1", strategy, 2);
       const h1 = hashOf(v1);
-      await applySluice(kc, ns, v1);
+      await applySluice(env.kc, ns, v1);
       await until(ns, "shop", (s) => s.phase === "Healthy", "v1 Healthy");
       await selectorIs(ns, "shop-active", { app: "shop", [HASH]: h1 });
 
@@ -319,23 +302,23 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       verdict = { ok: false };
       const v2 = kubeRollout("shop", "2", strategy, 2);
       const h2 = hashOf(v2);
-      await applySluice(kc, ns, v2);
+      await applySluice(env.kc, ns, v2);
       await until(ns, "shop", (s) => s.abort === true, "v2 aborted by the failed analysis");
       await selectorIs(ns, "shop-active", { app: "shop", [HASH]: h1 });
 
       verdict = { ok: true };
       const v3 = kubeRollout("shop", "3", strategy, 2);
       const h3 = hashOf(v3);
-      await applySluice(kc, ns, v3);
-      await waitFor(async () => (await serviceSelector(kc, ns, "shop-preview"))[HASH] === h3, {
+      await applySluice(env.kc, ns, v3);
+      await waitFor(async () => (await serviceSelector(env.kc, ns, "shop-preview"))[HASH] === h3, {
         timeoutMs: 30_000,
         message: "preview Service on v3",
       });
       // While the analysis runs, the active Service stays on v1.
-      expect((await serviceSelector(kc, ns, "shop-active"))[HASH]).toBe(h1);
+      expect((await serviceSelector(env.kc, ns, "shop-active"))[HASH]).toBe(h1);
       await until(ns, "shop", (s) => s.phase === "Healthy" && s.stableRevision === h3, "v3 promoted");
       await selectorIs(ns, "shop-active", { app: "shop", [HASH]: h3 });
-      const runs = await kc
+      const runs = await env.kc
         .makeApiClient((await import("@kubernetes/client-node")).CustomObjectsApi)
         .listNamespacedCustomObject({
           group: "sluice.dev",
@@ -366,8 +349,8 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
     });
 
     it("aborts a canary whose error ratio fails the query, and promotes one that passes", async () => {
-      const ns = await createNamespace(kc, "prometheus");
-      await applySluice(kc, ns, {
+      const ns = await createNamespace(env.kc, "prometheus");
+      await applySluice(env.kc, ns, {
         apiVersion: "sluice.dev/v1alpha1",
         kind: "AnalysisTemplate",
         metadata: { name: "error-ratio" },
@@ -388,7 +371,7 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       };
       const v1 = kubeRollout("pay", "1", strategy, 2);
       const h1 = hashOf(v1);
-      await applySluice(kc, ns, v1);
+      await applySluice(env.kc, ns, v1);
       await until(ns, "pay", (s) => s.phase === "Healthy", "v1 Healthy");
 
       errorRatio = 0.2;
@@ -400,7 +383,7 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
         },
         { timeoutMs: 20_000, message: "Prometheus scraped the failing ratio" },
       );
-      await applySluice(kc, ns, kubeRollout("pay", "2", strategy, 2));
+      await applySluice(env.kc, ns, kubeRollout("pay", "2", strategy, 2));
       await until(ns, "pay", (s) => s.abort === true, "v2 aborted by the Prometheus analysis");
       const aborted = await status(ns, "pay");
       expect(aborted.stableRevision).toBe(h1);
@@ -416,7 +399,7 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
         { timeoutMs: 20_000, message: "Prometheus scraped the passing ratio" },
       );
       const v3 = kubeRollout("pay", "3", strategy, 2);
-      await applySluice(kc, ns, v3);
+      await applySluice(env.kc, ns, v3);
       await until(ns, "pay", (s) => s.phase === "Healthy" && s.stableRevision === hashOf(v3), "v3 promoted");
     }, 180_000);
   });
