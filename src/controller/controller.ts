@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { MetricProviderPort } from "../analysis/providers/provider.js";
 import { commandLabel } from "../engine/command-label.js";
 import { applyCommand, reconcile } from "../engine/index.js";
-import type { AnalysisObservation, RolloutCommand } from "../engine/types.js";
+import type { AnalysisObservation, RolloutCommand, RolloutEvent } from "../engine/types.js";
 import type { AnalysisRun, Rollout } from "../model/index.js";
 import type { Platform } from "../platform/port.js";
 import { AnalysisLoop } from "./analysis-loop.js";
@@ -154,6 +154,16 @@ export class Controller implements ControlPlane {
     this.rollouts.add(name);
     await this.rollouts.idle();
     return (this.opts.store.getResource("Rollout", name) as Rollout | undefined) ?? stored;
+  }
+
+  /**
+   * Records an event about a rollout without touching its status (a notification that failed), and
+   * tells watchers. Writing no status means it cannot undo a reconcile that committed meanwhile.
+   */
+  async recordEvent(name: string, event: RolloutEvent): Promise<void> {
+    if (!this.opts.store.getResource("Rollout", name)) return;
+    const records = await this.opts.store.appendEvents("Rollout", name, [event]);
+    for (const record of records) this.notify({ type: "event", event: record });
   }
 
   events(filter?: { kind?: ResourceKind; name?: string; sinceId?: number; limit?: number }): EventRecord[] {

@@ -9,6 +9,8 @@ import {
 } from "@kubernetes/client-node";
 import { createProviders } from "../analysis/providers/index.js";
 import type { Rollout } from "../model/index.js";
+import { Notifier } from "../notifications/notifier.js";
+import { apiErrorCode, describeApiError } from "../platform/kubernetes/api-errors.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "../platform/kubernetes/crds.js";
 import { informerMetrics, SupervisedInformer } from "../platform/kubernetes/informer.js";
 import { KubernetesPlatform } from "../platform/kubernetes/kube-platform.js";
@@ -124,6 +126,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     },
   });
   const controllers = new Map<string, Controller>();
+  const notifiers = new Map<string, Notifier>();
   let leading = false;
 
   const caches = Object.fromEntries(KINDS.map((k) => [k, informers[k] as ObjectCache])) as Record<
@@ -149,7 +152,12 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       identity: opts.identity,
     });
     const loadSecret = async (name: string) => {
-      const secret = await core.readNamespacedSecret({ namespace, name });
+      const secret = await core.readNamespacedSecret({ namespace, name }).catch((err: unknown) => {
+        // Missing is an answer, not a failure; anything else becomes one line for the user's message.
+        if (apiErrorCode(err) === 404) return undefined;
+        throw new Error(describeApiError(err), { cause: err });
+      });
+      if (!secret) return undefined;
       return Object.fromEntries(
         Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
       );
@@ -157,6 +165,10 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     controller = new Controller({ store, platform, providers, metrics, onError, loadSecret });
     controllers.set(namespace, controller);
     controller.start();
+    // Only the leader has controllers, so only the leader notifies.
+    const notifier = new Notifier({ source: controller, metrics, onError, loadSecret });
+    notifiers.set(namespace, notifier);
+    notifier.start();
     return controller;
   };
   const touch = (obj: KubernetesObject, name: string | undefined) => {
@@ -181,6 +193,8 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     if (!leading) return;
     leading = false;
     log("lost leadership: stopped acting");
+    for (const n of notifiers.values()) n.stop();
+    notifiers.clear();
     for (const c of controllers.values()) c.stop();
     controllers.clear();
   };

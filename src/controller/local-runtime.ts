@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createProviders } from "../analysis/providers/index.js";
 import { createApi, createToken, serveApi, writeApiAddress } from "../api/index.js";
+import { Notifier } from "../notifications/notifier.js";
 import { LocalPlatform } from "../platform/local/local-platform.js";
 import type { RouterConfig } from "../platform/local/router/config.js";
 import { RouterClient } from "../platform/local/router/router-client.js";
@@ -101,6 +102,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     onError,
   });
   controller.start();
+  const notifier = new Notifier({ source: controller, metrics, onError });
+  notifier.start();
 
   const previewUrl = (rollout: string) => {
     const listen = previews.get(rollout);
@@ -130,6 +133,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     previewUrl,
     async stop({ stopDataPlane = false, keepApps = false } = {}) {
       stopWatchingRouter();
+      notifier.stop();
       controller?.stop();
       await api.close();
       if (stopDataPlane && !keepApps) await supervisor.stopAll();

@@ -3,6 +3,9 @@ import type { AnalysisRun, Rollout } from "../model/index.js";
 
 const PHASES = ["Progressing", "Paused", "Healthy", "Degraded"] as const;
 
+/** How a notification ended: accepted by its webhook, refused or unreachable, or never sent. */
+export type NotificationResult = "sent" | "failed" | "dropped";
+
 /** The controller's own Prometheus metrics, served at the API's /metrics. */
 export class ControllerMetrics {
   readonly registry = new Registry();
@@ -51,6 +54,12 @@ export class ControllerMetrics {
     labelNames: ["rollout", "reason"],
     registers: [this.registry],
   });
+  private readonly notifications = new Counter({
+    name: "sluice_notifications_total",
+    help: "Notifications by outcome: sent, failed (after the retry), or dropped (too many waiting)",
+    labelNames: ["rollout", "notification", "result"],
+    registers: [this.registry],
+  });
 
   /** Updates the gauges from a rollout's status and counts transitions since `before`. */
   observeRollout(rollout: Rollout, before: Rollout["status"]): void {
@@ -93,6 +102,11 @@ export class ControllerMetrics {
   /** Counts an abort; the controller calls it directly for a user's `sluice abort`. */
   countAbort(rollout: string, reason: string): void {
     this.aborts.inc({ rollout, reason });
+  }
+
+  /** Counts the outcome of one notification. */
+  countNotification(rollout: string, notification: string, result: NotificationResult): void {
+    this.notifications.inc({ rollout, notification, result });
   }
 
   forget(rollout: string): void {

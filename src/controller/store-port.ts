@@ -16,6 +16,8 @@ export interface ControllerStore {
   deleteResource(kind: ResourceKind, name: string): MaybePromise<boolean>;
   /** Writes a new status and its events together (one transaction where the store has them). */
   commitStatus(kind: ResourceKind, name: string, status: unknown, events: RolloutEvent[]): MaybePromise<EventRecord[]>;
+  /** Records events that come with no status change. */
+  appendEvents(kind: ResourceKind, name: string, events: RolloutEvent[]): MaybePromise<EventRecord[]>;
   listEvents(filter?: { kind?: ResourceKind; name?: string; sinceId?: number; limit?: number }): EventRecord[];
   /** The workload template of every revision the rollout has run, by revision hash (for undo). */
   getTemplates(rollout: string): MaybePromise<Record<string, WorkloadTemplate>>;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Duration } from "./duration.js";
-import { API_VERSION, ObjectMeta } from "./meta.js";
+import { API_VERSION, ObjectMeta, SecretKeyRef } from "./meta.js";
 
 /** A template argument. `valueFrom` reads a local env var or file (local platform) or a Secret (Kubernetes). */
 export const Argument = z.strictObject({
@@ -10,7 +10,7 @@ export const Argument = z.strictObject({
     .strictObject({
       env: z.string().min(1).optional(),
       file: z.string().min(1).optional(),
-      secretKeyRef: z.strictObject({ name: z.string().min(1), key: z.string().min(1) }).optional(),
+      secretKeyRef: SecretKeyRef.optional(),
     })
     .optional(),
 });

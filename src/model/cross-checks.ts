@@ -83,9 +83,15 @@ function argumentChecks(args: readonly Argument[]): FieldIssue[] {
 }
 
 function rolloutChecks(rollout: Rollout): FieldIssue[] {
+  // Names label the notification metric and the NotificationFailed event, so they must tell entries apart.
+  const out = duplicates(
+    rollout.spec.notifications ?? [],
+    (n) => n.name,
+    (i) => ["spec", "notifications", i, "name"],
+    "notification name",
+  );
   const canary = rollout.spec.strategy.canary;
-  if (canary === undefined) return [];
-  const out: FieldIssue[] = [];
+  if (canary === undefined) return out;
   const base = ["spec", "strategy", "canary"];
   const managed = canary.trafficRouting?.managedRoutes;
   if (managed)

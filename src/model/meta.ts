@@ -34,3 +34,7 @@ export type Condition = z.infer<typeof Condition>;
 /** An environment variable in the Kubernetes `{name, value}` shape. */
 export const EnvVar = z.strictObject({ name: z.string().min(1), value: z.string() });
 export type EnvVar = z.infer<typeof EnvVar>;
+
+/** A key of a Kubernetes Secret in the resource's namespace. */
+export const SecretKeyRef = z.strictObject({ name: z.string().min(1), key: z.string().min(1) });
+export type SecretKeyRef = z.infer<typeof SecretKeyRef>;

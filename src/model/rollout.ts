@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { API_VERSION, Condition, ObjectMeta } from "./meta.js";
+import { Notification } from "./notification.js";
 import { Strategy } from "./strategy.js";
 import { WorkloadTemplate } from "./workload.js";
 
@@ -17,6 +18,8 @@ export const RolloutSpec = z.strictObject({
   paused: z.boolean().default(false),
   /** Set to a timestamp to replace every replica of the current revisions (`sluice restart`). */
   restartAt: z.string().optional(),
+  /** Webhooks told about the rollout's events (docs/notifications.md). */
+  notifications: z.array(Notification).optional(),
 });
 export type RolloutSpec = z.infer<typeof RolloutSpec>;
 

@@ -21,12 +21,17 @@ export class ControllerProcess {
   routerUrl = "";
   output = "";
 
-  constructor(readonly stateDir = mkdtempSync(path.join(os.tmpdir(), "sluice-test-"))) {}
+  /** @param env added to the child's environment (what `valueFrom.env` and `urlFrom.env` read). */
+  constructor(
+    readonly stateDir = mkdtempSync(path.join(os.tmpdir(), "sluice-test-")),
+    readonly env: Record<string, string> = {},
+  ) {}
 
   async start(): Promise<this> {
     rmSync(path.join(this.stateDir, "api.json"), { force: true });
     this.child = spawn(process.execPath, [BIN, "up", "--state-dir", this.stateDir, "--listen", "127.0.0.1:0"], {
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...this.env },
     });
     this.child.stdout?.on("data", (d) => {
       this.output += d;

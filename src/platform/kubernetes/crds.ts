@@ -124,6 +124,12 @@ const VALIDATIONS: Record<ResourceKind, Record<string, CelRule[]>> = {
         "set exactly one of template.process (local platform) or template.spec (Kubernetes pod spec)",
       ),
     ],
+    "spec.notifications[].webhook": [
+      exactlyOne(["url", "urlFrom"], "set exactly one of webhook.url or webhook.urlFrom"),
+    ],
+    "spec.notifications[].webhook.urlFrom": [
+      exactlyOne(["env", "secretKeyRef"], "set exactly one of urlFrom.env or urlFrom.secretKeyRef"),
+    ],
   },
   AnalysisTemplate: { "spec.metrics[].provider": [providerRule] },
   ClusterAnalysisTemplate: { "spec.metrics[].provider": [providerRule] },

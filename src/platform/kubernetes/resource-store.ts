@@ -139,6 +139,18 @@ export class KubeResourceStore implements ControllerStore {
     } catch (err) {
       throw this.failure(`update the status of ${kind} ${this.opts.namespace}/${name}`, err);
     }
+    return this.logEvents(resource, events);
+  }
+
+  async appendEvents(kind: ResourceKind, name: string, events: RolloutEvent[]): Promise<EventRecord[]> {
+    const resource = this.getResource(kind, name);
+    if (!resource) throw new KubeStoreError(`${kind} ${this.opts.namespace}/${name} is gone; no event recorded`);
+    return this.logEvents(resource, events);
+  }
+
+  private async logEvents(resource: Resource, events: RolloutEvent[]): Promise<EventRecord[]> {
+    const { kind } = resource;
+    const { name } = resource.metadata;
     const time = new Date().toISOString();
     const records = events.map((e) => ({ ...e, id: this.nextEventId++, kind, name, time }));
     this.eventLog.push(...records);

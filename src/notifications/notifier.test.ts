@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../test/helpers/wait.js";
+import type { ChangeNotice, EventRecord, Resource } from "../controller/control-plane.js";
+import { ControllerMetrics } from "../controller/metrics.js";
+import type { RolloutEvent } from "../engine/types.js";
+import { Rollout } from "../model/index.js";
+import { Notifier, type NotifierOptions, type NotifierSource } from "./notifier.js";
+import { type RecorderAnswer, startWebhookRecorder, type WebhookRecorder } from "./testing.js";
+
+/** Stands in for the Controller: rollouts by name, and a change stream the test drives. */
+class FakeSource implements NotifierSource {
+  readonly rollouts = new Map<string, Resource>();
+  readonly recorded: EventRecord[] = [];
+  private readonly listeners = new Set<(c: ChangeNotice) => void>();
+  private nextId = 1;
+  subscribe(l: (c: ChangeNotice) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  get(_kind: string, name: string) {
+    return this.rollouts.get(name);
+  }
+  emit(name: string, reason: string, kind: EventRecord["kind"] = "Rollout") {
+    const event: EventRecord = {
+      id: this.nextId++,
+      kind,
+      name,
+      time: "2025-01-02T03:04:05.000Z",
+      type: "Warning",
+      reason,
+      message: `${reason} happened`,
+    };
+    for (const l of this.listeners) l({ type: "event", event });
+    return event;
+  }
+  // Like the Controller: the recorded event goes to every watcher, the notifier included.
+  async recordEvent(name: string, e: RolloutEvent) {
+    const event = { ...e, id: this.nextId++, kind: "Rollout" as const, name, time: new Date().toISOString() };
+    this.recorded.push(event);
+    for (const l of this.listeners) l({ type: "event", event });
+  }
+}
+
+const rollout = (name: string, notifications: unknown[]) =>
+  Rollout.parse({
+    apiVersion: "sluice.dev/v1alpha1",
+    kind: "Rollout",
+    metadata: { name },
+    spec: { template: { process: { command: "node" } }, strategy: { blueGreen: {} }, notifications },
+    status: { phase: "Degraded", currentRevision: "abc123" },
+  });
+
+describe("Notifier", () => {
+  let hook: WebhookRecorder | undefined;
+  let notifier: Notifier | undefined;
+  afterEach(async () => {
+    notifier?.stop();
+    await hook?.close();
+    hook = undefined;
+    notifier = undefined;
+  });
+
+  async function setup(answer: RecorderAnswer, extra: Partial<NotifierOptions> = {}, webhook: object = {}) {
+    hook = await startWebhookRecorder(answer);
+    const source = new FakeSource();
+    source.rollouts.set("web", rollout("web", [{ name: "ops", webhook: { url: hook.url, ...webhook } }]));
+    const metrics = new ControllerMetrics();
+    const errors: string[] = [];
+    notifier = new Notifier({
+      source,
+      metrics,
+      retryDelayMs: 20,
+      onError: (m, err) => errors.push(`${m}: ${err instanceof Error ? err.message : String(err)}`),
+      ...extra,
+    });
+    notifier.start();
+    const count = async (result: string) => {
+      const line = (await metrics.text())
+        .split("\n")
+        .find((l) => l.startsWith(`sluice_notifications_total{rollout="web",notification="ops",result="${result}"}`));
+      return line ? Number(line.split(" ").pop()) : 0;
+    };
+    return { source, errors, count, hook, notifier };
+  }
+
+  it("posts the events a notification is for, and nothing else", async () => {
+    const { source, count, hook, notifier } = await setup(() => 200);
+    source.emit("web", "StepAdvanced");
+    source.emit("web", "RolloutAborted");
+    source.emit("web", "RolloutCompleted", "AnalysisRun");
+    source.emit("other", "RolloutAborted");
+    await notifier.idle();
+    expect(hook.bodies()).toEqual([
+      {
+        rollout: "web",
+        reason: "RolloutAborted",
+        type: "Warning",
+        message: "RolloutAborted happened",
+        time: "2025-01-02T03:04:05.000Z",
+        phase: "Degraded",
+        revision: "abc123",
+      },
+    ]);
+    expect(await count("sent")).toBe(1);
+  });
+
+  it("reports a webhook that keeps failing: log, metric and one NotificationFailed event, which is not notified", async () => {
+    const { source, errors, count, hook, notifier } = await setup(() => 500);
+    source.emit("web", "RolloutAborted");
+    await waitFor(() => source.recorded.length > 0, { message: "NotificationFailed recorded" });
+    await notifier.idle();
+    const host = new URL(hook.url).host;
+    const message = `notification "ops" for RolloutAborted was not delivered: webhook ${host} answered HTTP 500 (boom), also on the retry`;
+    expect(source.recorded.map((e) => [e.type, e.reason, e.message])).toEqual([
+      ["Warning", "NotificationFailed", message],
+    ]);
+    expect(errors).toEqual([`rollout "web": ${message}`]);
+    expect(await count("failed")).toBe(1);
+    // One call and its retry; the recorded NotificationFailed event went to the notifier too and sent nothing.
+    expect(hook.requests).toHaveLength(2);
+  });
+
+  it("never puts the webhook URL in a message: its path is often the secret", async () => {
+    const { source, errors, notifier } = await setup(() => 500, {}, { headers: [] });
+    source.emit("web", "Paused");
+    await waitFor(() => source.recorded.length > 0);
+    await notifier.idle();
+    expect([...errors, ...source.recorded.map((e) => e.message)].join("\n")).not.toContain("/hook");
+  });
+
+  it("reads urlFrom.env through readEnv, and reports a variable that is not set", async () => {
+    hook = await startWebhookRecorder();
+    const source = new FakeSource();
+    source.rollouts.set(
+      "web",
+      rollout("web", [
+        { name: "set", webhook: { urlFrom: { env: "HOOK_URL" }, format: "slack" } },
+        { name: "unset", webhook: { urlFrom: { env: "NO_SUCH_HOOK" } } },
+      ]),
+    );
+    const url = hook.url;
+    notifier = new Notifier({ source, readEnv: (n) => (n === "HOOK_URL" ? url : undefined), retryDelayMs: 20 });
+    notifier.start();
+    source.emit("web", "RolloutCompleted");
+    await waitFor(() => source.recorded.length > 0);
+    await notifier.idle();
+    expect(hook.bodies()).toEqual([{ text: ":warning: Rollout web: RolloutCompleted: RolloutCompleted happened" }]);
+    expect(source.recorded.map((e) => e.message)).toEqual([
+      'notification "unset" for RolloutCompleted was not delivered: no webhook URL: environment variable NO_SUCH_HOOK is not set',
+    ]);
+  });
+
+  it("bounds the sends in flight and the queue: a hanging webhook drops the surplus and counts it", async () => {
+    const { source, errors, count, hook, notifier } = await setup(
+      () => "hang",
+      { maxConcurrent: 1, maxQueued: 2 },
+      { timeoutSeconds: 30 },
+    );
+    for (let i = 0; i < 5; i++) source.emit("web", "Paused");
+    await waitFor(() => hook.requests.length === 1, { message: "the first POST" });
+    // One in flight, two waiting, two dropped at once: no second request while the first hangs.
+    expect(await count("dropped")).toBe(2);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain("too many notifications are waiting");
+    expect(hook.requests).toHaveLength(1);
+    notifier.stop();
+    await notifier.idle();
+    // A stopped notifier neither counts its cut-short send as failed nor sends what waited.
+    expect(await count("failed")).toBe(0);
+    expect(hook.requests).toHaveLength(1);
+    expect(source.recorded).toEqual([]);
+  });
+
+  it("stops listening when stopped", async () => {
+    const { source, hook, notifier } = await setup(() => 200);
+    notifier.stop();
+    source.emit("web", "RolloutAborted");
+    await notifier.idle();
+    expect(hook.requests).toEqual([]);
+  });
+});

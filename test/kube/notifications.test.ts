@@ -1,0 +1,118 @@
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findKubeAssets } from "../../scripts/k8s/assets.js";
+import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
+import type { JsonPayload } from "../../src/notifications/payload.js";
+import { startWebhookRecorder, type WebhookRecorder } from "../../src/notifications/testing.js";
+import { commandRollout } from "../../src/platform/kubernetes/commands.js";
+import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
+import { applySluice, createNamespace, getSluice, installCrds, kubeRollout } from "../helpers/kube-sluice.js";
+import { waitFor } from "../helpers/wait.js";
+
+const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
+
+// The leader's controller notifies; the webhook URL lives in a Secret of the rollout's namespace.
+describe.skipIf(skip)("notifications on a real control plane", () => {
+  let cp: ControlPlane;
+  let kc: KubeConfig;
+  let runtime: KubeRuntime;
+  let hook: WebhookRecorder;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    hook = await startWebhookRecorder();
+    cp = await startControlPlane();
+    kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    await installCrds(kc);
+    runtime = await startKubeRuntime({
+      kc,
+      identity: "test-controller",
+      metricsListen: { host: "127.0.0.1", port: 0 },
+      onError: (m, err) => errors.push(`${m}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+  }, 50 * 60_000);
+  afterAll(async () => {
+    await runtime?.stop();
+    await cp?.stop();
+    await hook?.close();
+  });
+
+  const phaseOf = async (ns: string, name: string) =>
+    ((await getSluice(kc, ns, "Rollout", name)).status as { phase?: string } | undefined)?.phase;
+
+  it("reads the URL from urlFrom.secretKeyRef, and records a NotificationFailed Event for a missing Secret", async () => {
+    const ns = await createNamespace(kc, "notify");
+    await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: "hooks" }, stringData: { ops: `${hook.url}/ops` } },
+    });
+    const strategy = { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } };
+    const notifications = [
+      {
+        name: "ops",
+        on: ["RolloutCompleted", "RolloutAborted"],
+        webhook: { urlFrom: { secretKeyRef: { name: "hooks", key: "ops" } } },
+      },
+      { name: "lost", on: ["RolloutAborted"], webhook: { urlFrom: { secretKeyRef: { name: "nope", key: "url" } } } },
+    ];
+    const version = (v: string) => {
+      const r = kubeRollout("web", v, strategy, 2);
+      r.spec = { ...(r.spec as object), notifications };
+      return r;
+    };
+    await applySluice(kc, ns, version("1"));
+    const bodies = () =>
+      hook.requests.filter((r) => r.path === "/hook/ops").map((r) => JSON.parse(r.body) as JsonPayload);
+    const completed = await waitFor(() => bodies().find((b) => b.reason === "RolloutCompleted"), {
+      timeoutMs: 60_000,
+      message: "RolloutCompleted notified",
+    });
+    expect(completed).toMatchObject({ rollout: "web", namespace: ns, type: "Normal", phase: "Healthy" });
+
+    await applySluice(kc, ns, version("2"));
+    await waitFor(async () => (await phaseOf(ns, "web")) === "Paused", { timeoutMs: 60_000, message: "v2 paused" });
+    await commandRollout({ kc, namespace: ns }, "web", { type: "abort" });
+    const aborted = await waitFor(() => bodies().find((b) => b.reason === "RolloutAborted"), {
+      timeoutMs: 60_000,
+      message: "RolloutAborted notified",
+    });
+    expect(aborted).toMatchObject({ rollout: "web", namespace: ns, type: "Warning", phase: "Degraded" });
+    expect(aborted.message).toMatch(/^RolloutAborted: aborted by user; all traffic back to stable revision 1/);
+
+    // `lost` names a Secret that does not exist: a Warning Event on the rollout says so (kubectl describe).
+    const failed = await waitFor(
+      async () =>
+        (
+          await kc
+            .makeApiClient(CoreV1Api)
+            .listNamespacedEvent({ namespace: ns, fieldSelector: "involvedObject.name=web" })
+        ).items.find((e) => e.reason === "NotificationFailed"),
+      { timeoutMs: 30_000, message: "NotificationFailed Event" },
+    );
+    expect(failed.type).toBe("Warning");
+    expect(failed.involvedObject.kind).toBe("Rollout");
+    expect(failed.message).toMatch(
+      /^notification "lost" for RolloutAborted was not delivered: no webhook URL: Secret "nope" does not exist$/,
+    );
+    expect(errors.some((e) => e.includes('notification "lost"'))).toBe(true);
+
+    const metrics = await (await fetch(`${runtime.metricsUrl}/metrics`)).text();
+    expect(metrics).toContain(`sluice_notifications_total{rollout="${ns}/web",notification="ops",result="sent"} 2`);
+    expect(metrics).toContain(`sluice_notifications_total{rollout="${ns}/web",notification="lost",result="failed"} 1`);
+  }, 180_000);
+
+  it("refuses at kubectl apply a webhook with both url and urlFrom (a CEL rule in the CRD)", async () => {
+    const ns = await createNamespace(kc, "notify-bad");
+    const rollout = kubeRollout("bad", "1", { canary: { steps: [] } }, 1);
+    rollout.spec = {
+      ...(rollout.spec as object),
+      notifications: [{ name: "x", webhook: { url: "http://127.0.0.1:1/", urlFrom: { env: "U" } } }],
+    };
+    const err = await applySluice(kc, ns, rollout).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(String(err?.message ?? err)).toContain("set exactly one of webhook.url or webhook.urlFrom");
+  });
+});
