@@ -193,7 +193,7 @@ describe("translateFlaggerCanary", () => {
     expect(lines).toEqual([
       "warning: c.yaml: Canary/podinfo spec.service: Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped",
       "warning: c.yaml: Canary/podinfo spec.provider: Sluice does not set up istio routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped",
-      "warning: c.yaml: Canary/podinfo spec.autoscalerRef: Sluice does not drive autoscalers; dropped",
+      "warning: c.yaml: Canary/podinfo spec.autoscalerRef: point the HorizontalPodAutoscaler's scaleTargetRef at the Sluice Rollout (apiVersion sluice.dev/v1alpha1, kind Rollout); dropped",
       "warning: c.yaml: Canary/podinfo spec.skipAnalysis: Sluice cannot skip analysis; the analysis steps were kept",
       "warning: c.yaml: Canary/podinfo spec.analysis.alerts: no Sluice equivalent; dropped",
       'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: load-test webhook "load": Sluice does not generate load; run your load generator yourself; dropped',

@@ -262,7 +262,11 @@ function canaryStrategy(shape: AnalysisShape, analysis: Obj | undefined, traffic
 
 /** Flagger's scaling and skipping switches, which Sluice does not have: one warning each. */
 function warnAboutFlaggerOnly(spec: Obj, notes: Notes): void {
-  if (spec.autoscalerRef !== undefined) notes.warn("spec.autoscalerRef", "Sluice does not drive autoscalers; dropped");
+  if (spec.autoscalerRef !== undefined)
+    notes.warn(
+      "spec.autoscalerRef",
+      "point the HorizontalPodAutoscaler's scaleTargetRef at the Sluice Rollout (apiVersion sluice.dev/v1alpha1, kind Rollout); dropped",
+    );
   if (bool(spec.skipAnalysis, "spec.skipAnalysis", notes))
     notes.warn("spec.skipAnalysis", "Sluice cannot skip analysis; the analysis steps were kept");
 }

@@ -31,6 +31,8 @@ const TRANSLATORS: Record<string, Translator> = {
 const SKIPPED: Record<string, string> = {
   "argoproj.io/AnalysisRun": "records a past analysis, and Sluice creates its own; skipped",
   "flagger.app/AlertProvider": "Sluice does not send alerts; skipped",
+  "autoscaling/HorizontalPodAutoscaler":
+    "keep it, with spec.scaleTargetRef set to apiVersion sluice.dev/v1alpha1, kind Rollout (a Sluice Rollout has the scale subresource); not part of the output",
 };
 
 /** Used through the documents that refer to them; a warning when nothing does. */

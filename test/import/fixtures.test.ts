@@ -250,7 +250,7 @@ describe("sluice import: Flagger canary with its Deployment and a MetricTemplate
     expect(warnings).toEqual([
       `${at} spec.service: Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped`,
       `${at} spec.provider: Sluice does not set up istio routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped`,
-      `${at} spec.autoscalerRef: Sluice does not drive autoscalers; dropped`,
+      `${at} spec.autoscalerRef: point the HorizontalPodAutoscaler's scaleTargetRef at the Sluice Rollout (apiVersion sluice.dev/v1alpha1, kind Rollout); dropped`,
       `${at} spec.analysis.webhooks[0]: pre-rollout webhook "security-validation": webhooks are not supported yet; dropped`,
       `${at} spec.analysis.webhooks[1]: load-test webhook "load-test": Sluice does not generate load; run your load generator yourself; dropped`,
       `${at} spec.analysis.webhooks[2]: confirm-promotion webhook "approval" became a pause before promotion; approve with sluice promote`,

@@ -41,11 +41,21 @@ describe("importCommand", () => {
 
   it("exits 1 for a document it cannot translate, still printing the others", async () => {
     const c = capture();
-    const text = `${rollout}---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n`;
+    const text = `${rollout}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n`;
     expect(await importCommand(["-"], c.out, { readStdin: async () => text })).toBe(1);
     expect(c.logs.join("\n")).toContain("kind: Rollout");
     expect(c.errors.at(-1)).toBe(
-      "error: <stdin>:14: HorizontalPodAutoscaler/web: cannot translate autoscaling/v2 HorizontalPodAutoscaler: not an Argo Rollouts or Flagger resource; skipped",
+      "error: <stdin>:14: ConfigMap/web: cannot translate v1 ConfigMap: not an Argo Rollouts or Flagger resource; skipped",
+    );
+  });
+
+  it("tells how to keep a HorizontalPodAutoscaler, and exits 0", async () => {
+    const c = capture();
+    const text = `${rollout}---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n`;
+    expect(await importCommand(["-"], c.out, { readStdin: async () => text })).toBe(0);
+    expect(c.logs.join("\n")).not.toContain("HorizontalPodAutoscaler");
+    expect(c.errors.at(-1)).toMatch(
+      /^warning: <stdin>: HorizontalPodAutoscaler\/web: keep it, with spec.scaleTargetRef set to apiVersion sluice.dev\/v1alpha1, kind Rollout/,
     );
   });
 
