@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.js";
+import { startScriptedServer, type TestServer } from "../../test/providers/servers.js";
 import type { ChangeNotice, EventRecord, Resource } from "../controller/control-plane.js";
 import { ControllerMetrics } from "../controller/metrics.js";
 import type { RolloutEvent } from "../engine/types.js";
 import { Rollout } from "../model/index.js";
 import { Notifier, type NotifierOptions, type NotifierSource } from "./notifier.js";
-import { type RecorderAnswer, startWebhookRecorder, type WebhookRecorder } from "./testing.js";
 
 /** Stands in for the Controller: rollouts by name, and a change stream the test drives. */
 class FakeSource implements NotifierSource {
@@ -41,6 +41,8 @@ class FakeSource implements NotifierSource {
   }
 }
 
+const bodies = (server: TestServer) => server.requests.map((r) => JSON.parse(r.body) as unknown);
+
 const rollout = (name: string, notifications: unknown[]) =>
   Rollout.parse({
     apiVersion: "sluice.dev/v1alpha1",
@@ -51,7 +53,7 @@ const rollout = (name: string, notifications: unknown[]) =>
   });
 
 describe("Notifier", () => {
-  let hook: WebhookRecorder | undefined;
+  let hook: TestServer | undefined;
   let notifier: Notifier | undefined;
   afterEach(async () => {
     notifier?.stop();
@@ -60,10 +62,17 @@ describe("Notifier", () => {
     notifier = undefined;
   });
 
-  async function setup(answer: RecorderAnswer, extra: Partial<NotifierOptions> = {}, webhook: object = {}) {
-    hook = await startWebhookRecorder(answer);
+  async function setup(
+    answer: (n: number) => number | "hang",
+    extra: Partial<NotifierOptions> = {},
+    webhook: object = {},
+  ) {
+    hook = await startScriptedServer(answer);
     const source = new FakeSource();
-    source.rollouts.set("web", rollout("web", [{ name: "ops", webhook: { url: hook.url, ...webhook } }]));
+    source.rollouts.set(
+      "web",
+      rollout("web", [{ name: "ops", webhook: { url: `${hook.url}/T000/s3cret`, ...webhook } }]),
+    );
     const metrics = new ControllerMetrics();
     const errors: string[] = [];
     notifier = new Notifier({
@@ -90,7 +99,7 @@ describe("Notifier", () => {
     source.emit("web", "RolloutCompleted", "AnalysisRun");
     source.emit("other", "RolloutAborted");
     await notifier.idle();
-    expect(hook.bodies()).toEqual([
+    expect(bodies(hook)).toEqual([
       {
         rollout: "web",
         reason: "RolloutAborted",
@@ -125,11 +134,11 @@ describe("Notifier", () => {
     source.emit("web", "Paused");
     await waitFor(() => source.recorded.length > 0);
     await notifier.idle();
-    expect([...errors, ...source.recorded.map((e) => e.message)].join("\n")).not.toContain("/hook");
+    expect([...errors, ...source.recorded.map((e) => e.message)].join("\n")).not.toContain("s3cret");
   });
 
   it("reads urlFrom.env through readEnv, and reports a variable that is not set", async () => {
-    hook = await startWebhookRecorder();
+    hook = await startScriptedServer();
     const source = new FakeSource();
     source.rollouts.set(
       "web",
@@ -144,7 +153,7 @@ describe("Notifier", () => {
     source.emit("web", "RolloutCompleted");
     await waitFor(() => source.recorded.length > 0);
     await notifier.idle();
-    expect(hook.bodies()).toEqual([{ text: ":warning: Rollout web: RolloutCompleted: RolloutCompleted happened" }]);
+    expect(bodies(hook)).toEqual([{ text: ":warning: Rollout web: RolloutCompleted: RolloutCompleted happened" }]);
     expect(source.recorded.map((e) => e.message)).toEqual([
       'notification "unset" for RolloutCompleted was not delivered: no webhook URL: environment variable NO_SUCH_HOOK is not set',
     ]);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.js";
+import { startScriptedServer, startServer, type TestServer } from "../../test/providers/servers.js";
 import { Webhook } from "../model/index.js";
-import { startWebhookRecorder, type WebhookRecorder } from "./testing.js";
 import { postWebhook, resolveWebhookUrl, type UrlSources } from "./webhook.js";
 
 const env: Record<string, string> = {
@@ -48,14 +48,14 @@ describe("resolveWebhookUrl", () => {
 });
 
 describe("postWebhook", () => {
-  let hook: WebhookRecorder | undefined;
+  let hook: TestServer | undefined;
   afterEach(async () => {
     await hook?.close();
     hook = undefined;
   });
   const post = (url: string, extra: Partial<Parameters<typeof postWebhook>[0]> = {}) =>
     postWebhook({
-      url,
+      url: `${url}/hook`,
       headers: [],
       body: '{"reason":"RolloutAborted"}',
       timeoutMs: 2_000,
@@ -64,7 +64,7 @@ describe("postWebhook", () => {
     });
 
   it("POSTs the body as JSON with the configured headers, which may override the content type", async () => {
-    hook = await startWebhookRecorder();
+    hook = await startScriptedServer();
     const headers = [
       { name: "Authorization", value: "Bearer t0ken" },
       { name: "Content-Type", value: "application/vnd.ops+json" },
@@ -73,21 +73,25 @@ describe("postWebhook", () => {
     expect(hook.requests).toHaveLength(1);
     const [req] = hook.requests;
     expect(req?.method).toBe("POST");
-    expect(req?.path).toBe("/hook");
+    expect(req?.url).toBe("/hook");
     expect(req?.body).toBe('{"reason":"RolloutAborted"}');
     expect(req?.headers.authorization).toBe("Bearer t0ken");
     expect(req?.headers["content-type"]).toBe("application/vnd.ops+json");
   });
 
   it("retries a 5xx once, after the retry delay", async () => {
-    hook = await startWebhookRecorder((n) => (n === 0 ? 503 : 200));
+    const at: number[] = [];
+    hook = await startServer((_req, res) => {
+      at.push(Date.now());
+      res.writeHead(at.length === 1 ? 503 : 200).end();
+    });
     expect(await post(hook.url)).toEqual({ ok: true, attempts: 2 });
-    const [first, second] = hook.requests;
-    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(180);
+    expect(at).toHaveLength(2);
+    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(180);
   });
 
   it("gives up after the retry, saying what the webhook answered", async () => {
-    hook = await startWebhookRecorder(() => 500);
+    hook = await startScriptedServer(() => 500);
     expect(await post(hook.url)).toEqual({
       ok: false,
       attempts: 2,
@@ -97,13 +101,13 @@ describe("postWebhook", () => {
   });
 
   it("does not retry a 4xx: the request itself is wrong", async () => {
-    hook = await startWebhookRecorder(() => 404);
+    hook = await startScriptedServer(() => 404);
     expect(await post(hook.url)).toEqual({ ok: false, attempts: 1, problem: "answered HTTP 404 (boom)" });
     expect(hook.requests).toHaveLength(1);
   });
 
   it("retries a webhook that does not answer in time, then reports the timeout", async () => {
-    hook = await startWebhookRecorder(() => "hang");
+    hook = await startScriptedServer(() => "hang");
     const started = Date.now();
     const outcome = await post(hook.url, { timeoutMs: 300, retryDelayMs: 50 });
     expect(outcome).toEqual({ ok: false, attempts: 2, problem: "timed out after 0.3s, also on the retry" });
@@ -112,7 +116,7 @@ describe("postWebhook", () => {
   });
 
   it("reports a refused connection", async () => {
-    hook = await startWebhookRecorder();
+    hook = await startScriptedServer();
     const url = hook.url;
     await hook.close();
     hook = undefined;
@@ -121,7 +125,7 @@ describe("postWebhook", () => {
   });
 
   it("gives up at once, without the retry, when stopped", async () => {
-    hook = await startWebhookRecorder(() => 502);
+    hook = await startScriptedServer(() => 502);
     const stop = new AbortController();
     const started = Date.now();
     const pending = post(hook.url, { retryDelayMs: 10_000, signal: stop.signal });

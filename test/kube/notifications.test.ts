@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
 import type { JsonPayload } from "../../src/notifications/payload.js";
-import { startWebhookRecorder, type WebhookRecorder } from "../../src/notifications/testing.js";
 import { commandRollout } from "../../src/platform/kubernetes/commands.js";
 import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
 import { applySluice, createNamespace, getSluice, installCrds, kubeRollout } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
+import { startScriptedServer, type TestServer } from "../providers/servers.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
 
@@ -16,11 +16,11 @@ describe.skipIf(skip)("notifications on a real control plane", () => {
   let cp: ControlPlane;
   let kc: KubeConfig;
   let runtime: KubeRuntime;
-  let hook: WebhookRecorder;
+  let hook: TestServer;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    hook = await startWebhookRecorder();
+    hook = await startScriptedServer();
     cp = await startControlPlane();
     kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
@@ -62,8 +62,7 @@ describe.skipIf(skip)("notifications on a real control plane", () => {
       return r;
     };
     await applySluice(kc, ns, version("1"));
-    const bodies = () =>
-      hook.requests.filter((r) => r.path === "/hook/ops").map((r) => JSON.parse(r.body) as JsonPayload);
+    const bodies = () => hook.requests.filter((r) => r.url === "/ops").map((r) => JSON.parse(r.body) as JsonPayload);
     const completed = await waitFor(() => bodies().find((b) => b.reason === "RolloutCompleted"), {
       timeoutMs: 60_000,
       message: "RolloutCompleted notified",

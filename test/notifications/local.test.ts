@@ -3,25 +3,25 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventRecord } from "../../src/controller/control-plane.js";
 import type { JsonPayload } from "../../src/notifications/payload.js";
-import { startWebhookRecorder, type WebhookRecorder } from "../../src/notifications/testing.js";
 import { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
 import { waitFor } from "../helpers/wait.js";
+import { startScriptedServer, type TestServer } from "../providers/servers.js";
 
 // A real `sluice up` (controller, router, demo replicas) telling webhooks on 127.0.0.1 about rollouts.
 describe("local notifications", () => {
-  let ok: WebhookRecorder;
-  let broken: WebhookRecorder;
+  let ok: TestServer;
+  let broken: TestServer;
   let c: ControllerProcess;
   const strategy = {
     canary: { steps: [{ setWeight: 50 }, { pause: {} }], scaleDownDelaySeconds: 1, abortScaleDownDelaySeconds: 1 },
   };
-  const posts = <T>(hook: WebhookRecorder, suffix: string) =>
-    hook.requests.filter((r) => r.path === `/hook/${suffix}`).map((r) => JSON.parse(r.body) as T);
+  const posts = <T>(hook: TestServer, suffix: string) =>
+    hook.requests.filter((r) => r.url === `/${suffix}`).map((r) => JSON.parse(r.body) as T);
 
   beforeAll(async () => {
-    ok = await startWebhookRecorder();
-    broken = await startWebhookRecorder(() => 500);
+    ok = await startScriptedServer();
+    broken = await startScriptedServer(() => 500);
     // The JSON webhook's URL comes from the controller's environment, as a secret one would.
     c = await new ControllerProcess(undefined, { SLUICE_TEST_HOOK: `${ok.url}/ops` }).start();
   });

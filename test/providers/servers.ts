@@ -80,3 +80,12 @@ export function reply(res: ServerResponse, status: number, body: string, content
   res.writeHead(status, { "content-type": contentType });
   res.end(body);
 }
+
+/** Answers request number `n` (from 0) with the status `answer(n)` gives ("boom" as the body of an error), or never with `"hang"`. */
+export function startScriptedServer(answer: (n: number) => number | "hang" = () => 200): Promise<TestServer> {
+  let n = 0;
+  return startServer((_req, res) => {
+    const status = answer(n++);
+    if (status !== "hang") reply(res, status, status >= 300 ? "boom" : "ok", "text/plain");
+  });
+}
