@@ -154,7 +154,14 @@ describe.skipIf(skip)("Sluice CRDs on a real API server", () => {
     })) as CustomResourceDefinition & { status: { acceptedNames: { shortNames: string[]; categories: string[] } } };
     expect(served.status.acceptedNames.shortNames).toEqual(["ro"]);
     expect(served.status.acceptedNames.categories).toEqual(["sluice"]);
-    expect(served.spec.versions[0]?.subresources).toEqual({ status: {} });
+    expect(served.spec.versions[0]?.subresources).toEqual({
+      status: {},
+      scale: {
+        specReplicasPath: ".spec.replicas",
+        statusReplicasPath: ".status.replicas",
+        labelSelectorPath: ".status.selector",
+      },
+    });
     expect(served.spec.versions[0]?.additionalPrinterColumns.map((c) => c.name)).toEqual([
       "Strategy",
       "Phase",
