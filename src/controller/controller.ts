@@ -33,6 +33,11 @@ export interface ControllerOptions {
   readFile?: (path: string) => string;
   /** Reads a Secret's data by name (Kubernetes), for `valueFrom.secretKeyRef` analysis arguments. */
   loadSecret?: (name: string) => Promise<Record<string, string> | undefined>;
+  /**
+   * Rollouts reconciled at once (never one rollout twice at once). 1 by default: the local
+   * platform's store wants its reconciles in order; on Kubernetes each rollout stands alone.
+   */
+  concurrentReconciles?: number;
 }
 
 const RETRY_MS = 1_000;
@@ -57,6 +62,8 @@ export class Controller implements ControlPlane {
         opts.onError?.(`reconcile of rollout "${name}" failed; retrying`, err);
         this.rollouts.addAt(name, Date.now() + RETRY_MS);
       },
+      Date.now,
+      opts.concurrentReconciles ?? 1,
     );
     this.analysis = new AnalysisLoop({
       store: opts.store,

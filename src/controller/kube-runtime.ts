@@ -36,6 +36,8 @@ export interface KubeRuntimeOptions {
     renewDeadlineSeconds?: number;
     retryPeriodSeconds?: number;
   };
+  /** Rollouts of one namespace reconciled at once (default 4). */
+  concurrentReconciles?: number;
   /** Serve /metrics, /healthz and /readyz here (e.g. { host: "0.0.0.0", port: 8090 }). */
   metricsListen?: { host: string; port: number };
   log?: (message: string) => void;
@@ -55,6 +57,8 @@ export interface KubeRuntime {
 
 const KINDS: ResourceKind[] = ["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun"];
 const ROLLOUT_LABEL = "sluice.dev/rollout";
+/** Reconciles wait mostly on the API server, so a few at once per namespace keep a mass update moving. */
+export const DEFAULT_CONCURRENT_RECONCILES = 4;
 
 /**
  * Runs Sluice as a Kubernetes controller: informers over Sluice's resources and the ReplicaSets
@@ -162,7 +166,15 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
         Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
       );
     };
-    controller = new Controller({ store, platform, providers, metrics, onError, loadSecret });
+    controller = new Controller({
+      store,
+      platform,
+      providers,
+      metrics,
+      onError,
+      loadSecret,
+      concurrentReconciles: opts.concurrentReconciles ?? DEFAULT_CONCURRENT_RECONCILES,
+    });
     controllers.set(namespace, controller);
     controller.start();
     // Only the leader has controllers, so only the leader notifies.

@@ -29,6 +29,41 @@ describe("WorkQueue", () => {
     expect(maxActive).toBe(1);
   });
 
+  it("with concurrency 2, runs two different keys at once but never one key twice at once", async () => {
+    const running = new Set<string>();
+    const seen: string[] = [];
+    let maxActive = 0;
+    let overlapSameKey = false;
+    const gates: (() => void)[] = [];
+    const q = new WorkQueue(
+      async (k) => {
+        if (running.has(k)) overlapSameKey = true;
+        running.add(k);
+        maxActive = Math.max(maxActive, running.size);
+        seen.push(k);
+        await new Promise<void>((r) => gates.push(r));
+        running.delete(k);
+      },
+      () => {},
+      Date.now,
+      2,
+    );
+    q.add("a");
+    q.add("b");
+    q.add("c");
+    q.add("a");
+    expect(seen).toEqual(["a", "b"]);
+    // Release in turn until everything queued has run.
+    while (gates.length > 0) {
+      gates.shift()?.();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await q.idle();
+    expect(maxActive).toBe(2);
+    expect(overlapSameKey).toBe(false);
+    expect([...seen].sort()).toEqual(["a", "a", "b", "c"]);
+  });
+
   it("keeps the earlier of two wake-ups", async () => {
     const seen: number[] = [];
     const start = Date.now();

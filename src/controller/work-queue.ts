@@ -1,12 +1,13 @@
 /**
  * A deduplicating work queue with wake-up timers, after controller-runtime's: a key queued while it
  * is being processed runs once more afterwards; a key is never processed twice at the same time.
- * Keys are processed one at a time, which keeps reconciles of one store strictly ordered.
+ * Up to `concurrency` different keys are processed at once (default 1, which keeps reconciles of
+ * one store strictly ordered, as the local platform's SQLite store wants).
  */
 export class WorkQueue {
   private readonly pending = new Set<string>();
+  private readonly active = new Set<string>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
-  private running = false;
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -14,13 +15,14 @@ export class WorkQueue {
     private readonly process: (key: string) => Promise<void>,
     private readonly onError: (key: string, err: unknown) => void,
     private readonly now: () => number = Date.now,
+    private readonly concurrency = 1,
   ) {}
 
   /** Queues a key to be processed as soon as possible. */
   add(key: string): void {
     if (this.stopped) return;
     this.pending.add(key);
-    void this.drain();
+    this.drain();
   }
 
   /**
@@ -51,7 +53,7 @@ export class WorkQueue {
 
   /** Resolves once nothing is queued or running. */
   idle(): Promise<void> {
-    if (!this.running && this.pending.size === 0) return Promise.resolve();
+    if (this.active.size === 0 && this.pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -62,24 +64,35 @@ export class WorkQueue {
     this.timers.clear();
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.pending.size > 0 && !this.stopped) {
-        const key = this.pending.values().next().value as string;
-        this.pending.delete(key);
-        try {
-          await this.process(key);
-        } catch (err) {
-          this.onError(key, err);
-        }
-      }
-    } finally {
-      this.running = false;
+  /** Starts a worker for each free slot and each pending key not already being processed. */
+  private drain(): void {
+    while (!this.stopped && this.active.size < this.concurrency) {
+      const key = this.nextKey();
+      if (key === undefined) break;
+      this.pending.delete(key);
+      this.active.add(key);
+      void this.run(key);
+    }
+    if (this.active.size === 0 && (this.pending.size === 0 || this.stopped)) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
+    }
+  }
+
+  private nextKey(): string | undefined {
+    for (const key of this.pending) if (!this.active.has(key)) return key;
+    return undefined;
+  }
+
+  private async run(key: string): Promise<void> {
+    try {
+      await this.process(key);
+    } catch (err) {
+      this.onError(key, err);
+    } finally {
+      this.active.delete(key);
+      this.drain();
     }
   }
 }

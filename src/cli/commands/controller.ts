@@ -16,6 +16,7 @@ export interface ControllerCommandOptions {
   renewDeadline: string;
   retryPeriod: string;
   metricsListen: string;
+  concurrentReconciles: string;
 }
 
 /**
@@ -43,6 +44,7 @@ export async function controllerCommand(opts: ControllerCommandOptions, out: Out
         }
       : {}),
     metricsListen: { host, port },
+    concurrentReconciles: count("--concurrent-reconciles", opts.concurrentReconciles),
     log: (message) => out.log(`${new Date().toISOString()} ${message}`),
   });
   out.log(
@@ -68,7 +70,16 @@ export async function controllerCommand(opts: ControllerCommandOptions, out: Out
   return runtime;
 }
 
-function seconds(flag: string, value: string): number {
+/** A flag's whole number in 1..64, or an error naming the flag. */
+export function count(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error(`${flag} ${value}: expected a whole number from 1 to 64`);
+  return n;
+}
+
+/** A flag's positive number of seconds, or an error naming the flag. */
+export function seconds(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} ${value}: expected a positive number of seconds`);
   return n;
