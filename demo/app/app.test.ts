@@ -82,13 +82,14 @@ describe("demo app endpoints", () => {
   });
 
   it("adds LATENCY_MS plus jitter to / and /api/*, not to probes", async () => {
-    const s = await start({ LATENCY_MS: "300", LATENCY_JITTER_MS: "100" }, { random: () => 1 });
+    const s = await start({ LATENCY_MS: "1000", LATENCY_JITTER_MS: "100" }, { random: () => 1 });
     const t0 = performance.now();
     await getJson(`${s.url}/api/data`);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(395);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1095);
     const t1 = performance.now();
     await getJson(`${s.url}/health`);
-    expect(performance.now() - t1).toBeLessThan(250);
+    // Well under the 1 s of added latency, with room for a busy machine.
+    expect(performance.now() - t1).toBeLessThan(800);
   });
 });
 
