@@ -2,7 +2,7 @@ import type { Obj } from "./fields.js";
 import type { Notes } from "./notes.js";
 
 /** Input kinds other documents refer to by name. */
-export type ReferencedKind = "Deployment" | "MetricTemplate";
+export type ReferencedKind = "Deployment" | "MetricTemplate" | "AlertProvider";
 
 /** A referenced input document, with the notes its own warnings go to. */
 export interface Referenced {
@@ -14,6 +14,6 @@ export interface Referenced {
 export interface ImportContext {
   /** Warnings about the document being translated. */
   notes: Notes;
-  /** An input document this one refers to (a Canary's Deployment or MetricTemplate); marks it used. */
+  /** An input document this one refers to (a Canary's Deployment, MetricTemplate or AlertProvider); marks it used. */
   find(kind: ReferencedKind, name: string, namespace: string | undefined): Referenced | undefined;
 }

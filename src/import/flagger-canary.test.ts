@@ -195,9 +195,9 @@ describe("translateFlaggerCanary", () => {
       "warning: c.yaml: Canary/podinfo spec.provider: Sluice does not set up istio routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped",
       "warning: c.yaml: Canary/podinfo spec.autoscalerRef: point the HorizontalPodAutoscaler's scaleTargetRef at the Sluice Rollout (apiVersion sluice.dev/v1alpha1, kind Rollout); dropped",
       "warning: c.yaml: Canary/podinfo spec.skipAnalysis: Sluice cannot skip analysis; the analysis steps were kept",
-      "warning: c.yaml: Canary/podinfo spec.analysis.alerts: no Sluice equivalent; dropped",
       'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: load-test webhook "load": Sluice does not generate load; run your load generator yourself; dropped',
       'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[1]: pre-rollout webhook "smoke": webhooks are not supported yet; dropped',
+      "warning: c.yaml: Canary/podinfo spec.analysis.alerts[0]: names no AlertProvider; dropped",
     ]);
   });
 });

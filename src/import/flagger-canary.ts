@@ -19,6 +19,7 @@ import {
   ROLLOUT_SPEC_ORDER,
   str,
 } from "./fields.js";
+import { flaggerAlerts } from "./flagger-alerts.js";
 import { type CanaryFacts, flaggerMetrics, type MeasurePlan, TemplateArgs } from "./flagger-metrics.js";
 import { placeholderTemplate, translateMeta } from "./meta.js";
 import type { Notes } from "./notes.js";
@@ -190,6 +191,7 @@ function readAnalysis(spec: Obj, key: string, notes: Notes): AnalysisShape {
     "metrics",
     "webhooks",
     "sessionAffinity",
+    "alerts",
   ]);
   const iterations = int(a.iterations, child(path, "iterations"), notes) ?? 0;
   const match = list(a.match, child(path, "match"), notes);
@@ -315,6 +317,9 @@ export function translateFlaggerCanary(raw: Obj, ctx: ImportContext): Obj[] {
     shape.mode === "blueGreen"
       ? blueGreenStrategy(shape, analysis, traffic, notes)
       : canaryStrategy(shape, analysis, traffic, notes);
+
+  const notifications = flaggerAlerts(shape.raw.alerts, child(shape.path, "alerts"), namespace, ctx);
+  if (notifications.length > 0) out.notifications = notifications;
 
   const rollout = { apiVersion: API_VERSION, kind: "Rollout", metadata, spec: ordered(out, ROLLOUT_SPEC_ORDER) };
   if (metrics.length === 0) return [rollout];

@@ -101,6 +101,36 @@ spec:
     ]);
   });
 
+  it("turns a Canary's alerts into notifications from the AlertProvider in the input, and warns about an unused one", () => {
+    const canary = `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: web}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  analysis:
+    stepWeight: 50
+    alerts: [{name: team, severity: error, providerRef: {name: slack}}]
+`;
+    const provider = (name: string) => `apiVersion: flagger.app/v1beta1
+kind: AlertProvider
+metadata: {name: ${name}}
+spec: {type: slack, secretRef: {name: slack-url}}
+`;
+    const r = importText([provider("slack"), canary, provider("unused")].join("---\n"), "a.yaml");
+    const spec = r.resources[0]?.spec as { notifications?: unknown };
+    expect(spec.notifications).toEqual([
+      {
+        name: "team",
+        on: ["RolloutAborted", "ProgressDeadlineExceeded"],
+        webhook: { format: "slack", urlFrom: { secretKeyRef: { name: "slack-url", key: "address" } } },
+      },
+    ]);
+    const lines = r.notes.map(formatNote);
+    expect(lines.filter((l) => l.includes("AlertProvider/"))).toEqual([
+      "warning: a.yaml: AlertProvider/unused: not the provider of a Canary's alerts in the input; skipped",
+    ]);
+  });
+
   it("copies Sluice resources as they are and skips Argo AnalysisRuns with a warning", () => {
     const sluice =
       "apiVersion: sluice.dev/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics: []\n";

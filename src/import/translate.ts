@@ -30,7 +30,6 @@ const TRANSLATORS: Record<string, Translator> = {
 /** Recognised, but nothing to write for them. */
 const SKIPPED: Record<string, string> = {
   "argoproj.io/AnalysisRun": "records a past analysis, and Sluice creates its own; skipped",
-  "flagger.app/AlertProvider": "Sluice does not send alerts; skipped",
   "autoscaling/HorizontalPodAutoscaler":
     "keep it, with spec.scaleTargetRef set to apiVersion sluice.dev/v1alpha1, kind Rollout (a Sluice Rollout has the scale subresource); not part of the output",
 };
@@ -40,6 +39,10 @@ const REFERENCED: Record<string, { kind: ReferencedKind; unused: string }> = {
   "apps/Deployment": {
     kind: "Deployment",
     unused: "not the target of a Canary or the workloadRef of a Rollout in the input; skipped",
+  },
+  "flagger.app/AlertProvider": {
+    kind: "AlertProvider",
+    unused: "not the provider of a Canary's alerts in the input; skipped",
   },
   "flagger.app/MetricTemplate": {
     kind: "MetricTemplate",
