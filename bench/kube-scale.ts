@@ -5,7 +5,7 @@
  * its own. Not a test: it prints tables for docs/benchmarks.md.
  *
  *   npx tsx bench/kube-scale.ts [--rollouts 1000] [--namespaces 10] [--concurrency 20]
- *     [--pause 5s] [--timeout-minutes 15] [--profile DIR] [--markdown]
+ *     [--pause 5s] [--timeout-minutes 15] [--profile DIR] [--concurrent-reconciles 1] [--markdown]
  *
  * --profile DIR runs the controller with `node --cpu-prof` and leaves the .cpuprofile in DIR.
  */
@@ -50,6 +50,7 @@ const { values: args } = parseArgs({
     pause: { type: "string", default: "5s" },
     "timeout-minutes": { type: "string", default: "15" },
     profile: { type: "string" },
+    "concurrent-reconciles": { type: "string", default: "1" },
     markdown: { type: "boolean", default: false },
   },
 });
@@ -204,7 +205,10 @@ async function main(): Promise<void> {
     await installCrds(kc);
     for (let i = 0; i < Math.min(K, N); i++) await createNamespace(kc, ns(i));
 
-    controller = await startController(cp.kubeconfigPath, dir, args.profile);
+    controller = await startController(cp.kubeconfigPath, dir, args.profile, [
+      "--concurrent-reconciles",
+      String(args["concurrent-reconciles"]),
+    ]);
     const [etcd, apiserver, kcm, scheduler, kwok] = cp.pids;
     sampler = new ProcSampler(
       new Map([
@@ -267,7 +271,9 @@ async function main(): Promise<void> {
     console.log(
       `machine: ${machine.nproc} cores, ${machine.cpu}, node ${machine.node}, load average at start ${machine.loadAverage}`,
     );
-    console.log(`canary steps [setWeight 50, pause ${args.pause}], 1 replica each, ${CONCURRENCY} writes in flight\n`);
+    console.log(
+      `canary steps [setWeight 50, pause ${args.pause}], 1 replica each, ${CONCURRENCY} writes in flight, ${args["concurrent-reconciles"]} reconciles at once per namespace\n`,
+    );
     console.log(
       table(
         [

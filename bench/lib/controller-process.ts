@@ -15,12 +15,13 @@ export interface ControllerProcess {
 
 /**
  * Starts `sluice controller` without leader election and resolves once it prints its metrics
- * address. `profileDir` adds `node --cpu-prof`.
+ * address. `profileDir` adds `node --cpu-prof`; `extraArgs` go to the controller command.
  */
 export async function startController(
   kubeconfig: string,
   dir: string,
   profileDir?: string,
+  extraArgs: string[] = [],
 ): Promise<ControllerProcess> {
   const logPath = path.join(dir, "controller.log");
   const log = createWriteStream(logPath);
@@ -36,6 +37,7 @@ export async function startController(
     "--kubeconfig",
     kubeconfig,
     "--no-leader-elect",
+    ...extraArgs,
   ];
   const child = spawn(process.execPath, [...argv, "--metrics-listen", "127.0.0.1:0"], {
     stdio: ["ignore", "pipe", "pipe"],

@@ -63,7 +63,7 @@ export function registerCommands(program: Command, out: Output): void {
     .option("--renew-deadline <seconds>", "the leader stops acting if it cannot renew for this long", "10")
     .option("--retry-period <seconds>", "how often the Lease is renewed or tried", "2")
     .option("--metrics-listen <host:port>", "where /metrics, /healthz and /readyz are served", "127.0.0.1:8090")
-    .option("--concurrent-reconciles <n>", "rollouts of one namespace reconciled at once", "4")
+    .option("--concurrent-reconciles <n>", "rollouts of one namespace reconciled at once", "1")
     .action(async (o) => {
       // --kubeconfig, --context and -n are the global options (commander reads them anywhere).
       const { kubeconfig, context, namespace } = program.opts();

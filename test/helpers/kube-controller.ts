@@ -1,6 +1,6 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll } from "vitest";
-import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
+import { type KubeRuntime, type KubeRuntimeOptions, startKubeRuntime } from "../../src/controller/kube-runtime.js";
 import { type ControlPlane, startControlPlane } from "./kube.js";
 import { installCrds } from "./kube-sluice.js";
 
@@ -14,7 +14,8 @@ export interface KubeControllerEnv {
 /**
  * For the enclosing describe block: a test control plane with Sluice's CRDs and a running Sluice
  * controller, started before its tests and stopped after them. `prepare` runs before the
- * controller starts (extra CRDs the test needs to be served first).
+ * controller starts (extra CRDs the test needs to be served first); the other options go to the
+ * controller.
  *
  * @example
  * const env = useKubeController("hpa-test");
@@ -22,7 +23,7 @@ export interface KubeControllerEnv {
  */
 export function useKubeController(
   identity: string,
-  opts: { prepare?: (kc: KubeConfig) => Promise<void>; log?: (message: string) => void } = {},
+  opts: Omit<KubeRuntimeOptions, "kc" | "identity"> & { prepare?: (kc: KubeConfig) => Promise<void> } = {},
 ): KubeControllerEnv {
   const env = {} as KubeControllerEnv;
   beforeAll(async () => {
@@ -31,7 +32,8 @@ export function useKubeController(
     env.kc.loadFromFile(env.cp.kubeconfigPath);
     await installCrds(env.kc);
     await opts.prepare?.(env.kc);
-    env.runtime = await startKubeRuntime({ kc: env.kc, identity, ...(opts.log ? { log: opts.log } : {}) });
+    const { prepare: _, ...runtimeOptions } = opts;
+    env.runtime = await startKubeRuntime({ ...runtimeOptions, kc: env.kc, identity });
   }, 50 * 60_000);
   afterAll(async () => {
     await env.runtime?.stop();

@@ -1,11 +1,10 @@
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
-import { type KubeRuntime, startKubeRuntime } from "../../src/controller/kube-runtime.js";
 import type { JsonPayload } from "../../src/notifications/payload.js";
 import { commandRollout } from "../../src/platform/kubernetes/commands.js";
-import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
-import { applySluice, createNamespace, getSluice, installCrds, kubeRollout } from "../helpers/kube-sluice.js";
+import { useKubeController } from "../helpers/kube-controller.js";
+import { applySluice, createNamespace, getSluice, kubeRollout } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 import { startScriptedServer, type TestServer } from "../providers/servers.js";
 
@@ -13,37 +12,26 @@ const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKI
 
 // The leader's controller notifies; the webhook URL lives in a Secret of the rollout's namespace.
 describe.skipIf(skip)("notifications on a real control plane", () => {
-  let cp: ControlPlane;
-  let kc: KubeConfig;
-  let runtime: KubeRuntime;
   let hook: TestServer;
   const errors: string[] = [];
+  const env = useKubeController("test-controller", {
+    metricsListen: { host: "127.0.0.1", port: 0 },
+    onError: (m, err) => errors.push(`${m}: ${err instanceof Error ? err.message : String(err)}`),
+  });
 
   beforeAll(async () => {
     hook = await startScriptedServer();
-    cp = await startControlPlane();
-    kc = new KubeConfig();
-    kc.loadFromFile(cp.kubeconfigPath);
-    await installCrds(kc);
-    runtime = await startKubeRuntime({
-      kc,
-      identity: "test-controller",
-      metricsListen: { host: "127.0.0.1", port: 0 },
-      onError: (m, err) => errors.push(`${m}: ${err instanceof Error ? err.message : String(err)}`),
-    });
-  }, 50 * 60_000);
+  });
   afterAll(async () => {
-    await runtime?.stop();
-    await cp?.stop();
     await hook?.close();
   });
 
   const phaseOf = async (ns: string, name: string) =>
-    ((await getSluice(kc, ns, "Rollout", name)).status as { phase?: string } | undefined)?.phase;
+    ((await getSluice(env.kc, ns, "Rollout", name)).status as { phase?: string } | undefined)?.phase;
 
   it("reads the URL from urlFrom.secretKeyRef, and records a NotificationFailed Event for a missing Secret", async () => {
-    const ns = await createNamespace(kc, "notify");
-    await kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+    const ns = await createNamespace(env.kc, "notify");
+    await env.kc.makeApiClient(CoreV1Api).createNamespacedSecret({
       namespace: ns,
       body: { metadata: { name: "hooks" }, stringData: { ops: `${hook.url}/ops` } },
     });
@@ -61,7 +49,7 @@ describe.skipIf(skip)("notifications on a real control plane", () => {
       r.spec = { ...(r.spec as object), notifications };
       return r;
     };
-    await applySluice(kc, ns, version("1"));
+    await applySluice(env.kc, ns, version("1"));
     const bodies = () => hook.requests.filter((r) => r.url === "/ops").map((r) => JSON.parse(r.body) as JsonPayload);
     const completed = await waitFor(() => bodies().find((b) => b.reason === "RolloutCompleted"), {
       timeoutMs: 60_000,
@@ -69,9 +57,9 @@ describe.skipIf(skip)("notifications on a real control plane", () => {
     });
     expect(completed).toMatchObject({ rollout: "web", namespace: ns, type: "Normal", phase: "Healthy" });
 
-    await applySluice(kc, ns, version("2"));
+    await applySluice(env.kc, ns, version("2"));
     await waitFor(async () => (await phaseOf(ns, "web")) === "Paused", { timeoutMs: 60_000, message: "v2 paused" });
-    await commandRollout({ kc, namespace: ns }, "web", { type: "abort" });
+    await commandRollout({ kc: env.kc, namespace: ns }, "web", { type: "abort" });
     const aborted = await waitFor(() => bodies().find((b) => b.reason === "RolloutAborted"), {
       timeoutMs: 60_000,
       message: "RolloutAborted notified",
@@ -83,7 +71,7 @@ describe.skipIf(skip)("notifications on a real control plane", () => {
     const failed = await waitFor(
       async () =>
         (
-          await kc
+          await env.kc
             .makeApiClient(CoreV1Api)
             .listNamespacedEvent({ namespace: ns, fieldSelector: "involvedObject.name=web" })
         ).items.find((e) => e.reason === "NotificationFailed"),
@@ -96,19 +84,19 @@ describe.skipIf(skip)("notifications on a real control plane", () => {
     );
     expect(errors.some((e) => e.includes('notification "lost"'))).toBe(true);
 
-    const metrics = await (await fetch(`${runtime.metricsUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${env.runtime.metricsUrl}/metrics`)).text();
     expect(metrics).toContain(`sluice_notifications_total{rollout="${ns}/web",notification="ops",result="sent"} 2`);
     expect(metrics).toContain(`sluice_notifications_total{rollout="${ns}/web",notification="lost",result="failed"} 1`);
   }, 180_000);
 
   it("refuses at kubectl apply a webhook with both url and urlFrom (a CEL rule in the CRD)", async () => {
-    const ns = await createNamespace(kc, "notify-bad");
+    const ns = await createNamespace(env.kc, "notify-bad");
     const rollout = kubeRollout("bad", "1", { canary: { steps: [] } }, 1);
     rollout.spec = {
       ...(rollout.spec as object),
       notifications: [{ name: "x", webhook: { url: "http://127.0.0.1:1/", urlFrom: { env: "U" } } }],
     };
-    const err = await applySluice(kc, ns, rollout).then(
+    const err = await applySluice(env.kc, ns, rollout).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
