@@ -41,6 +41,32 @@ describe("trafficRouting", () => {
     ]);
   });
 
+  it("reads Argo's name.namespace references to Istio objects in another namespace", () => {
+    const n = notes();
+    const out = trafficRouting(
+      {
+        istio: {
+          virtualService: { name: "web-vs.gateways" },
+          destinationRule: { name: "web-dr.gateways", canarySubsetName: "canary", stableSubsetName: "stable" },
+        },
+      },
+      P,
+      n,
+    );
+    expect(out).toEqual({
+      istio: {
+        virtualService: { name: "web-vs", namespace: "gateways" },
+        destinationRule: {
+          name: "web-dr",
+          namespace: "gateways",
+          canarySubsetName: "canary",
+          stableSubsetName: "stable",
+        },
+      },
+    });
+    expect(lines(n)).toEqual([]);
+  });
+
   it("turns the Gateway API plugin into gatewayAPI", () => {
     const n = notes();
     const out = trafficRouting(

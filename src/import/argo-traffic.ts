@@ -44,7 +44,14 @@ function virtualService(raw: unknown, path: string, notes: Notes): Obj | undefin
   const name = str(vs.name, child(path, "name"), notes);
   if (name === undefined) return undefined;
   const routes = list(vs.routes, child(path, "routes"), notes).filter((r): r is string => typeof r === "string");
-  return routes.length > 0 ? { name, routes } : { name };
+  const out = nameAndNamespace(name);
+  return routes.length > 0 ? { ...out, routes } : out;
+}
+
+/** Argo writes an Istio object in another namespace as `name.namespace`; Sluice has a field for it. */
+function nameAndNamespace(ref: string): { name: string; namespace?: string } {
+  const parts = ref.split(".");
+  return parts.length === 2 && parts[0] && parts[1] ? { name: parts[0], namespace: parts[1] } : { name: ref };
 }
 
 function istio(raw: Obj, path: string, notes: Notes): Obj | undefined {
@@ -66,8 +73,8 @@ function istio(raw: Obj, path: string, notes: Notes): Obj | undefined {
     known(dr, at, notes, ["name", "canarySubsetName", "stableSubsetName"]);
     const fields = ["name", "canarySubsetName", "stableSubsetName"].map((k) => str(dr[k], child(at, k), notes));
     if (fields.every((f) => f !== undefined)) {
-      const [name, canarySubsetName, stableSubsetName] = fields;
-      out.destinationRule = { name, canarySubsetName, stableSubsetName };
+      const [name, canarySubsetName, stableSubsetName] = fields as string[];
+      out.destinationRule = { ...nameAndNamespace(name as string), canarySubsetName, stableSubsetName };
     } else notes.warn(at, "needs name, canarySubsetName and stableSubsetName; dropped");
   }
   return out;

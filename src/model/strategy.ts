@@ -108,10 +108,16 @@ export const TrafficRouting = z.strictObject({
     .optional(),
   istio: z
     .strictObject({
-      virtualService: z.strictObject({ name: z.string().min(1), routes: z.array(z.string()).optional() }),
+      virtualService: z.strictObject({
+        name: z.string().min(1),
+        /** Where the VirtualService lives, when not beside the rollout (a shared gateway namespace). */
+        namespace: z.string().min(1).optional(),
+        routes: z.array(z.string()).optional(),
+      }),
       destinationRule: z
         .strictObject({
           name: z.string().min(1),
+          namespace: z.string().min(1).optional(),
           canarySubsetName: z.string().min(1),
           stableSubsetName: z.string().min(1),
         })

@@ -326,6 +326,23 @@ describe.skipIf(skip)("traffic routers on a real API server", () => {
 
   describe("Istio", () => {
     const config = istioConfig;
+    it("changes a VirtualService and DestinationRule that live in another namespace than the rollout", async () => {
+      const [rolloutNs, meshNs] = [await namespace(), await namespace()];
+      const meta = { apiVersion: "networking.istio.io/v1beta1", metadata: { name: "web" } };
+      await create(VS, meshNs, { ...meta, kind: "VirtualService", spec: vsSpec([primary(0), other]) });
+      await create(DR, meshNs, { ...meta, kind: "DestinationRule", spec: drSpec() });
+      const router = new IstioRouter(kc, {
+        virtualService: { ...config.virtualService, namespace: meshNs },
+        destinationRule: { ...config.destinationRule, namespace: meshNs },
+      });
+      await router.setWeight(targetsIn(rolloutNs), 40);
+      expect((await get(VS, meshNs, "web")).spec).toEqual(vsSpec([primary(40), other]));
+      expect((await get(DR, meshNs, "web")).spec).toEqual(drSpec("aaaa111111", "bbbb222222"));
+      expect(await router.verifyWeight(targetsIn(rolloutNs))).toBe(40);
+      // Nothing is looked for, or made, beside the rollout.
+      expect(await gone(VS, rolloutNs, "web")).toBe(true);
+    });
+
     it("weights subsets, points them at revisions, adds header and mirror routes, and cleans up", async () => {
       const ns = await namespace();
       await create(VS, ns, {

@@ -39,7 +39,7 @@ export class IstioRouter implements TrafficRouter {
       ...ISTIO_API,
       kind: "VirtualService",
       plural: "virtualservices",
-      namespace: targets.namespace,
+      namespace: this.config.virtualService.namespace ?? targets.namespace,
       name: this.config.virtualService.name,
       field: `${ROUTING_FIELD}.istio.virtualService.name`,
     };
@@ -51,7 +51,7 @@ export class IstioRouter implements TrafficRouter {
         ...ISTIO_API,
         kind: "DestinationRule",
         plural: "destinationrules",
-        namespace: targets.namespace,
+        namespace: dr.namespace ?? targets.namespace,
         name: dr.name,
         field: `${ROUTING_FIELD}.istio.destinationRule.name`,
       },
