@@ -19,7 +19,8 @@ export const RolloutSpec = z.strictObject({
   /** Set to a timestamp to replace every replica of the current revisions (`sluice restart`). */
   restartAt: z.string().optional(),
   /** Webhooks told about the rollout's events (docs/notifications.md). */
-  notifications: z.array(Notification).optional(),
+  // Bounded so the CRD's uniqueness rule on names stays cheap enough for the API server to accept.
+  notifications: z.array(Notification).max(20).optional(),
 });
 export type RolloutSpec = z.infer<typeof RolloutSpec>;
 

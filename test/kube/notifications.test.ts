@@ -89,7 +89,7 @@ describe.skipIf(skip)("notifications on a real control plane", () => {
     expect(metrics).toContain(`sluice_notifications_total{rollout="${ns}/web",notification="lost",result="failed"} 1`);
   }, 180_000);
 
-  it("refuses at kubectl apply a webhook with both url and urlFrom (a CEL rule in the CRD)", async () => {
+  it("refuses at kubectl apply a webhook with both url and urlFrom, and duplicate names (CEL rules in the CRD)", async () => {
     const ns = await createNamespace(env.kc, "notify-bad");
     const rollout = kubeRollout("bad", "1", { canary: { steps: [] } }, 1);
     rollout.spec = {
@@ -101,5 +101,20 @@ describe.skipIf(skip)("notifications on a real control plane", () => {
       (e: unknown) => e as Error,
     );
     expect(String(err?.message ?? err)).toContain("set exactly one of webhook.url or webhook.urlFrom");
+
+    // Two notifications with one name: refused by the CRD too, not only by `sluice apply`.
+    const hook = { url: "http://127.0.0.1:1/" };
+    rollout.spec = {
+      ...(rollout.spec as object),
+      notifications: [
+        { name: "x", webhook: hook },
+        { name: "x", webhook: hook },
+      ],
+    };
+    const dup = await applySluice(env.kc, ns, rollout).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(String(dup?.message ?? dup)).toContain("notification names must be unique within the rollout");
   });
 });

@@ -124,6 +124,12 @@ const VALIDATIONS: Record<ResourceKind, Record<string, CelRule[]>> = {
         "set exactly one of template.process (local platform) or template.spec (Kubernetes pod spec)",
       ),
     ],
+    "spec.notifications": [
+      {
+        rule: "self.all(n, self.exists_one(m, m.name == n.name))",
+        message: "notification names must be unique within the rollout",
+      },
+    ],
     "spec.notifications[].webhook": [
       exactlyOne(["url", "urlFrom"], "set exactly one of webhook.url or webhook.urlFrom"),
     ],
