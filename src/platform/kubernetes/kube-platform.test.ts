@@ -221,7 +221,10 @@ describe("KubernetesPlatform.apply with informer caches", () => {
         return cluster.apps.readNamespacedReplicaSet(args);
       },
     };
-    const cached = { list: () => [...cluster.sets.values()] as never[] };
+    const cached = {
+      list: () => [...cluster.sets.values()] as never[],
+      get: (name: string) => cluster.sets.get(name) as never,
+    };
     const p = new KubernetesPlatform({
       kc: new KubeConfig(),
       namespace: "shop",
@@ -261,6 +264,7 @@ describe("KubernetesPlatform.observe and templates", () => {
         seen.push(namespace);
         return items as never[];
       },
+      get: () => undefined,
     });
     const cluster = fakeCluster();
     const listed = { count: 0 };

@@ -25,6 +25,7 @@ import {
   rolloutLabelSelector,
   templateOf,
 } from "./replicasets.js";
+import type { ObjectCache } from "./resource-store.js";
 import { podToRestart } from "./restart.js";
 import type { RouterTargets, TrafficRouter } from "./routers/port.js";
 import { pointServices, servicePointers, trafficRoles } from "./services.js";
@@ -59,7 +60,7 @@ export interface KubernetesPlatformOptions {
    * instead of listing both on every reconcile; a moment's lag is harmless, as every action is
    * level-based and the informer's change triggers another reconcile.
    */
-  caches?: { replicaSets: ObjectList; pods: ObjectList };
+  caches?: { replicaSets: ObjectCache; pods: ObjectList };
 }
 
 /** A cache of objects by namespace (an informer's). */
@@ -314,8 +315,8 @@ export class KubernetesPlatform implements Platform {
    * brings another reconcile, and the merge patch it sends does not depend on what was read.
    */
   private async currentReplicaSet(namespace: string, name: string): Promise<V1ReplicaSet | undefined> {
-    const cached = this.opts.caches?.replicaSets.list(namespace).find((o) => o.metadata?.name === name);
-    return (cached as V1ReplicaSet | undefined) ?? this.readReplicaSet(namespace, name);
+    const cached = this.opts.caches?.replicaSets.get(name, namespace) as V1ReplicaSet | undefined;
+    return cached ?? this.readReplicaSet(namespace, name);
   }
 
   private async readReplicaSet(namespace: string, name: string): Promise<V1ReplicaSet | undefined> {
