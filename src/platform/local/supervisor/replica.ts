@@ -98,17 +98,17 @@ export class Replica {
   }
 
   /**
-   * Takes over a process an earlier supervisor recorded. One the router was serving stays ready
-   * and is judged by the usual failure threshold; any other is probed once so its readiness is
-   * known at once.
+   * Takes over a process an earlier supervisor recorded. One the router was serving (its endpoint
+   * is in `serving`) stays ready and is judged by the usual failure threshold; any other is probed
+   * once so its readiness is known at once.
    */
-  async adopt(record: ReplicaRecord, wasServing = false): Promise<void> {
+  async adopt(record: ReplicaRecord, serving: ReadonlySet<string> = new Set()): Promise<void> {
     const gen = ++this.generation;
     this.pid = record.pid;
     this.port = record.port;
     this.startTime = record.startTime;
     this.phase = "running";
-    if (wasServing) {
+    if (serving.has(this.endpoint ?? "")) {
       this.markReady();
       this.startProbing(gen, true);
       return;

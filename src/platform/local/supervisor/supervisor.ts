@@ -102,7 +102,7 @@ export class Supervisor {
       state.replicas.set(record.index, replica);
       // Keep what runs until the controller says otherwise with ensure().
       state.desired += 1;
-      pending.push(replica.adopt(record, serving.has(`127.0.0.1:${record.port}`)));
+      pending.push(replica.adopt(record, serving));
     }
     await Promise.all(pending);
     this.notify();
