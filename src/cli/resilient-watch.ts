@@ -1,3 +1,4 @@
+import { setTimeout as wait } from "node:timers/promises";
 import type { ApiClient } from "../api/client.js";
 import { ApiClientError } from "../api/client.js";
 import type { ChangeNotice, ResourceKind } from "../controller/control-plane.js";
@@ -96,7 +97,10 @@ export async function watchWithReconnect(
           `could not reconnect to the controller within ${Math.round(deadlineMs / 1000)} s (${describe(err)})`,
           { cause: err },
         );
-      await sleep(Math.min(backoff, Math.max(0, lostAt + deadlineMs - Date.now())), opts.signal);
+      // An abort ends the wait early; the loop then sees the aborted signal.
+      await wait(Math.min(backoff, Math.max(0, lostAt + deadlineMs - Date.now())), undefined, {
+        signal: opts.signal,
+      }).catch(() => {});
       backoff = Math.min(backoff * 2, maxBackoff);
       try {
         client = opts.reconnect();
@@ -115,16 +119,4 @@ function retryable(err: unknown): boolean {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

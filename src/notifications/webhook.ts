@@ -1,3 +1,4 @@
+import { setTimeout as wait } from "node:timers/promises";
 import { bodySnippet, httpCall, isHttpFailure } from "../analysis/providers/http.js";
 import type { Webhook } from "../model/index.js";
 
@@ -70,7 +71,9 @@ export async function postWebhook(post: WebhookPost): Promise<WebhookOutcome> {
   for (const h of post.headers) headers[h.name.toLowerCase()] = h.value;
   let problem = "";
   for (let attempt = 1; attempt <= 2; attempt++) {
-    if (attempt > 1 && !(await delay(post.retryDelayMs, post.signal))) return stopped(1);
+    // The wait rejects when the notifier stops; that ends the delivery without the retry.
+    if (attempt > 1 && !(await wait(post.retryDelayMs, true, { signal: post.signal }).catch(() => false)))
+      return stopped(1);
     const res = await httpCall({
       url: post.url,
       method: "POST",
@@ -93,20 +96,4 @@ export async function postWebhook(post: WebhookPost): Promise<WebhookOutcome> {
 
 function stopped(attempts: number): WebhookOutcome {
   return { ok: false, attempts, problem: "was not delivered: the notifier stopped" };
-}
-
-/** Resolves true after `ms`, or false at once when `signal` aborts. */
-function delay(ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
