@@ -51,6 +51,8 @@ interface KindInfo {
   shortName: string;
   scope: "Namespaced" | "Cluster";
   status: boolean;
+  /** The scale subresource, for kinds an HPA or `kubectl scale` may resize. */
+  scale?: typeof ROLLOUT_SCALE;
   columns: PrinterColumn[];
 }
 
@@ -62,6 +64,7 @@ const KINDS: Record<ResourceKind, KindInfo> = {
     shortName: "ro",
     scope: "Namespaced",
     status: true,
+    scale: ROLLOUT_SCALE,
     columns: [
       { name: "Strategy", type: "string", jsonPath: ".status.strategy" },
       { name: "Phase", type: "string", jsonPath: ".status.phase" },
@@ -186,9 +189,7 @@ export function crdFor(kind: ResourceKind): CustomResourceDefinition {
           served: true,
           storage: true,
           schema: { openAPIV3Schema: crdSchema(kind) },
-          ...(info.status
-            ? { subresources: { status: {}, ...(kind === "Rollout" ? { scale: ROLLOUT_SCALE } : {}) } }
-            : {}),
+          ...(info.status ? { subresources: { status: {}, ...(info.scale ? { scale: info.scale } : {}) } } : {}),
           additionalPrinterColumns: info.columns,
         },
       ],
