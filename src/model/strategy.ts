@@ -1,9 +1,24 @@
 import { z } from "zod";
 import { Duration } from "./duration.js";
+import {
+  DelaySeconds,
+  MAX_ARGS,
+  MAX_DURATION_SECONDS,
+  MAX_MATCHES,
+  MAX_NAME_LENGTH,
+  MAX_ROUTES,
+  MAX_STEPS,
+  MAX_TEMPLATES,
+  MAX_TEXT_LENGTH,
+  Name,
+  Replicas,
+  StringMap,
+} from "./limits.js";
+import { patternProblem } from "./regex.js";
 
 /** An integer count or a percentage string such as `"25%"`, as in Kubernetes maxSurge. */
 export const IntOrPercent = z.union([
-  z.number().int().nonnegative(),
+  Replicas(),
   z.string().regex(/^\d{1,3}%$/, 'use an integer or a percentage like "25%"'),
 ]);
 export type IntOrPercent = z.infer<typeof IntOrPercent>;
@@ -11,8 +26,8 @@ export type IntOrPercent = z.infer<typeof IntOrPercent>;
 /** An argument passed to analysis templates. `valueFrom.revision` resolves to a revision hash at run time. */
 export const AnalysisRunArg = z
   .strictObject({
-    name: z.string().min(1),
-    value: z.string().optional(),
+    name: Name(),
+    value: z.string().max(MAX_TEXT_LENGTH).optional(),
     valueFrom: z
       .strictObject({
         /** `Stable` or `Latest` (the canary), as Argo's podTemplateHashValue. */
@@ -27,20 +42,26 @@ export const AnalysisRunArg = z
 export type AnalysisRunArg = z.infer<typeof AnalysisRunArg>;
 
 export const AnalysisTemplateRef = z.strictObject({
-  templateName: z.string().min(1),
+  templateName: Name(),
   clusterScope: z.boolean().default(false),
 });
 export type AnalysisTemplateRef = z.infer<typeof AnalysisTemplateRef>;
 
 /** Which templates to run, with which args: used by analysis steps, background and blue-green analysis. */
 export const RolloutAnalysis = z.strictObject({
-  templates: z.array(AnalysisTemplateRef).min(1),
-  args: z.array(AnalysisRunArg).default([]),
+  templates: z.array(AnalysisTemplateRef).min(1).max(MAX_TEMPLATES),
+  args: z.array(AnalysisRunArg).max(MAX_ARGS).default([]),
 });
 export type RolloutAnalysis = z.infer<typeof RolloutAnalysis>;
 
+/** A regex the router can run: RE2 syntax, bounded length (see regex.ts). */
+const Pattern = z.string().check((ctx) => {
+  const problem = patternProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: "custom", input: ctx.value, message: problem });
+});
+
 export const StringMatch = z
-  .strictObject({ exact: z.string().optional(), prefix: z.string().optional(), regex: z.string().optional() })
+  .strictObject({ exact: z.string().optional(), prefix: z.string().optional(), regex: Pattern.optional() })
   .check((ctx) => {
     const n = [ctx.value.exact, ctx.value.prefix, ctx.value.regex].filter((v) => v !== undefined).length;
     if (n !== 1)
@@ -68,7 +89,7 @@ export const CanaryStep = z.union([
   z.strictObject({
     setCanaryScale: z
       .strictObject({
-        replicas: z.number().int().nonnegative().optional(),
+        replicas: Replicas().optional(),
         weight: Percent.optional(),
         matchTrafficWeight: z.boolean().optional(),
       })
@@ -84,12 +105,12 @@ export const CanaryStep = z.union([
       }),
   }),
   z.strictObject({
-    setHeaderRoute: z.strictObject({ name: z.string().min(1), match: z.array(RouteMatch).optional() }),
+    setHeaderRoute: z.strictObject({ name: Name(), match: z.array(RouteMatch).max(MAX_MATCHES).optional() }),
   }),
   z.strictObject({
     setMirrorRoute: z.strictObject({
-      name: z.string().min(1),
-      match: z.array(RouteMatch).optional(),
+      name: Name(),
+      match: z.array(RouteMatch).max(MAX_MATCHES).optional(),
       percentage: Percent.optional(),
     }),
   }),
@@ -98,65 +119,75 @@ export type CanaryStep = z.infer<typeof CanaryStep>;
 
 /** Traffic routing. Without it, the local platform uses its own router and Kubernetes uses replica ratios. */
 export const TrafficRouting = z.strictObject({
-  managedRoutes: z.array(z.strictObject({ name: z.string().min(1) })).optional(),
+  managedRoutes: z.array(z.strictObject({ name: Name() })).max(MAX_ROUTES).optional(),
   nginx: z
     .strictObject({
-      stableIngress: z.string().min(1),
-      annotationPrefix: z.string().optional(),
-      additionalIngressAnnotations: z.record(z.string(), z.string()).optional(),
+      stableIngress: Name(),
+      annotationPrefix: z.string().max(MAX_NAME_LENGTH).optional(),
+      additionalIngressAnnotations: StringMap(MAX_TEXT_LENGTH).optional(),
     })
     .optional(),
   istio: z
     .strictObject({
       virtualService: z.strictObject({
-        name: z.string().min(1),
+        name: Name(),
         /** Where the VirtualService lives, when not beside the rollout (a shared gateway namespace). */
-        namespace: z.string().min(1).optional(),
-        routes: z.array(z.string()).optional(),
+        namespace: Name().optional(),
+        routes: z.array(z.string().max(MAX_NAME_LENGTH)).max(MAX_ROUTES).optional(),
       }),
       destinationRule: z
         .strictObject({
-          name: z.string().min(1),
-          namespace: z.string().min(1).optional(),
-          canarySubsetName: z.string().min(1),
-          stableSubsetName: z.string().min(1),
+          name: Name(),
+          namespace: Name().optional(),
+          canarySubsetName: Name(),
+          stableSubsetName: Name(),
         })
         .optional(),
     })
     .optional(),
-  smi: z.strictObject({ rootService: z.string().optional(), trafficSplitName: z.string().optional() }).optional(),
-  gatewayAPI: z.strictObject({ httpRoute: z.string().min(1), namespace: z.string().optional() }).optional(),
+  smi: z
+    .strictObject({
+      rootService: z.string().max(MAX_NAME_LENGTH).optional(),
+      trafficSplitName: z.string().max(MAX_NAME_LENGTH).optional(),
+    })
+    .optional(),
+  gatewayAPI: z
+    .strictObject({ httpRoute: Name(), namespace: z.string().max(MAX_NAME_LENGTH).optional() })
+    .optional(),
 });
 export type TrafficRouting = z.infer<typeof TrafficRouting>;
 
 export const CanaryStrategy = z.strictObject({
-  steps: z.array(CanaryStep).default([]),
-  analysis: RolloutAnalysis.extend({ startingStep: z.number().int().nonnegative().optional() }).optional(),
+  steps: z.array(CanaryStep).max(MAX_STEPS).default([]),
+  analysis: RolloutAnalysis.extend({ startingStep: z.number().int().nonnegative().max(MAX_STEPS).optional() }).optional(),
   maxSurge: IntOrPercent.default("25%"),
   maxUnavailable: IntOrPercent.default(0),
-  scaleDownDelaySeconds: z.number().int().nonnegative().default(30),
-  abortScaleDownDelaySeconds: z.number().int().nonnegative().default(30),
-  stableService: z.string().optional(),
-  canaryService: z.string().optional(),
+  scaleDownDelaySeconds: DelaySeconds().default(30),
+  abortScaleDownDelaySeconds: DelaySeconds().default(30),
+  stableService: z.string().max(MAX_NAME_LENGTH).optional(),
+  canaryService: z.string().max(MAX_NAME_LENGTH).optional(),
   trafficRouting: TrafficRouting.optional(),
   /** Sticky sessions: a client that was sent to a revision stays on it while that revision takes traffic. */
   stickySession: z
     .strictObject({
-      cookieName: z.string().min(1).default("sluice-revision"),
-      maxAgeSeconds: z.number().int().positive().default(3600),
+      cookieName: z
+        .string()
+        .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~")
+        .default("sluice-revision"),
+      maxAgeSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).default(3600),
     })
     .optional(),
 });
 export type CanaryStrategy = z.infer<typeof CanaryStrategy>;
 
 export const BlueGreenStrategy = z.strictObject({
-  activeService: z.string().optional(),
-  previewService: z.string().optional(),
-  previewReplicaCount: z.number().int().positive().optional(),
+  activeService: z.string().max(MAX_NAME_LENGTH).optional(),
+  previewService: z.string().max(MAX_NAME_LENGTH).optional(),
+  previewReplicaCount: Replicas().min(1).optional(),
   autoPromotionEnabled: z.boolean().default(true),
-  autoPromotionSeconds: z.number().int().nonnegative().optional(),
-  scaleDownDelaySeconds: z.number().int().nonnegative().default(30),
-  abortScaleDownDelaySeconds: z.number().int().nonnegative().default(30),
+  autoPromotionSeconds: DelaySeconds().optional(),
+  scaleDownDelaySeconds: DelaySeconds().default(30),
+  abortScaleDownDelaySeconds: DelaySeconds().default(30),
   prePromotionAnalysis: RolloutAnalysis.optional(),
   postPromotionAnalysis: RolloutAnalysis.optional(),
 });
