@@ -17,6 +17,14 @@ import {
   type ResourceKind,
 } from "./control-plane.js";
 import type { ControllerMetrics } from "./metrics.js";
+import {
+  type FailureStatus,
+  invalidSpecStatus,
+  reconcileErrorStatus,
+  retryDelayMs,
+  storedSpecProblems,
+  withoutControllerConditions,
+} from "./reconcile-failure.js";
 import { type ControllerStore, isLocalStore } from "./store-port.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -53,14 +61,17 @@ export class Controller implements ControlPlane {
   private readonly analysis: AnalysisLoop;
   private readonly listeners = new Set<(change: ChangeNotice) => void>();
   private readonly now: () => Date;
+  /** Consecutive failed reconciles per rollout, for the retry backoff; cleared by a success. */
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly opts: ControllerOptions) {
     this.now = opts.now ?? (() => new Date());
     this.rollouts = new WorkQueue(
       (name) => this.reconcileRollout(name),
       (name, err) => {
-        opts.onError?.(`reconcile of rollout "${name}" failed; retrying`, err);
-        this.rollouts.addAt(name, Date.now() + RETRY_MS);
+        this.reconcileFailed(name, err).catch((e) =>
+          opts.onError?.(`could not report the failed reconcile of "${name}"`, e),
+        );
       },
       Date.now,
       opts.concurrentReconciles ?? 1,
@@ -183,14 +194,21 @@ export class Controller implements ControlPlane {
   }
 
   private async reconcileRollout(name: string): Promise<void> {
-    const rollout = this.opts.store.getResource("Rollout", name) as Rollout | undefined;
-    if (!rollout) return;
+    const stored = this.opts.store.getResource("Rollout", name) as Rollout | undefined;
+    if (!stored) return;
+    const problems = storedSpecProblems(stored, (r) => this.opts.platform.admit?.(r) ?? []);
+    if (problems.length > 0) {
+      await this.commitFailure(stored, invalidSpecStatus(stored, problems, this.now()));
+      this.failures.delete(name);
+      return;
+    }
+    const rollout = withoutControllerConditions(stored);
     const started = performance.now();
     const observation = await this.opts.platform.observe(rollout);
     const result = reconcile(rollout, observation, this.analysisObservation(rollout), this.now());
     const next: Rollout = { ...rollout, status: result.status };
 
-    if (!isDeepStrictEqual(result.status, rollout.status) || result.events.length > 0) {
+    if (!isDeepStrictEqual(result.status, stored.status) || result.events.length > 0) {
       const records = await this.opts.store.commitStatus("Rollout", name, result.status, result.events);
       this.opts.metrics?.observeRollout(next, rollout.status);
       this.notify({ type: "status", kind: "Rollout", name, resource: next });
@@ -202,10 +220,36 @@ export class Controller implements ControlPlane {
       else if (action.type === "stopAnalysisRun") await this.analysis.stopRun(action.name);
     }
     await this.opts.platform.apply(next, result.actions);
+    this.failures.delete(name);
     this.opts.metrics?.reconcileSeconds.observe((performance.now() - started) / 1000);
     if (result.wakeAt) this.rollouts.addAt(name, result.wakeAt.getTime());
     // A router failure is not an event anyone will send: look again until it clears.
     else if (observation.trafficError) this.rollouts.addAt(name, Date.now() + RETRY_MS);
+  }
+
+  /**
+   * A reconcile threw. The rollout says so (Degraded, a ReconcileError condition, one event per
+   * distinct cause) and is retried with a growing delay, so a lasting fault neither hides behind a
+   * stale Healthy nor floods the log.
+   */
+  private async reconcileFailed(name: string, err: unknown): Promise<void> {
+    const failures = (this.failures.get(name) ?? 0) + 1;
+    this.failures.set(name, failures);
+    const delay = retryDelayMs(failures);
+    this.rollouts.addAt(name, Date.now() + delay);
+    const rollout = this.opts.store.getResource("Rollout", name) as Rollout | undefined;
+    if (!rollout) return;
+    const failure = reconcileErrorStatus(rollout, err, delay, this.now());
+    if (failure.events.length > 0) this.opts.onError?.(`reconcile of rollout "${name}" failed; retrying`, err);
+    await this.commitFailure(rollout, failure);
+  }
+
+  private async commitFailure(rollout: Rollout, failure: FailureStatus): Promise<void> {
+    const name = rollout.metadata.name;
+    if (isDeepStrictEqual(failure.status, rollout.status) && failure.events.length === 0) return;
+    const records = await this.opts.store.commitStatus("Rollout", name, failure.status, failure.events);
+    this.notify({ type: "status", kind: "Rollout", name, resource: { ...rollout, status: failure.status } });
+    for (const event of records) this.notify({ type: "event", event });
   }
 
   private analysisObservation(rollout: Rollout): AnalysisObservation {
