@@ -1,5 +1,12 @@
 import type { Resource } from "../controller/control-plane.js";
-import type { AnalysisRunSpec, AnalysisTemplateSpec, Argument } from "./analysis.js";
+import type {
+  AnalysisRunSpec,
+  AnalysisTemplate,
+  AnalysisTemplateSpec,
+  Argument,
+  ClusterAnalysisTemplate,
+} from "./analysis.js";
+import type { PathSegment } from "./errors.js";
 import type { FieldIssue } from "./issues.js";
 import type { Rollout } from "./rollout.js";
 
@@ -16,6 +23,8 @@ export function crossChecks(resource: Resource): FieldIssue[] {
       return [
         ...metricChecks(resource.spec, resource.spec.templates.length > 0),
         ...argumentChecks(resource.spec.args),
+        ...includeChecks(resource),
+        ...argReferenceChecks(resource.spec),
       ];
     case "AnalysisRun":
       return metricChecks(resource.spec, false);
@@ -129,5 +138,50 @@ function rolloutChecks(rollout: Rollout): FieldIssue[] {
       path: [...base, "analysis", "startingStep"],
       message: `must be at most the number of steps (${canary.steps.length})`,
     });
+  return out;
+}
+
+/** A template that lists itself in `spec.templates` can never be resolved (the run builder reports the cycle). */
+function includeChecks(template: AnalysisTemplate | ClusterAnalysisTemplate): FieldIssue[] {
+  const cluster = template.kind === "ClusterAnalysisTemplate";
+  const out: FieldIssue[] = [];
+  template.spec.templates.forEach((t, i) => {
+    if (t.templateName === template.metadata.name && t.clusterScope === cluster)
+      out.push({
+        path: ["spec", "templates", i, "templateName"],
+        message: "the template includes itself; remove this entry",
+      });
+  });
+  return out;
+}
+
+const ARG_REF = /\{\{\s*args\.([\w-]+)\s*\}\}/g;
+
+/**
+ * `{{args.X}}` in a provider field that no argument declares. Only for a template that includes no
+ * others: an included template may declare the argument.
+ */
+function argReferenceChecks(spec: AnalysisTemplateSpec): FieldIssue[] {
+  if (spec.templates.length > 0) return [];
+  const declared = new Set(spec.args.map((a) => a.name));
+  const out: FieldIssue[] = [];
+  const visit = (value: unknown, path: PathSegment[]): void => {
+    if (typeof value === "string") {
+      for (const m of value.matchAll(ARG_REF)) {
+        const name = m[1] as string;
+        if (declared.has(name)) continue;
+        out.push({ path, message: `{{args.${name}}} names no argument of this template; declare it in spec.args` });
+        return;
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        visit(v, [...path, i]);
+      });
+    } else if (typeof value === "object" && value !== null)
+      for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+  };
+  spec.metrics.forEach((m, i) => {
+    visit(m.provider, ["spec", "metrics", i, "provider"]);
+  });
   return out;
 }

@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { type Document, isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import { Composer, type Document, isScalar, isSeq, LineCounter, Parser } from "yaml";
 import type { Resource } from "../controller/control-plane.js";
 import {
   formatPath,
@@ -9,6 +9,8 @@ import {
   parsePath,
   ValidationError,
 } from "./errors.js";
+import { checkSize, decodeManifest, InputRefusedError, TOO_DEEP, tagProblems, tooDeepOffset } from "./input-limits.js";
+import { MAX_ALIAS_COUNT } from "./limits.js";
 import { manifestFiles, readProcessStdin, unreadableReason } from "./manifest-files.js";
 import { validateResource } from "./validate.js";
 import { lineOf } from "./yaml-locate.js";
@@ -84,10 +86,29 @@ function byLine(a: ManifestError, b: ManifestError): number {
   return (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER);
 }
 
+/**
+ * Parses YAML into documents, refusing first what would exhaust the parser: text over the size
+ * limit, and nesting past the depth limit (the YAML composer recurses per level, so a few thousand
+ * `[` would overflow the stack). The tokenizer is iterative and safe on any input.
+ */
+function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
+  checkSize(Buffer.byteLength(text));
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const deep = tooDeepOffset(tokens);
+  if (deep !== undefined) throw new InputRefusedError(TOO_DEEP, lineCounter.linePos(deep).line);
+  return [...new Composer({ prettyErrors: false }).compose(tokens)];
+}
+
 function loadDocuments(text: string, source: string, opts: LoadOptions): { loaded: Loaded[]; errors: ManifestError[] } {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  const docs = Array.isArray(parsed) ? parsed.filter((d) => !isEmptyDocument(d)) : [];
+  let parsed: Document.Parsed[];
+  try {
+    parsed = parseDocuments(text, lineCounter);
+  } catch (err) {
+    if (!(err instanceof InputRefusedError)) throw err;
+    return { loaded: [], errors: [new ManifestError({ file: source, line: err.line, message: err.message })] };
+  }
+  const docs = parsed.filter((d) => !isEmptyDocument(d));
   const loaded: Loaded[] = [];
   const errors: ManifestError[] = [];
   docs.forEach((doc, i) => {
@@ -100,9 +121,22 @@ function loadDocuments(text: string, source: string, opts: LoadOptions): { loade
       errors.push(new ManifestError({ ...where, line, message: `YAML syntax: ${syntax.message}` }));
       return;
     }
+    const tags = tagProblems(doc, lineCounter);
+    if (tags.length > 0) {
+      for (const t of tags)
+        errors.push(
+          new ManifestError({
+            ...where,
+            line: t.line,
+            path: formatPath(t.path),
+            message: `YAML tag ${t.tag} is not allowed; write plain values`,
+          }),
+        );
+      return;
+    }
     let raw: unknown;
     try {
-      raw = doc.toJS({ maxAliasCount: 100 });
+      raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
       errors.push(new ManifestError({ ...where, line: docLine, message: `YAML syntax: ${message}` }));
@@ -161,6 +195,7 @@ export function loadText(text: string, source: string, opts: LoadOptions = {}): 
 }
 
 function unreadable(file: string, cause: unknown): ManifestError {
+  if (cause instanceof InputRefusedError) return new ManifestError({ file, line: cause.line, message: cause.message });
   return new ManifestError({ file, message: unreadableReason(cause) });
 }
 
@@ -178,7 +213,11 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions = {}): P
   };
   for (const p of paths) {
     if (p === "-") {
-      take(await (opts.readStdin ?? readProcessStdin)(), STDIN_SOURCE);
+      try {
+        take(await (opts.readStdin ?? readProcessStdin)(), STDIN_SOURCE);
+      } catch (cause) {
+        errors.push(unreadable(STDIN_SOURCE, cause));
+      }
       continue;
     }
     let files: string[];
@@ -190,7 +229,8 @@ export async function loadPaths(paths: string[], opts: LoadPathsOptions = {}): P
     }
     for (const f of files) {
       try {
-        take(await readFile(f, "utf8"), f);
+        checkSize((await stat(f)).size);
+        take(decodeManifest(await readFile(f)), f);
       } catch (cause) {
         errors.push(unreadable(f, cause));
       }

@@ -1,5 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { decodeManifest, InputRefusedError, sizeMessage } from "./input-limits.js";
+import { MAX_DOCUMENT_BYTES } from "./limits.js";
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
@@ -19,11 +21,20 @@ export async function manifestFiles(dir: string): Promise<string[]> {
   return files;
 }
 
-/** All of standard input as text, for the path `-`. */
-export async function readProcessStdin(): Promise<string> {
+/**
+ * All of standard input as text, for the path `-`. Throws {@link InputRefusedError} past the size
+ * limit (without reading the rest) or for bytes that are not UTF-8.
+ */
+export async function readProcessStdin(stream: AsyncIterable<Buffer | string> = process.stdin): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString("utf8");
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    size += buf.length;
+    if (size > MAX_DOCUMENT_BYTES) throw new InputRefusedError(sizeMessage(size).replace(/^is /, "is over "));
+    chunks.push(buf);
+  }
+  return decodeManifest(Buffer.concat(chunks));
 }
 
 /** Why a path could not be read, in words: `cannot read: no such file or directory`. */

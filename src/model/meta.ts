@@ -1,4 +1,13 @@
 import { z } from "zod";
+import {
+  MAX_ANNOTATION_LENGTH,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_TEXT_LENGTH,
+  Name,
+  StringMap,
+} from "./limits.js";
+import { EnvName, ProcessString } from "./process-fields.js";
 
 /** The API group and version every Sluice resource carries. */
 export const API_VERSION = "sluice.dev/v1alpha1";
@@ -11,13 +20,13 @@ export const ObjectMeta = z.strictObject({
     .string()
     .max(63)
     .regex(NAME_RE, "must be lowercase letters, digits and '-', starting and ending with a letter or digit"),
-  namespace: z.string().regex(NAME_RE).optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
+  namespace: z.string().max(63).regex(NAME_RE).optional(),
+  labels: StringMap(MAX_LABEL_VALUE_LENGTH).optional(),
+  annotations: StringMap(MAX_ANNOTATION_LENGTH).optional(),
   generation: z.number().int().optional(),
-  uid: z.string().optional(),
-  resourceVersion: z.string().optional(),
-  creationTimestamp: z.string().optional(),
+  uid: z.string().max(MAX_NAME_LENGTH).optional(),
+  resourceVersion: z.string().max(MAX_NAME_LENGTH).optional(),
+  creationTimestamp: z.string().max(64).optional(),
 });
 export type ObjectMeta = z.infer<typeof ObjectMeta>;
 
@@ -32,9 +41,9 @@ export const Condition = z.strictObject({
 export type Condition = z.infer<typeof Condition>;
 
 /** An environment variable in the Kubernetes `{name, value}` shape. */
-export const EnvVar = z.strictObject({ name: z.string().min(1), value: z.string() });
+export const EnvVar = z.strictObject({ name: EnvName(), value: ProcessString(MAX_TEXT_LENGTH) });
 export type EnvVar = z.infer<typeof EnvVar>;
 
 /** A key of a Kubernetes Secret in the resource's namespace. */
-export const SecretKeyRef = z.strictObject({ name: z.string().min(1), key: z.string().min(1) });
+export const SecretKeyRef = z.strictObject({ name: Name(), key: Name() });
 export type SecretKeyRef = z.infer<typeof SecretKeyRef>;

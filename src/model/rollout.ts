@@ -1,23 +1,31 @@
 import { z } from "zod";
+import {
+  DelaySeconds,
+  MAX_DURATION_SECONDS,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_REVISION_HISTORY,
+  Replicas,
+  StringMap,
+} from "./limits.js";
 import { API_VERSION, Condition, ObjectMeta } from "./meta.js";
 import { Notification } from "./notification.js";
 import { Strategy } from "./strategy.js";
 import { WorkloadTemplate } from "./workload.js";
 
 export const RolloutSpec = z.strictObject({
-  replicas: z.number().int().nonnegative().default(1),
-  selector: z.strictObject({ matchLabels: z.record(z.string(), z.string()) }).optional(),
+  replicas: Replicas().default(1),
+  selector: z.strictObject({ matchLabels: StringMap(MAX_LABEL_VALUE_LENGTH) }).optional(),
   template: WorkloadTemplate,
   strategy: Strategy,
-  revisionHistoryLimit: z.number().int().nonnegative().default(10),
-  minReadySeconds: z.number().int().nonnegative().default(0),
-  progressDeadlineSeconds: z.number().int().positive().default(600),
+  revisionHistoryLimit: z.number().int().nonnegative().max(MAX_REVISION_HISTORY).default(10),
+  minReadySeconds: DelaySeconds().default(0),
+  progressDeadlineSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).default(600),
   progressDeadlineAbort: z.boolean().default(false),
   /** A change back to one of the last N revisions skips steps and analysis: a fast rollback. */
-  rollbackWindow: z.strictObject({ revisions: z.number().int().nonnegative() }).optional(),
+  rollbackWindow: z.strictObject({ revisions: z.number().int().nonnegative().max(MAX_REVISION_HISTORY) }).optional(),
   paused: z.boolean().default(false),
   /** Set to a timestamp to replace every replica of the current revisions (`sluice restart`). */
-  restartAt: z.string().optional(),
+  restartAt: z.string().max(64).optional(),
   /** Webhooks told about the rollout's events (docs/notifications.md). */
   // Bounded so the CRD's uniqueness rule on names stays cheap enough for the API server to accept.
   notifications: z.array(Notification).max(20).optional(),

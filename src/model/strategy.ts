@@ -119,7 +119,10 @@ export type CanaryStep = z.infer<typeof CanaryStep>;
 
 /** Traffic routing. Without it, the local platform uses its own router and Kubernetes uses replica ratios. */
 export const TrafficRouting = z.strictObject({
-  managedRoutes: z.array(z.strictObject({ name: Name() })).max(MAX_ROUTES).optional(),
+  managedRoutes: z
+    .array(z.strictObject({ name: Name() }))
+    .max(MAX_ROUTES)
+    .optional(),
   nginx: z
     .strictObject({
       stableIngress: Name(),
@@ -151,15 +154,15 @@ export const TrafficRouting = z.strictObject({
       trafficSplitName: z.string().max(MAX_NAME_LENGTH).optional(),
     })
     .optional(),
-  gatewayAPI: z
-    .strictObject({ httpRoute: Name(), namespace: z.string().max(MAX_NAME_LENGTH).optional() })
-    .optional(),
+  gatewayAPI: z.strictObject({ httpRoute: Name(), namespace: z.string().max(MAX_NAME_LENGTH).optional() }).optional(),
 });
 export type TrafficRouting = z.infer<typeof TrafficRouting>;
 
 export const CanaryStrategy = z.strictObject({
   steps: z.array(CanaryStep).max(MAX_STEPS).default([]),
-  analysis: RolloutAnalysis.extend({ startingStep: z.number().int().nonnegative().max(MAX_STEPS).optional() }).optional(),
+  analysis: RolloutAnalysis.extend({
+    startingStep: z.number().int().nonnegative().max(MAX_STEPS).optional(),
+  }).optional(),
   maxSurge: IntOrPercent.default("25%"),
   maxUnavailable: IntOrPercent.default(0),
   scaleDownDelaySeconds: DelaySeconds().default(30),

@@ -4,6 +4,7 @@ import { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate } from "./analys
 import { crossChecks } from "./cross-checks.js";
 import { type FieldIssue, friendlyMessages, suggestion, translateIssues, typeName } from "./issues.js";
 import { API_VERSION } from "./meta.js";
+import { rawIssues } from "./raw-guards.js";
 import { Rollout } from "./rollout.js";
 
 /** The schema of each resource kind, with defaults. */
@@ -60,6 +61,9 @@ export function validateResource(raw: unknown): Validated {
       issues: [{ path: [], message: `expected a resource (a mapping with apiVersion and kind), got ${typeName(raw)}` }],
     };
   }
+  // Before the schema: zod would silently drop a "__proto__" key, and recursion needs a depth bound.
+  const raws = rawIssues(raw);
+  if (raws.length > 0) return { resource: undefined, issues: raws };
   const record = raw as Record<string, unknown>;
   const header = headerIssues(record);
   if (header.length > 0) return { resource: undefined, issues: header };

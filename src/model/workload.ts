@@ -1,14 +1,32 @@
 import { z } from "zod";
+import {
+  MAX_ANNOTATION_LENGTH,
+  MAX_ARGV,
+  MAX_ENV,
+  MAX_LABEL_VALUE_LENGTH,
+  MAX_LIST,
+  MAX_NAME_LENGTH,
+  MAX_PROBE_THRESHOLD,
+  MAX_TEXT_LENGTH,
+  MAX_TIMEOUT_SECONDS,
+  MIN_PROBE_PERIOD_SECONDS,
+  StringMap,
+  TimeoutSeconds,
+} from "./limits.js";
 import { EnvVar } from "./meta.js";
+import { PortEnvName, ProcessString } from "./process-fields.js";
 
 /** An HTTP probe, with the thresholds Kubernetes users know. */
 export const HttpProbe = z.strictObject({
-  httpGet: z.strictObject({ path: z.string().startsWith("/").default("/"), port: z.number().int().optional() }),
-  initialDelaySeconds: z.number().nonnegative().default(0),
-  periodSeconds: z.number().positive().default(1),
-  timeoutSeconds: z.number().positive().default(1),
-  successThreshold: z.number().int().positive().default(1),
-  failureThreshold: z.number().int().positive().default(3),
+  httpGet: z.strictObject({
+    path: z.string().max(MAX_TEXT_LENGTH).startsWith("/").default("/"),
+    port: z.number().int().min(1).max(65535).optional(),
+  }),
+  initialDelaySeconds: z.number().nonnegative().max(MAX_TIMEOUT_SECONDS).default(0),
+  periodSeconds: z.number().min(MIN_PROBE_PERIOD_SECONDS).max(MAX_TIMEOUT_SECONDS).default(1),
+  timeoutSeconds: TimeoutSeconds().default(1),
+  successThreshold: z.number().int().positive().max(MAX_PROBE_THRESHOLD).default(1),
+  failureThreshold: z.number().int().positive().max(MAX_PROBE_THRESHOLD).default(3),
 });
 export type HttpProbe = z.infer<typeof HttpProbe>;
 
@@ -17,21 +35,26 @@ export type HttpProbe = z.infer<typeof HttpProbe>;
  * it receives through `portEnv`.
  */
 export const ProcessTemplate = z.strictObject({
-  command: z.string().min(1),
-  args: z.array(z.string()).default([]),
-  env: z.array(EnvVar).default([]),
-  cwd: z.string().optional(),
-  portEnv: z.string().default("PORT"),
+  command: ProcessString(MAX_TEXT_LENGTH).min(1),
+  args: z.array(ProcessString(MAX_TEXT_LENGTH)).max(MAX_ARGV).default([]),
+  env: z.array(EnvVar).max(MAX_ENV).default([]),
+  cwd: ProcessString(MAX_TEXT_LENGTH).optional(),
+  portEnv: PortEnvName().default("PORT"),
   readinessProbe: HttpProbe.optional(),
   livenessProbe: HttpProbe.optional(),
   /** Seconds between SIGTERM and SIGKILL when a replica is stopped. */
-  terminationGracePeriodSeconds: z.number().nonnegative().default(10),
+  terminationGracePeriodSeconds: z.number().nonnegative().max(MAX_TIMEOUT_SECONDS).default(10),
 });
 export type ProcessTemplate = z.infer<typeof ProcessTemplate>;
 
 /** A Kubernetes pod spec. Sluice checks the parts it needs and passes the rest to the API server. */
 export const PodSpec = z.looseObject({
-  containers: z.array(z.looseObject({ name: z.string().min(1), image: z.string().min(1) })).min(1),
+  containers: z
+    .array(
+      z.looseObject({ name: z.string().min(1).max(MAX_NAME_LENGTH), image: z.string().min(1).max(MAX_TEXT_LENGTH) }),
+    )
+    .min(1)
+    .max(MAX_LIST),
 });
 
 /** The workload template. Exactly one of `process` (local platform) or `spec` (Kubernetes pod spec). */
@@ -39,8 +62,8 @@ export const WorkloadTemplate = z
   .strictObject({
     metadata: z
       .strictObject({
-        labels: z.record(z.string(), z.string()).optional(),
-        annotations: z.record(z.string(), z.string()).optional(),
+        labels: StringMap(MAX_LABEL_VALUE_LENGTH).optional(),
+        annotations: StringMap(MAX_ANNOTATION_LENGTH).optional(),
       })
       .optional(),
     process: ProcessTemplate.optional(),
