@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EVALUATION_DEADLINE_MS } from "./condition-sandbox.js";
 import {
   ConditionError,
   checkCondition,
@@ -6,8 +7,9 @@ import {
   evaluateCondition,
   formatConditionProblem,
   renderCaret,
+  runCondition,
 } from "./conditions.js";
-import { MAX_MATCH_INPUT } from "./regex-guard.js";
+import { MAX_RESULT_STRING, MAX_RESULT_VALUES } from "./result-bounds.js";
 
 const builtin = {
   canary: {
@@ -34,6 +36,11 @@ const builtin = {
 
 function evaluate(expr: string, result: unknown) {
   return evaluateCondition(compileCondition(expr), result);
+}
+
+/** The same on this thread, for timing without the worker's round trip. */
+function runHere(expr: string, result: unknown) {
+  return runCondition(compileCondition(expr), result);
 }
 
 describe("evaluateCondition", () => {
@@ -64,59 +71,93 @@ describe("evaluateCondition", () => {
     ["result.all(x, x < 0.5)", [0.1, 0.2], true],
     ["result.exists(x, x > 0.5)", [0.1, 0.2], false],
     ["size(result) == 0", [], true],
-  ])("%s with %j is %s", (expr, result, expected) => {
-    expect(evaluate(expr, result)).toBe(expected);
+  ])("%s with %j is %s", async (expr, result, expected) => {
+    expect(await evaluate(expr, result)).toBe(expected);
   });
 
-  it("makes every comparison with NaN false, so neither condition holds", () => {
+  it("makes every comparison with NaN false, so neither condition holds", async () => {
     for (const expr of ["result >= 0.99", "result < 0.99", "result == 0.5", "result != result"]) {
-      expect(evaluate(expr, Number.NaN), expr).toBe(expr === "result != result");
+      expect(await evaluate(expr, Number.NaN), expr).toBe(expr === "result != result");
     }
-    expect(evaluate("result.canary.successRate >= 0.99", { canary: { successRate: Number.NaN } })).toBe(false);
+    expect(await evaluate("result.canary.successRate >= 0.99", { canary: { successRate: Number.NaN } })).toBe(false);
   });
 
-  it("returns an error, not false, for a missing key or an empty vector", () => {
-    const missing = evaluate("result.canary.p95 <= 200.0", { canary: {} });
+  it("returns an error, not false, for a missing key or an empty vector", async () => {
+    const missing = await evaluate("result.canary.p95 <= 200.0", { canary: {} });
     expect(missing).toEqual({ error: expect.stringContaining("p95") });
-    const empty = evaluate("result[0] < 0.5", []);
+    const empty = await evaluate("result[0] < 0.5", []);
     expect(empty).toEqual({ error: expect.stringMatching(/index|bounds/i) });
-    const undef = evaluate("result.x > 1", { x: undefined });
+    const undef = await evaluate("result.x > 1", { x: undefined });
     expect(undef).toEqual({ error: expect.stringContaining("x") });
   });
 
-  it("returns an error for a runtime type mismatch and a non-boolean outcome", () => {
-    expect(evaluate("result >= 0.99", "high")).toEqual({ error: expect.stringContaining("result >= 0.99") });
-    expect(evaluate("result >= 0.99", null)).toHaveProperty("error");
-    expect(evaluate("result.canary", builtin)).toEqual({ error: expect.stringContaining("not a boolean") });
+  it("returns an error for a runtime type mismatch and a non-boolean outcome", async () => {
+    expect(await evaluate("result >= 0.99", "high")).toEqual({ error: expect.stringContaining("result >= 0.99") });
+    expect(await evaluate("result >= 0.99", null)).toHaveProperty("error");
+    expect(await evaluate("result.canary", builtin)).toEqual({ error: expect.stringContaining("not a boolean") });
   });
 
-  it("treats bigints from a provider as doubles", () => {
-    expect(evaluate("result >= 1.5", 2n)).toBe(true);
-    expect(evaluate("result + 0.5 == 2.5", 2n)).toBe(true);
+  it("treats bigints from a provider as doubles", async () => {
+    expect(await evaluate("result >= 1.5", 2n)).toBe(true);
+    expect(await evaluate("result + 0.5 == 2.5", 2n)).toBe(true);
   });
 
-  it("offers isNaN, isEmpty and default helpers", () => {
-    expect(evaluate("isNaN(result)", Number.NaN)).toBe(true);
-    expect(evaluate("isNaN(result)", 0.5)).toBe(false);
-    expect(evaluate("isNaN(result) || result >= 0.99", Number.NaN)).toBe(true);
-    expect(evaluate("isEmpty(result)", [])).toBe(true);
-    expect(evaluate("isEmpty(result)", [1])).toBe(false);
-    expect(evaluate("isEmpty(result)", {})).toBe(true);
-    expect(evaluate("isEmpty(result)", "")).toBe(true);
-    expect(evaluate("isEmpty(result)", 3)).toHaveProperty("error");
-    expect(evaluate("default(result.canary.p95, 0.0) <= 200.0", { canary: {} })).toBe(true);
-    expect(evaluate("default(result.canary.p95, 0.0) <= 200.0", { canary: { p95: 250 } })).toBe(false);
-    expect(evaluate("default(result[0], 1.0) < 0.5", [])).toBe(false);
+  it("offers isNaN, isEmpty and default helpers", async () => {
+    expect(await evaluate("isNaN(result)", Number.NaN)).toBe(true);
+    expect(await evaluate("isNaN(result)", 0.5)).toBe(false);
+    expect(await evaluate("isNaN(result) || result >= 0.99", Number.NaN)).toBe(true);
+    expect(await evaluate("isEmpty(result)", [])).toBe(true);
+    expect(await evaluate("isEmpty(result)", [1])).toBe(false);
+    expect(await evaluate("isEmpty(result)", {})).toBe(true);
+    expect(await evaluate("isEmpty(result)", "")).toBe(true);
+    expect(await evaluate("isEmpty(result)", 3)).toHaveProperty("error");
+    expect(await evaluate("default(result.canary.p95, 0.0) <= 200.0", { canary: {} })).toBe(true);
+    expect(await evaluate("default(result.canary.p95, 0.0) <= 200.0", { canary: { p95: 250 } })).toBe(false);
+    expect(await evaluate("default(result[0], 1.0) < 0.5", [])).toBe(false);
   });
 
-  it("runs matches on vetted patterns and refuses oversized input", () => {
-    expect(evaluate('result.matches("^ok-[0-9]+$")', "ok-42")).toBe(true);
-    expect(evaluate('result.matches("^ok-[0-9]+$")', "nope")).toBe(false);
-    expect(evaluate('result.matches("a")', "a".repeat(MAX_MATCH_INPUT + 1))).toEqual({
-      error: expect.stringContaining("matches() accepts"),
+  it("runs matches on RE2 and refuses oversized strings in the result", async () => {
+    expect(await evaluate('result.matches("^ok-[0-9]+$")', "ok-42")).toBe(true);
+    expect(await evaluate('result.matches("^ok-[0-9]+$")', "nope")).toBe(false);
+    expect(await evaluate('result.matches("a")', "a".repeat(MAX_RESULT_STRING + 1))).toEqual({
+      error: expect.stringContaining(`conditions accept at most ${MAX_RESULT_STRING}`),
     });
-    // The cap applies only to conditions that use matches.
-    expect(evaluate("size(result) > 0", "a".repeat(MAX_MATCH_INPUT + 1))).toBe(true);
+  });
+});
+
+describe("bounded evaluation", () => {
+  it("matches a backtracking pattern in linear time (29 characters took 12.9 s on RegExp)", () => {
+    const hostile = `${"a".repeat(28)}b`;
+    const started = performance.now();
+    expect(runHere('result.matches("^(a|a)*$")', hostile)).toBe(false);
+    expect(runHere('result.matches("(a+)+b$")', `${"a".repeat(MAX_RESULT_STRING - 1)}b`)).toBe(true);
+    expect(runHere('result.matches("^(a+)+$")', `${"a".repeat(MAX_RESULT_STRING - 1)}b`)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("refuses three nested loops over the result at compile time (5.7 s on 300-item lists)", () => {
+    const check = checkCondition("result.all(x, result.all(y, result.all(z, x + y + z < 1000)))");
+    expect(check).toMatchObject({ ok: false, message: expect.stringMatching(/over the budget/) });
+  });
+
+  it("refuses results over the size bounds before evaluating", async () => {
+    const outcome = await evaluate("size(result) > 0", new Array(MAX_RESULT_VALUES + 1).fill(0));
+    expect(outcome).toEqual({ error: expect.stringContaining(`at most ${MAX_RESULT_VALUES} values`) });
+  });
+
+  it("stops an evaluation the estimate let through at the deadline, with an error", async () => {
+    // Each level doubles the list while the estimate sees a one-item literal: 9,000 × 2^10 items.
+    const doubling =
+      "[result].all(a, [a + a].all(b, [b + b].all(c, [c + c].all(d, [d + d].all(e, [e + e].all(f, " +
+      "[f + f].all(g, [g + g].all(h, [h + h].all(i, [i + i].all(j, j.all(x, x < 2.0)))))))))))";
+    expect(checkCondition(doubling)).toEqual({ ok: true });
+    const started = performance.now();
+    const outcome = await evaluate(doubling, new Array(9_000).fill(1));
+    expect(outcome).toEqual({ error: expect.stringMatching(/deadline|evaluation worker/) });
+    // The deadline, plus a generous allowance for a cold worker on a busy machine.
+    expect(performance.now() - started).toBeLessThan(EVALUATION_DEADLINE_MS + 5_000);
+    // The sandbox replaces the stopped worker and keeps answering.
+    expect(await evaluate("result >= 1", 1)).toBe(true);
   });
 });
 
@@ -129,6 +170,8 @@ describe("checkCondition", () => {
       "result.canary.errorRate - result.stable.errorRate < 0.01",
       "isNaN(result) || result >= 1",
       'result.matches("^[a-z]+$")',
+      'result.matches("^(a|a)*$")',
+      "result.all(s, s.all(v, v < 0.5))",
       "default(result.canary.p95, 0.0) <= 200.0",
     ])
       expect(checkCondition(expr), expr).toEqual({ ok: true });
@@ -142,10 +185,10 @@ describe("checkCondition", () => {
     ["foo(result)", /overload|foo/i, 0],
     ["1 + 2", /must be a boolean.*int/, 0],
     ["", /empty/, undefined],
-    ['result.matches("(a+)+$")', /nested quantifier/, undefined],
-    ['result.matches("(x*y)*")', /nested quantifier/, undefined],
-    ['result.matches("(a)\\\\1")', /backreference/, undefined],
-    ['result.matches("(")', /invalid regular expression/, undefined],
+    ['result.matches("(a)\\\\1")', /RE2.*backreferences/, undefined],
+    ['result.matches("(?=a)b")', /RE2/, undefined],
+    ['result.matches("(")', /RE2.*missing \)/, undefined],
+    ['result.sluiceRe2Matches("a")', /unknown function/, undefined],
     ["result.matches(result)", /string literal/, undefined],
   ])("rejects %s", (expr, message, position) => {
     const check = checkCondition(expr);

@@ -1,12 +1,16 @@
-import { Environment } from "@marcbachmann/cel-js";
-import { MAX_MATCH_INPUT, unsafePatternReason } from "./regex-guard.js";
+import type { Environment } from "@marcbachmann/cel-js";
+import { createConditionEnvironment, RE2_MATCHES } from "./cel-environment.js";
+import { COST_BUDGET, estimateConditionCost } from "./condition-cost.js";
+import { evaluateInWorker } from "./condition-sandbox.js";
+import { unsafePatternReason } from "./regex-guard.js";
+import { boundedResult, ResultTooLargeError } from "./result-bounds.js";
 
 /** A successCondition or failureCondition, parsed and type-checked once. */
 export interface CompiledCondition {
   readonly expression: string;
-  /** Set when the condition calls `matches`, so long strings in the result are refused. */
-  readonly usesMatches: boolean;
-  /** @internal evaluates against a prepared `result`; use {@link evaluateCondition}. */
+  /** Worst-case evaluation steps, from {@link estimateConditionCost}; at most {@link COST_BUDGET}. */
+  readonly cost: number;
+  /** @internal evaluates on the calling thread with no deadline; use {@link evaluateCondition}. */
   readonly run: (result: unknown) => unknown;
 }
 
@@ -25,66 +29,7 @@ export class ConditionError extends Error {
 /** The outcome of checking a condition without evaluating it. */
 export type ConditionCheck = { ok: true } | { ok: false; message: string; position?: number };
 
-const ARITHMETIC = ["+", "-", "*", "/"] as const;
-
-function arithmetic(op: (typeof ARITHMETIC)[number], a: number, b: number): number {
-  switch (op) {
-    case "+":
-      return a + b;
-    case "-":
-      return a - b;
-    case "*":
-      return a * b;
-    case "/":
-      return a / b;
-  }
-}
-
-function isEmptyValue(x: unknown): boolean {
-  if (typeof x === "string" || Array.isArray(x)) return x.length === 0;
-  if (x instanceof Map) return x.size === 0;
-  if (x !== null && typeof x === "object") return Object.keys(x).length === 0;
-  throw new Error(`isEmpty() needs a list, map or string, got ${x === null ? "null" : typeof x}`);
-}
-
-interface DefaultMacro {
-  value: unknown;
-  fallback: unknown;
-}
-
-/**
- * One environment for every condition. Results arrive as JS numbers, which CEL sees as doubles;
- * users write integer literals (`result >= 1`, `result * 100`). Comparisons between int and double
- * already work in CEL, arithmetic does not, so mixed arithmetic overloads are registered here.
- */
-function createEnvironment(): Environment {
-  const env = new Environment().registerVariable("result", "dyn");
-  for (const op of ARITHMETIC) {
-    env.registerOperator(`double ${op} int`, (a: number, b: bigint) => arithmetic(op, a, Number(b)));
-    env.registerOperator(`int ${op} double`, (a: bigint, b: number) => arithmetic(op, Number(a), b));
-  }
-  env.registerFunction("isNaN(dyn): bool", (x: unknown) => typeof x === "number" && Number.isNaN(x));
-  env.registerFunction("isEmpty(dyn): bool", (x: unknown) => isEmptyValue(x));
-  // A macro, not a function: a function's argument would fail on a missing key before it is called.
-  env.registerFunction("default(ast, ast): dyn", ({ args }: { args: unknown[] }) => ({
-    value: args[0],
-    fallback: args[1],
-    typeCheck(checker: { check(ast: unknown, ctx: unknown): unknown }, macro: DefaultMacro, ctx: unknown) {
-      checker.check(macro.value, ctx);
-      return checker.check(macro.fallback, ctx);
-    },
-    evaluate(evaluator: { run(ast: unknown, ctx: unknown): unknown }, macro: DefaultMacro, ctx: unknown) {
-      try {
-        return evaluator.run(macro.value, ctx);
-      } catch {
-        return evaluator.run(macro.fallback, ctx);
-      }
-    },
-  }));
-  return env;
-}
-
-const env = createEnvironment();
+const env = createConditionEnvironment();
 
 const CACHE_LIMIT = 1000;
 const cache = new Map<string, CompiledCondition | ConditionError>();
@@ -112,9 +57,11 @@ function isAstNode(v: unknown): v is AstNode {
   return v !== null && typeof v === "object" && "op" in v && "args" in v;
 }
 
-/** Walks the AST for `matches` calls and vets their patterns. Returns whether any were found. */
-function vetMatches(expression: string, root: unknown): boolean {
-  let found = false;
+/**
+ * Walks the AST for `matches` calls, vets their patterns and points them at the RE2 implementation
+ * (see {@link RE2_MATCHES}). Runs before type-checking, which binds each call to its function.
+ */
+function vetMatches(expression: string, root: unknown): void {
   const seen = new Set<unknown>();
   const visit = (v: unknown): void => {
     if (v === null || typeof v !== "object" || seen.has(v)) return;
@@ -128,20 +75,21 @@ function vetMatches(expression: string, root: unknown): boolean {
       return;
     }
     const args = Array.isArray(v.args) ? v.args : [];
+    const opts = { expression, ...(v.pos === undefined ? {} : { position: v.pos }) };
+    if ((v.op === "rcall" || v.op === "call") && args[0] === RE2_MATCHES)
+      throw new ConditionError(`unknown function ${RE2_MATCHES}; use matches()`, opts);
     // Only the receiver form `s.matches(p)` exists in this CEL implementation.
     if (v.op === "rcall" && args[0] === "matches") {
-      found = true;
       const pattern = (args[2] as unknown[] | undefined)?.[0];
-      const opts = { expression, ...(v.pos === undefined ? {} : { position: v.pos }) };
       if (!isAstNode(pattern) || pattern.op !== "value" || typeof pattern.args !== "string")
         throw new ConditionError("matches() needs a string literal pattern, so it can be vetted", opts);
       const reason = unsafePatternReason(pattern.args);
       if (reason) throw new ConditionError(`matches() pattern refused: ${reason}`, opts);
+      args[0] = RE2_MATCHES;
     }
     visit(v.args);
   };
   visit(root);
-  return found;
 }
 
 function compileUncached(expression: string): CompiledCondition {
@@ -152,6 +100,7 @@ function compileUncached(expression: string): CompiledCondition {
   } catch (err) {
     throw toConditionError(expression, err);
   }
+  vetMatches(expression, parsed.ast);
   const checked = parsed.check();
   if (!checked.valid) throw toConditionError(expression, checked.error);
   if (checked.type !== "bool" && checked.type !== "dyn")
@@ -159,8 +108,13 @@ function compileUncached(expression: string): CompiledCondition {
       expression,
       position: 0,
     });
-  const usesMatches = vetMatches(expression, parsed.ast);
-  return { expression, usesMatches, run: (result) => parsed({ result }) };
+  const cost = estimateConditionCost(parsed.ast);
+  if (cost > COST_BUDGET)
+    throw new ConditionError(
+      `condition may cost ${cost.toExponential(1)} evaluation steps, over the budget of ${COST_BUDGET.toExponential(0)}: loops over lists multiply, so avoid nesting loops over the whole result`,
+      { expression, position: 0 },
+    );
+  return { expression, cost, run: (result) => parsed({ result }) };
 }
 
 /**
@@ -222,43 +176,49 @@ export function formatConditionProblem(expression: string, check: Extract<Condit
   return `${check.message}\n${renderCaret(expression, check.position)}`;
 }
 
-/**
- * Turns a provider's value into what CEL should see: numbers as doubles (bigints too), objects
- * without undefined fields. Strings longer than {@link MAX_MATCH_INPUT} are refused when the
- * condition uses `matches`.
- */
-function prepare(value: unknown, usesMatches: boolean): unknown {
-  if (typeof value === "bigint") return Number(value);
-  if (typeof value === "string") {
-    if (usesMatches && value.length > MAX_MATCH_INPUT)
-      throw new Error(`a string in the result is ${value.length} characters; matches() accepts ${MAX_MATCH_INPUT}`);
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((v) => prepare(v, usesMatches));
-  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = prepare(v, usesMatches);
-    return out;
-  }
-  return value;
+type Outcome = boolean | { error: string };
+
+function outcomeOf(compiled: CompiledCondition, out: unknown): Outcome {
+  if (typeof out === "boolean") return out;
+  return { error: `condition ${compiled.expression} gave ${describeValue(out)}, not a boolean` };
+}
+
+function failure(compiled: CompiledCondition, err: unknown): Outcome {
+  const e = (err ?? {}) as CelErrorLike;
+  const message = e.summary ?? (err instanceof Error ? err.message : String(err));
+  return { error: `condition ${compiled.expression} failed: ${message}` };
 }
 
 /**
- * Evaluates a compiled condition against a provider's result. Never throws: a missing key, a type
- * mismatch or a non-boolean outcome comes back as `{ error }`, which makes the measurement an Error.
- * NaN compares false with everything, so a NaN result makes any comparison false.
+ * Evaluates a compiled condition on the calling thread, with no deadline. Only the evaluation
+ * worker calls it; everything else calls {@link evaluateCondition}. Never throws.
  */
-export function evaluateCondition(compiled: CompiledCondition, result: unknown): boolean | { error: string } {
+export function runCondition(compiled: CompiledCondition, result: unknown): Outcome {
   try {
-    const out = compiled.run(prepare(result, compiled.usesMatches));
-    if (typeof out !== "boolean")
-      return { error: `condition ${compiled.expression} gave ${describeValue(out)}, not a boolean` };
-    return out;
+    return outcomeOf(compiled, compiled.run(boundedResult(result)));
   } catch (err) {
-    const e = (err ?? {}) as CelErrorLike;
-    const message = e.summary ?? (err instanceof Error ? err.message : String(err));
-    return { error: `condition ${compiled.expression} failed: ${message}` };
+    return failure(compiled, err);
   }
+}
+
+/**
+ * Evaluates a compiled condition against a provider's result, in the evaluation worker under a
+ * deadline, so no condition can hold the controller's event loop. Never throws: a missing key, a
+ * type mismatch, a result over the size bounds, a non-boolean outcome or a run past the deadline
+ * comes back as `{ error }`, which makes the measurement an Error. NaN compares false with
+ * everything, so a NaN result makes any comparison false.
+ */
+export async function evaluateCondition(compiled: CompiledCondition, result: unknown): Promise<Outcome> {
+  let bounded: unknown;
+  try {
+    bounded = boundedResult(result);
+  } catch (err) {
+    if (err instanceof ResultTooLargeError) return failure(compiled, err);
+    throw err;
+  }
+  const out = await evaluateInWorker(compiled.expression, bounded);
+  if ("stopped" in out) return { error: `condition ${compiled.expression} failed: ${out.stopped}` };
+  return "error" in out ? { error: out.error } : out.value;
 }
 
 function describeValue(v: unknown): string {

@@ -48,35 +48,35 @@ describe("assessMeasurement", () => {
     ["result.canary.p95 < 200", undefined, { canary: {} }, "Error"],
     [undefined, "result.x > 1", { y: 1 }, "Error"],
     ["result >= 0.99 &&", undefined, 1, "Error"],
-  ] as const)("success %s, failure %s, value %j -> %s", (successCondition, failureCondition, value, phase) => {
+  ] as const)("success %s, failure %s, value %j -> %s", async (successCondition, failureCondition, value, phase) => {
     const m = metric({
       ...(successCondition ? { successCondition } : {}),
       ...(failureCondition ? { failureCondition } : {}),
     });
-    expect(assessMeasurement(m, { value, query: "q" }, now).phase).toBe(phase);
+    expect((await assessMeasurement(m, { value, query: "q" }, now)).phase).toBe(phase);
   });
 
-  it("lets a NaN the conditions never read leave the verdict alone", () => {
+  it("lets a NaN the conditions never read leave the verdict alone", async () => {
     const value = {
       canary: { successRate: 0.8, errorRate: 0.2 },
       stable: { successRate: Number.NaN, errorRate: Number.NaN },
     };
     const canaryOnly = metric({ successCondition: "result.canary.successRate >= 0.99" });
-    expect(assessMeasurement(canaryOnly, { value, query: "q" }, now).phase).toBe("Failed");
+    expect((await assessMeasurement(canaryOnly, { value, query: "q" }, now)).phase).toBe("Failed");
     const failureOnly = metric({ failureCondition: "result.canary.errorRate > 0.5" });
-    expect(assessMeasurement(failureOnly, { value, query: "q" }, now).phase).toBe("Successful");
+    expect((await assessMeasurement(failureOnly, { value, query: "q" }, now)).phase).toBe("Successful");
     const compared = metric({ successCondition: "result.canary.errorRate - result.stable.errorRate < 0.01" });
-    expect(assessMeasurement(compared, { value, query: "q" }, now)).toMatchObject({
+    expect(await assessMeasurement(compared, { value, query: "q" }, now)).toMatchObject({
       phase: "Inconclusive",
       value: '{"canary":{"successRate":0.8,"errorRate":0.2},"stable":{"successRate":"NaN","errorRate":"NaN"}}',
     });
     const stableFailure = metric({ failureCondition: "result.stable.errorRate > 0.5" });
-    expect(assessMeasurement(stableFailure, { value, query: "q" }, now).phase).toBe("Inconclusive");
+    expect((await assessMeasurement(stableFailure, { value, query: "q" }, now)).phase).toBe("Inconclusive");
   });
 
-  it("stores the value as JSON text, the query, times and a message saying why", () => {
+  it("stores the value as JSON text, the query, times and a message saying why", async () => {
     const start = new Date("2025-01-01T00:00:09Z");
-    const m = assessMeasurement(metric({ successCondition: S }), { value: [0.85], query: "sum(x)" }, now, start);
+    const m = await assessMeasurement(metric({ successCondition: S }), { value: [0.85], query: "sum(x)" }, now, start);
     expect(m).toEqual({
       phase: "Error",
       value: "[0.85]",
@@ -85,24 +85,28 @@ describe("assessMeasurement", () => {
       finishedAt: now.toISOString(),
       message: expect.stringContaining("result >= 0.99"),
     });
-    const failed = assessMeasurement(metric({ successCondition: S }), { value: 0.85, query: "q" }, now);
+    const failed = await assessMeasurement(metric({ successCondition: S }), { value: 0.85, query: "q" }, now);
     expect(failed.message).toBe("success condition result >= 0.99 was false");
     expect(failed.startedAt).toBe(now.toISOString());
   });
 
-  it("keeps a provider error as an Error without a value", () => {
-    const m = assessMeasurement(metric({ successCondition: S }), { error: "connection refused", query: "q" }, now);
+  it("keeps a provider error as an Error without a value", async () => {
+    const m = await assessMeasurement(
+      metric({ successCondition: S }),
+      { error: "connection refused", query: "q" },
+      now,
+    );
     expect(m).toMatchObject({ phase: "Error", message: "connection refused", query: "q" });
     expect(m.value).toBeUndefined();
   });
 
-  it("keeps a provider's inconclusive reason and value", () => {
+  it("keeps a provider's inconclusive reason and value", async () => {
     const r: ProviderResult = {
       inconclusive: "12 requests, need 100",
       value: { canary: { requests: 12 } },
       query: "q",
     };
-    const m = assessMeasurement(metric({ successCondition: S }), r, now);
+    const m = await assessMeasurement(metric({ successCondition: S }), r, now);
     expect(m).toMatchObject({
       phase: "Inconclusive",
       message: "12 requests, need 100",
@@ -110,8 +114,8 @@ describe("assessMeasurement", () => {
     });
   });
 
-  it("treats a missing value as Inconclusive, never as a pass", () => {
-    const m = assessMeasurement(metric({ failureCondition: F }), { value: undefined, query: "q" }, now);
+  it("treats a missing value as Inconclusive, never as a pass", async () => {
+    const m = await assessMeasurement(metric({ failureCondition: F }), { value: undefined, query: "q" }, now);
     expect(m.phase).toBe("Inconclusive");
   });
 });

@@ -46,18 +46,19 @@ function withoutNaN(value: unknown): unknown {
  * compared. A NaN the conditions never look at (the stable revision's rate when only the canary
  * is judged) does not weaken a verdict.
  */
-function conditionsReadNaN(metric: Metric, value: unknown): boolean {
+async function conditionsReadNaN(metric: Metric, value: unknown): Promise<boolean> {
   const conditions = [metric.successCondition, metric.failureCondition].filter((c) => c !== undefined);
   if (conditions.length === 0) return true;
   const replaced = withoutNaN(value);
-  return conditions.some((c) => typeof evaluate(c, replaced) === "object");
+  const outcomes = await Promise.all(conditions.map((c) => evaluate(c, replaced)));
+  return outcomes.some((o) => typeof o === "object");
 }
 
 type Outcome = { phase: Measurement["phase"]; message?: string; decisive: boolean };
 
-function evaluate(expr: string, value: unknown): boolean | { error: string } {
+async function evaluate(expr: string, value: unknown): Promise<boolean | { error: string }> {
   try {
-    return evaluateCondition(compileCondition(expr), value);
+    return await evaluateCondition(compileCondition(expr), value);
   } catch (err) {
     // Templates are checked on apply; a run built from an unchecked template still must not crash.
     const reason = err instanceof ConditionError ? err.message : String(err);
@@ -66,15 +67,15 @@ function evaluate(expr: string, value: unknown): boolean | { error: string } {
 }
 
 /** Applies Argo's condition rules. `decisive` is false when the phase only follows from a condition being false. */
-function judge(metric: Metric, value: unknown): Outcome {
+async function judge(metric: Metric, value: unknown): Promise<Outcome> {
   const { successCondition: success, failureCondition: failure } = metric;
   if (failure !== undefined) {
-    const f = evaluate(failure, value);
+    const f = await evaluate(failure, value);
     if (typeof f === "object") return { phase: "Error", message: f.error, decisive: true };
     if (f) return { phase: "Failed", message: `failure condition ${failure} was true`, decisive: true };
   }
   if (success !== undefined) {
-    const s = evaluate(success, value);
+    const s = await evaluate(success, value);
     if (typeof s === "object") return { phase: "Error", message: s.error, decisive: true };
     if (s) return { phase: "Successful", decisive: true };
     if (failure !== undefined)
@@ -92,17 +93,22 @@ function judge(metric: Metric, value: unknown): Outcome {
  * Inconclusive when the provider says the data cannot decide or there is no value, otherwise the
  * conditions decide. When the conditions read a NaN, the measurement is Inconclusive unless a
  * condition was explicitly true: a comparison with NaN is always false, so a false condition
- * proves nothing.
+ * proves nothing. Conditions run in the evaluation worker under a deadline, hence the promise.
  */
-export function assessMeasurement(metric: Metric, result: ProviderResult, now: Date, startedAt?: Date): Measurement {
+export async function assessMeasurement(
+  metric: Metric,
+  result: ProviderResult,
+  now: Date,
+  startedAt?: Date,
+): Promise<Measurement> {
   const base = { startedAt: (startedAt ?? now).toISOString(), finishedAt: now.toISOString(), query: result.query };
   if (result.error !== undefined) return { ...base, phase: "Error", message: result.error };
   const value = result.value === undefined ? {} : { value: measurementValue(result.value) };
   if (result.inconclusive !== undefined)
     return { ...base, ...value, phase: "Inconclusive", message: result.inconclusive };
   if (result.value === undefined) return { ...base, phase: "Inconclusive", message: "the provider returned no value" };
-  const outcome = judge(metric, result.value);
-  if (!outcome.decisive && containsNaN(result.value) && conditionsReadNaN(metric, result.value))
+  const outcome = await judge(metric, result.value);
+  if (!outcome.decisive && containsNaN(result.value) && (await conditionsReadNaN(metric, result.value)))
     return {
       ...base,
       ...value,

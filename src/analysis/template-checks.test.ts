@@ -66,9 +66,18 @@ describe("checkTemplate", () => {
     expect(issues[2]?.message).toMatch(/must be a boolean/);
   });
 
-  it("reports an unsafe matches pattern", () => {
-    const issues = checkTemplate(template({ metrics: [metric("m", { successCondition: 'result.matches("(a+)+")' })] }));
-    expect(issues[0]?.message).toMatch(/nested quantifier/);
+  it("reports a matches pattern RE2 cannot run and a condition over the cost budget, with the field path", () => {
+    const issues = checkTemplate(
+      template({
+        metrics: [
+          metric("m", { successCondition: 'result.matches("(a)\\\\1")' }),
+          metric("n", { failureCondition: "result.all(x, result.all(y, x < y))" }),
+        ],
+      }),
+    );
+    expect(issues.map((i) => i.path)).toEqual(["spec.metrics[0].successCondition", "spec.metrics[1].failureCondition"]);
+    expect(issues[0]?.message).toMatch(/RE2/);
+    expect(issues[1]?.message).toMatch(/over the budget/);
   });
 
   it.each([
