@@ -64,6 +64,10 @@ export function registerCommands(program: Command, out: Output): void {
     .option("--retry-period <seconds>", "how often the Lease is renewed or tried", "2")
     .option("--metrics-listen <host:port>", "where /metrics, /healthz and /readyz are served", "127.0.0.1:8090")
     .option("--concurrent-reconciles <n>", "rollouts of one namespace reconciled at once", "1")
+    .option(
+      "--allow-local-commands",
+      "run command metrics that name no image inside the controller's process (default: refused; they run as Jobs)",
+    )
     .action(async (o) => {
       // --kubeconfig, --context and -n are the global options (commander reads them anywhere).
       const { kubeconfig, context, namespace } = program.opts();

@@ -174,5 +174,6 @@ function contextOf(run: AnalysisRun) {
     rollout: labels[RUN_LABELS.rollout] ?? "",
     canaryRevision: labels[RUN_LABELS.revision] ?? "",
     ...(stableRevision ? { stableRevision } : {}),
+    analysisRun: { name: run.metadata.name, ...(run.metadata.uid ? { uid: run.metadata.uid } : {}) },
   };
 }

@@ -1,13 +1,14 @@
 import { createServer, type Server } from "node:http";
 import {
   AppsV1Api,
+  BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
 } from "@kubernetes/client-node";
-import { createProviders } from "../analysis/providers/index.js";
+import { createProviders, KubeJobs } from "../analysis/providers/index.js";
 import type { Rollout } from "../model/index.js";
 import { Notifier } from "../notifications/notifier.js";
 import { apiErrorCode, describeApiError } from "../platform/kubernetes/api-errors.js";
@@ -40,6 +41,13 @@ export interface KubeRuntimeOptions {
   concurrentReconciles?: number;
   /** Serve /metrics, /healthz and /readyz here (e.g. { host: "0.0.0.0", port: 8090 }). */
   metricsListen?: { host: string; port: number };
+  /**
+   * Run command metrics that name no image inside the controller's process, with its service
+   * account (--allow-local-commands). Off by default: they run as Jobs in the rollout's namespace.
+   */
+  allowLocalCommands?: boolean;
+  /** How often a measurement's Job is read while it runs (default 1 s). */
+  jobPollMs?: number;
   log?: (message: string) => void;
   onError?: (message: string, err: unknown) => void;
 }
@@ -76,6 +84,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
   const custom = kc.makeApiClient(CustomObjectsApi);
   const apps = kc.makeApiClient(AppsV1Api);
   const core = kc.makeApiClient(CoreV1Api);
+  const batch = kc.makeApiClient(BatchV1Api);
   const ns = opts.namespace;
 
   const informers = {} as Record<ResourceKind, SupervisedInformer<KubernetesObject>>;
@@ -127,11 +136,19 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
 
   const metrics = new ControllerMetrics();
   informerMetrics(metrics.registry, { ...informers, ReplicaSet: replicaSets, Pod: pods });
-  const providers = createProviders({
-    getTelemetry: () => {
-      throw new Error("the builtin provider reads Sluice's own router, which runs only on the local platform");
-    },
-  });
+  // Per namespace: command and job metrics run as Jobs in the rollout's own namespace.
+  const providersFor = (namespace: string) =>
+    createProviders({
+      getTelemetry: () => {
+        throw new Error("the builtin provider reads Sluice's own router, which runs only on the local platform");
+      },
+      jobs: new KubeJobs({
+        client: batch,
+        namespace,
+        ...(opts.jobPollMs === undefined ? {} : { pollMs: opts.jobPollMs }),
+      }),
+      allowLocalCommands: opts.allowLocalCommands ?? false,
+    });
   const controllers = new Map<string, Controller>();
   const notifiers = new Map<string, Notifier>();
   let leading = false;
@@ -172,7 +189,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     controller = new Controller({
       store,
       platform,
-      providers,
+      providers: providersFor(namespace),
       metrics,
       onError,
       loadSecret,

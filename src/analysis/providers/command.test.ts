@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Metric } from "../../model/index.js";
-import { CommandMetricProvider, formatArgv, interpretCommandOutcome, lastLine } from "./command.js";
+import { CommandMetricProvider, commandEnv, formatArgv, interpretCommandOutcome, lastLine } from "./command.js";
 
 const Q = "check";
 
@@ -67,6 +67,23 @@ describe("interpretCommandOutcome", () => {
   });
 });
 
+describe("commandEnv", () => {
+  it("keeps PATH, HOME, LANG and TZ of the controller and adds the template's variables", () => {
+    const from = { PATH: "/bin", HOME: "/home/c", LANG: "C.UTF-8", KUBERNETES_SERVICE_HOST: "10.0.0.1", TOKEN: "t" };
+    expect(commandEnv([{ name: "MODE", value: "x" }], from)).toEqual({
+      PATH: "/bin",
+      HOME: "/home/c",
+      LANG: "C.UTF-8",
+      MODE: "x",
+    });
+  });
+
+  it("lets the template override PATH, and has a PATH even when the controller has none", () => {
+    expect(commandEnv([{ name: "PATH", value: "/opt/bin" }], { PATH: "/bin" }).PATH).toBe("/opt/bin");
+    expect(commandEnv([], {}).PATH).toBe("/usr/local/bin:/usr/bin:/bin");
+  });
+});
+
 describe("CommandMetricProvider", () => {
   const ctx = { args: {}, rollout: "r", canaryRevision: "c" };
 
@@ -82,5 +99,27 @@ describe("CommandMetricProvider", () => {
       provider: { command: { command: [process.execPath, "-e", "console.log(JSON.stringify({v: 1}))"] } },
     });
     expect(await new CommandMetricProvider().measure(m, ctx)).toMatchObject({ value: { v: 1 } });
+  });
+
+  it("gives the command none of the controller's environment", async () => {
+    process.env.SLUICE_TEST_CONTROLLER_SECRET = "hunter2";
+    try {
+      const m = Metric.parse({
+        name: "env",
+        provider: {
+          command: {
+            command: [process.execPath, "-e", "console.log(JSON.stringify(process.env))"],
+            env: [{ name: "MODE", value: "strict" }],
+          },
+        },
+      });
+      const r = await new CommandMetricProvider().measure(m, ctx);
+      const env = r.value as Record<string, string>;
+      expect(env.MODE).toBe("strict");
+      expect(env.SLUICE_TEST_CONTROLLER_SECRET).toBeUndefined();
+      expect(Object.keys(env).every((k) => ["PATH", "HOME", "LANG", "TZ", "MODE"].includes(k))).toBe(true);
+    } finally {
+      delete process.env.SLUICE_TEST_CONTROLLER_SECRET;
+    }
   });
 });

@@ -3,6 +3,28 @@ import type { Metric } from "../../model/index.js";
 import { bodySnippet } from "./http.js";
 import type { MeasureContext, MetricProviderPort, ProviderResult } from "./provider.js";
 
+/** What a command inherits from the controller: enough to find programs and a home, nothing else. */
+const INHERITED_ENV = ["PATH", "HOME", "LANG", "TZ"] as const;
+const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+/**
+ * The whole environment of a command metric: PATH, HOME, LANG and TZ from the controller, then the
+ * template's own variables. Never the rest of the controller's environment: its tokens and
+ * credentials would become a measurement value that any reader of the analysis run can see.
+ */
+export function commandEnv(
+  templateEnv: readonly { name: string; value: string }[],
+  from: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = { PATH: from.PATH ?? DEFAULT_PATH };
+  for (const name of INHERITED_ENV) {
+    const value = from[name];
+    if (value !== undefined) env[name] = value;
+  }
+  for (const e of templateEnv) env[e.name] = e.value;
+  return env;
+}
+
 /** More output than this is a broken check, not a metric. */
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
@@ -105,7 +127,8 @@ export class CommandMetricProvider implements MetricProviderPort {
     if (signal?.aborted) return { stdout: "", stderr: "", cancelled: true };
     const timeoutSeconds = spec.timeoutSeconds ?? 30;
     const subprocess = execa(file, args, {
-      env: Object.fromEntries((spec.env ?? []).map((e) => [e.name, e.value])),
+      env: commandEnv(spec.env ?? []),
+      extendEnv: false,
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
       shell: false,
       detached: true,

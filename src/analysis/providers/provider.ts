@@ -7,6 +7,8 @@ export interface MeasureContext {
   rollout: string;
   canaryRevision: string;
   stableRevision?: string;
+  /** The analysis run measured: a Job made for the measurement is labelled with it and owned by it. */
+  analysisRun?: { name: string; uid?: string };
   /** Aborts the measurement, e.g. when the run is terminated or the controller stops. */
   signal?: AbortSignal;
 }
@@ -24,6 +26,6 @@ export type ProviderResult =
 /** A metric provider: one file each under providers/. */
 export interface MetricProviderPort {
   /** Which key of `metric.provider` this implementation serves. */
-  readonly kind: "builtin" | "prometheus" | "web" | "command";
+  readonly kind: "builtin" | "prometheus" | "web" | "command" | "job";
   measure(metric: Metric, ctx: MeasureContext): Promise<ProviderResult>;
 }

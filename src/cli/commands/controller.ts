@@ -17,6 +17,8 @@ export interface ControllerCommandOptions {
   retryPeriod: string;
   metricsListen: string;
   concurrentReconciles: string;
+  /** Run command metrics without an image inside the controller (its service account, its pod). */
+  allowLocalCommands?: boolean;
 }
 
 /**
@@ -45,12 +47,14 @@ export async function controllerCommand(opts: ControllerCommandOptions, out: Out
       : {}),
     metricsListen: { host, port },
     concurrentReconciles: count("--concurrent-reconciles", opts.concurrentReconciles),
+    allowLocalCommands: opts.allowLocalCommands === true,
     log: (message) => out.log(`${new Date().toISOString()} ${message}`),
   });
   out.log(
     `sluice controller ${identity}: ${opts.namespace ? `namespace ${opts.namespace}` : "all namespaces"}, ` +
       `cluster ${kc.getCurrentCluster()?.server}, metrics ${runtime.metricsUrl}/metrics` +
-      (opts.leaderElect ? `, lease ${leaseNamespace}/${opts.leaseName}` : ", no leader election"),
+      (opts.leaderElect ? `, lease ${leaseNamespace}/${opts.leaseName}` : ", no leader election") +
+      (opts.allowLocalCommands ? ", command metrics without an image run inside the controller" : ""),
   );
   // Resolves only once the controller has stopped: the command runs until SIGINT or SIGTERM.
   await new Promise<void>((resolve) => {

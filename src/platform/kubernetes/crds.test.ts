@@ -130,6 +130,9 @@ describe("deploy/", () => {
       "ServiceAccount/sluice-controller",
       "ClusterRole/sluice-controller",
       "ClusterRoleBinding/sluice-controller",
+      "Role/sluice-controller-leader-election",
+      "RoleBinding/sluice-controller-leader-election",
+      "ClusterRole/sluice-controller-secrets",
     ]);
     expect(docs("deploy/controller.yaml").map((d) => d.kind)).toEqual(["Deployment"]);
     for (const f of readdirSync(join(root, "deploy/crds")))
@@ -153,7 +156,16 @@ describe("deploy/", () => {
       .filter((f) => f.endsWith(".yaml"))
       .map((f) => (parse(template(`${dir}/${f}`)) as { kind: string }).kind)
       .sort();
-    expect(kinds).toEqual(["ClusterRole", "ClusterRoleBinding", "Deployment", "ServiceAccount"]);
+    expect(kinds).toEqual([
+      "ClusterRole",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "Deployment",
+      "Role",
+      "RoleBinding",
+      "RoleBinding",
+      "ServiceAccount",
+    ]);
   });
 
   it("gives the chart's ClusterRole the same rules as deploy/rbac.yaml", () => {

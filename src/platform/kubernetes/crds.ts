@@ -111,8 +111,8 @@ const exactlyOne = (names: string[], message: string): CelRule => ({
 });
 
 const providerRule = exactlyOne(
-  ["builtin", "prometheus", "web", "command"],
-  "set exactly one provider: builtin, prometheus, web or command",
+  ["builtin", "prometheus", "web", "command", "job"],
+  "set exactly one provider: builtin, prometheus, web, command or job",
 );
 
 // The model's `.check` rules are invisible in JSON Schema; these are the cheap ones worth failing at
