@@ -85,6 +85,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     ...(current ? { current } : {}),
     previewListen: (rollout) => previews.allocate(rollout),
     onError: (err) => onError("router update failed", err),
+    onRefusalChange: (rollout) => controller?.observationChanged(rollout),
   });
   stopWatchingRouter = watchRouter(dir, opts.listen, router, {
     onRestart: () => void platform?.sync().catch(() => {}),

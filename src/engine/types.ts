@@ -22,9 +22,11 @@ export interface Observation {
   revisions: RevisionObservation[];
   /**
    * Set while the platform's traffic router cannot apply the traffic the engine asked for (a
-   * missing route object, a conflicting edit). The rollout pauses until it clears.
+   * missing route object, a conflicting edit). The rollout pauses until it clears. `refused`: the
+   * router will not take this rollout's route as specified (a pattern it cannot run), so waiting
+   * cannot fix it; the rollout is Degraded until its spec changes.
    */
-  trafficError?: { message: string };
+  trafficError?: { message: string; refused?: boolean };
   /**
    * Set where traffic splits by ready replicas rather than by a router (Kubernetes with no
    * trafficRouting): status then reports each revision's actual share next to its weight.

@@ -1,0 +1,80 @@
+import { canonicalJson } from "../engine/hash.js";
+import type { Release, RolloutSpec } from "../model/index.js";
+import { FEATURES_ENV } from "../model/release.js";
+
+/** The template annotation naming the release a stage's rollout runs: how the controller observes it. */
+export const RELEASE_ANNOTATION = "sluice.dev/release";
+
+/** The outcome of {@link applyRelease}: the new spec, or why the release does not fit the rollout. */
+export type AppliedRelease = { spec: RolloutSpec; error?: undefined } | { spec?: undefined; error: string };
+
+interface NamedValue {
+  name: string;
+  value?: string;
+  [key: string]: unknown;
+}
+
+/** `base` with each of `set` replacing the variable of the same name, or appended; order is kept. */
+function mergeEnv<T extends NamedValue>(base: readonly T[], set: readonly { name: string; value: string }[]): T[] {
+  const out = base.map((e) => ({ ...e }));
+  for (const v of set) {
+    const at = out.findIndex((e) => e.name === v.name);
+    if (at >= 0) out[at] = { name: v.name, value: v.value } as T;
+    else out.push({ name: v.name, value: v.value } as T);
+  }
+  return out;
+}
+
+function releaseEnv(release: Release): { name: string; value: string }[] {
+  const env = release.spec.env.map((e) => ({ name: e.name, value: e.value }));
+  if (release.spec.features !== undefined)
+    env.push({ name: FEATURES_ENV, value: canonicalJson(release.spec.features) });
+  return env;
+}
+
+/**
+ * The rollout spec with the release applied to its template: the image (Kubernetes) or command and
+ * args (local process) replaced, the release's env merged over the template's (a release variable
+ * replaces one of the same name), features as JSON in SLUICE_FEATURES, and the template annotated
+ * with the release name. Pure: `spec` is not changed. Applying the same release twice gives the same
+ * template, so the revision hash (and a fast rollback to it) stays the same.
+ */
+export function applyRelease(spec: RolloutSpec, release: Release): AppliedRelease {
+  const next = structuredClone(spec);
+  const template = next.template;
+  const r = release.spec;
+  const name = release.metadata.name;
+  if (template.process) {
+    if (r.image !== undefined)
+      return { error: `release "${name}" sets image, but the rollout runs a local process; set command instead` };
+    if (r.container !== undefined)
+      return { error: `release "${name}" names container "${r.container}", but the rollout runs a local process` };
+    if (r.command !== undefined) {
+      template.process.command = r.command;
+      template.process.args = r.args ?? [];
+    } else if (r.args !== undefined) template.process.args = r.args;
+    template.process.env = mergeEnv(template.process.env, releaseEnv(release));
+  } else if (template.spec) {
+    const containers = template.spec.containers as (Record<string, unknown> & { name: string; image: string })[];
+    const container = r.container === undefined ? containers[0] : containers.find((c) => c.name === r.container);
+    if (!container) return { error: `release "${name}": the rollout's pod template has no container "${r.container}"` };
+    if (r.image !== undefined) container.image = r.image;
+    if (r.command !== undefined) {
+      container.command = [r.command];
+      container.args = r.args ?? [];
+    } else if (r.args !== undefined) container.args = r.args;
+    const env = Array.isArray(container.env) ? (container.env as NamedValue[]) : [];
+    const merged = mergeEnv(env, releaseEnv(release));
+    if (merged.length > 0) container.env = merged;
+  }
+  template.metadata = {
+    ...template.metadata,
+    annotations: { ...template.metadata?.annotations, [RELEASE_ANNOTATION]: name },
+  };
+  return { spec: next };
+}
+
+/** The release a rollout template is annotated with, if the pipeline has applied one. */
+export function releaseOf(spec: RolloutSpec): string | undefined {
+  return spec.template.metadata?.annotations?.[RELEASE_ANNOTATION];
+}

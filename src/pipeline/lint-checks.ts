@@ -1,0 +1,118 @@
+import { isTimeZone, type PipelineSpec, stageAfter } from "../model/index.js";
+import type { FieldIssue } from "../model/issues.js";
+import { compileWindow, neverOpens } from "./schedule.js";
+
+const stagePath = (i: number, ...rest: (string | number)[]) => ["spec", "stages", i, ...rest];
+
+/** Stages that take part in a cycle of `after`, by index, reported once per cycle at its first stage. */
+function cycles(spec: PipelineSpec): FieldIssue[] {
+  const index = new Map(spec.stages.map((s, i) => [s.name, i]));
+  const state = new Map<number, "open" | "done">();
+  const out: FieldIssue[] = [];
+  const visit = (i: number, path: number[]): void => {
+    if (state.get(i) === "done") return;
+    if (state.get(i) === "open") {
+      const loop = path.slice(path.indexOf(i)).map((j) => spec.stages[j]?.name);
+      out.push({
+        path: stagePath(i, "after"),
+        message: `stages follow each other in a cycle: ${[...loop, spec.stages[i]?.name].join(" -> ")}`,
+      });
+      return;
+    }
+    state.set(i, "open");
+    for (const name of stageAfter(spec, i)) {
+      const j = index.get(name);
+      if (j !== undefined) visit(j, [...path, i]);
+    }
+    state.set(i, "done");
+  };
+  for (let i = 0; i < spec.stages.length; i++) visit(i, []);
+  return out;
+}
+
+/**
+ * Problems with a pipeline that its schema cannot see: duplicate or unknown stage names, cycles in
+ * `after`, gates that can never pass (a window that never opens, an approval needing more people
+ * than it names, a bad time zone), gates that need a previous stage on a stage with none, and the
+ * not-yet-supported `cluster`. Paths are relative to the resource, as in src/model/cross-checks.ts.
+ */
+export function pipelineChecks(spec: PipelineSpec): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  const first = new Map<string, number>();
+  spec.stages.forEach((s, i) => {
+    const at = first.get(s.name);
+    if (at === undefined) first.set(s.name, i);
+    else out.push({ path: stagePath(i, "name"), message: `duplicate stage name "${s.name}" (first at index ${at})` });
+  });
+  spec.stages.forEach((s, i) => {
+    (s.after ?? []).forEach((name, j) => {
+      if (name === s.name) out.push({ path: stagePath(i, "after", j), message: "a stage cannot follow itself" });
+      else if (!first.has(name))
+        out.push({
+          path: stagePath(i, "after", j),
+          message: `no stage named "${name}"; stages are ${[...first.keys()].join(", ")}`,
+        });
+    });
+    const root = stageAfter(spec, i).length === 0;
+    for (const gate of ["verification", "soak"] as const)
+      if (root && s[gate] !== undefined)
+        out.push({
+          path: stagePath(i, gate),
+          message: `${gate} measures the stages before this one, and "${s.name}" follows none`,
+        });
+    if (s.cluster !== undefined)
+      out.push({
+        path: stagePath(i, "cluster"),
+        message: "stages in other clusters are not supported yet; leave cluster out",
+      });
+    const approval = s.approval;
+    if (
+      approval?.from.names !== undefined &&
+      !approval.from.roles?.length &&
+      approval.required > approval.from.names.length
+    )
+      out.push({
+        path: stagePath(i, "approval", "required"),
+        message: `needs ${approval.required} approvals but names only ${approval.from.names.length} people and no roles`,
+      });
+    const w = s.window;
+    if (w !== undefined) {
+      if (!isTimeZone(w.timeZone))
+        out.push({
+          path: stagePath(i, "window", "timeZone"),
+          message: `unknown time zone "${w.timeZone}"; use an IANA name like "Europe/Berlin"`,
+        });
+      else if (w.allow !== undefined && w.allow.length === 0)
+        out.push({
+          path: stagePath(i, "window", "allow"),
+          message: "allow is empty, so the window never opens; leave it out to allow all times",
+        });
+      else if (neverOpens(compileWindow(w)))
+        out.push({
+          path: stagePath(i, "window"),
+          message: "the window never opens: deny covers every allowed time of the week",
+        });
+    }
+  });
+  return [...out, ...cycles(spec)];
+}
+
+/**
+ * Stages whose rollout does not exist. `hasRollout` answers from the other resources being linted
+ * or applied (namespace is the stage's, when set).
+ */
+export function stageRolloutChecks(
+  spec: PipelineSpec,
+  hasRollout: (name: string, namespace: string | undefined) => boolean,
+): FieldIssue[] {
+  return spec.stages.flatMap((s, i) =>
+    hasRollout(s.rollout, s.namespace)
+      ? []
+      : [
+          {
+            path: stagePath(i, "rollout"),
+            message: `no Rollout named "${s.rollout}"${s.namespace ? ` in namespace ${s.namespace}` : ""}`,
+          },
+        ],
+  );
+}
