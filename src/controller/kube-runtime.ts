@@ -179,7 +179,12 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       const secret = await core.readNamespacedSecret({ namespace, name }).catch((err: unknown) => {
         // Missing is an answer, not a failure; anything else becomes one line for the user's message.
         if (apiErrorCode(err) === 404) return undefined;
-        throw new Error(describeApiError(err), { cause: err });
+        // The controller may read Secrets only where an admin bound it (deploy/rbac.yaml).
+        const hint =
+          apiErrorCode(err) === 403
+            ? `; bind ClusterRole sluice-controller-secrets to the controller in namespace ${namespace} (docs/kubernetes.md)`
+            : "";
+        throw new Error(`${describeApiError(err)}${hint}`, { cause: err });
       });
       if (!secret) return undefined;
       return Object.fromEntries(
