@@ -26,6 +26,9 @@ export function getCondition(conditions: readonly Condition[] | undefined, type:
 /** The condition reason and message while the progress deadline is exceeded. */
 export const PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
 
+/** The Progressing reason while the traffic router refuses the rollout's route as specified. */
+export const TRAFFIC_ROUTE_REFUSED = "TrafficRouteRefused";
+
 /**
  * Derives phase, message and conditions (Progressing, Available, Paused, Healthy, Completed) from
  * the status the strategy left, and emits RolloutCompleted when Completed turns True.
@@ -36,6 +39,8 @@ export function finishStatus(ctx: ReconcileContext, deadline: { exceeded: boolea
   const inProgress = rolloutRevision(ctx) !== undefined;
   const stableReady = readyOf(ctx, stable.hash);
   const prevProgressing = getCondition(ctx.previous?.conditions, "Progressing");
+  // A route the router refuses will not start working by waiting: Degraded, so `sluice status` fails.
+  const refused = ctx.observation.trafficError?.refused ? ctx.observation.trafficError.message : undefined;
 
   let progressing: [Condition["status"], string, string];
   if (s.abort) {
@@ -44,15 +49,28 @@ export function finishStatus(ctx: ReconcileContext, deadline: { exceeded: boolea
     const message = ctx.abortedNow?.message ?? kept?.message ?? "aborted";
     progressing = ["False", reason, message];
   } else if (deadline.exceeded) progressing = ["False", PROGRESS_DEADLINE_EXCEEDED, deadline.message];
-  else if (s.pauseConditions.length > 0) progressing = ["True", "RolloutPaused", ctx.message ?? "paused"];
+  else if (refused) {
+    progressing = ["False", TRAFFIC_ROUTE_REFUSED, refused];
+    // In progress, the TrafficRoutingError pause already recorded the event.
+    if (
+      prevProgressing?.reason !== TRAFFIC_ROUTE_REFUSED &&
+      !s.pauseConditions.some((p) => p.reason === "TrafficRoutingError")
+    )
+      emit(ctx, TRAFFIC_ROUTE_REFUSED, refused, "Warning");
+  } else if (s.pauseConditions.length > 0) progressing = ["True", "RolloutPaused", ctx.message ?? "paused"];
   else if (!inProgress && stableReady >= ctx.spec.replicas)
     progressing = ["True", "RevisionAvailable", `${label(stable)} is stable`];
   else progressing = ["True", "RevisionProgressing", ctx.message ?? "progressing"];
 
   const healthy =
-    !s.abort && !deadline.exceeded && s.pauseConditions.length === 0 && !inProgress && stableReady >= ctx.spec.replicas;
+    !s.abort &&
+    !deadline.exceeded &&
+    !refused &&
+    s.pauseConditions.length === 0 &&
+    !inProgress &&
+    stableReady >= ctx.spec.replicas;
   const phase: RolloutPhase =
-    s.abort || deadline.exceeded
+    s.abort || deadline.exceeded || refused
       ? "Degraded"
       : s.pauseConditions.length > 0
         ? "Paused"

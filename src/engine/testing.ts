@@ -35,6 +35,8 @@ export class EngineHarness {
   readonly analysis: AnalysisObservation = {};
   /** What the fake platform's traffic router reports as failing; undefined = it works. */
   trafficError: string | undefined;
+  /** Whether that failure is the router refusing the route as specified (not a passing fault). */
+  trafficRefused = false;
   /** Whether the fake platform splits traffic by ready replicas (Kubernetes with no router). */
   replicaRatioTraffic = false;
   /** Verdicts given to runs of a role as soon as they start. */
@@ -62,7 +64,9 @@ export class EngineHarness {
   observation(): Observation {
     return {
       revisions: [...this.platform.entries()].map(([hash, r]) => ({ hash, ...r, ...this.failures[hash] })),
-      ...(this.trafficError ? { trafficError: { message: this.trafficError } } : {}),
+      ...(this.trafficError
+        ? { trafficError: { message: this.trafficError, ...(this.trafficRefused ? { refused: true } : {}) } }
+        : {}),
       ...(this.replicaRatioTraffic ? { replicaRatioTraffic: true } : {}),
     };
   }

@@ -48,6 +48,47 @@ describe("a traffic router that cannot apply weights", () => {
   });
 });
 
+describe("a route the traffic router refuses as specified", () => {
+  it("pauses the rollout at its step and marks it Degraded with the router's reason, once", () => {
+    const h = canary([{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }]);
+    h.trafficError = 'the router refused this rollout\'s route, traffic.headerRoutes[0]: invalid regex "("';
+    h.trafficRefused = true;
+    h.update((s) => setVersion(s, "v2"));
+    expect(h.status.phase).toBe("Degraded");
+    expect(h.status.message).toMatch(/^TrafficRouteRefused: the router refused/);
+    expect(h.status.pauseConditions.map((p) => p.reason)).toEqual(["TrafficRoutingError"]);
+    expect(h.status.conditions.find((c) => c.type === "Progressing")).toMatchObject({
+      status: "False",
+      reason: "TrafficRouteRefused",
+    });
+    h.advance(60_000);
+    expect(h.status.currentStepIndex).toBe(0);
+    expect(h.events.filter((e) => e.type === "Warning").map((e) => e.reason)).toEqual(["TrafficRoutingError"]);
+
+    // The spec is fixed and the router takes the route: the rollout goes on from where it stopped.
+    h.trafficError = undefined;
+    h.trafficRefused = false;
+    h.settle();
+    expect(h.status.phase).toBe("Paused");
+    expect(h.status.pauseConditions.map((p) => p.reason)).toEqual(["CanaryPauseStep"]);
+    expect(h.reasons()).toContain("TrafficRoutingRecovered");
+  });
+
+  it("makes a rollout that is not in progress Degraded too, with one event", () => {
+    const h = canary([{ setWeight: 20 }]);
+    h.trafficError = "the router refused this rollout's route, traffic.stickySession.cookieName: bad";
+    h.trafficRefused = true;
+    h.settle();
+    h.advance(60_000);
+    expect(h.status.phase).toBe("Degraded");
+    expect(h.status.conditions.find((c) => c.type === "Healthy")?.status).toBe("False");
+    expect(h.events.filter((e) => e.reason === "TrafficRouteRefused")).toHaveLength(1);
+    h.trafficError = undefined;
+    h.settle();
+    expect(h.status.phase).toBe("Healthy");
+  });
+});
+
 describe("traffic split by replica count (no router)", () => {
   it("reports each revision's share of ready pods next to the weight it asked for", () => {
     const h = canary([{ setWeight: 25 }, { pause: {} }]);

@@ -221,13 +221,20 @@ describe("router routing", () => {
     await router.client.putConfig(config(generation, route("shop", revisions(), { stable: 0, canary: 100 })));
   });
 
-  it("rejects an invalid config with 400 and the field path", async () => {
+  it("refuses a rollout with an invalid field, naming the path, and keeps serving its last route", async () => {
+    const before = await router.client.getConfig();
     const bad = config(++generation, route("shop", { stable: ["not-an-endpoint"] }, { stable: 100 }));
-    await expect(router.client.putConfig(bad)).rejects.toMatchObject({
+    const answer = await router.client.putConfig(bad);
+    expect(answer.refused).toEqual([
+      { rollout: "shop", path: "backends[0].endpoints[0]", message: expect.stringContaining("HOST:PORT") },
+    ]);
+    expect((await router.client.getConfig())?.rollouts).toEqual(before?.rollouts);
+    expect(tally(await load(router.url, 10))).toEqual({ canary: 10 });
+    // A config whose frame is wrong is still refused whole.
+    await expect(router.client.putConfig({ generation: ++generation, rollouts: [{}] } as never)).rejects.toMatchObject({
       status: 400,
-      message: expect.stringMatching(/rollouts\[0\]\.backends\[0\]\.endpoints\[0\]/),
+      message: expect.stringMatching(/rollouts\[0\]/),
     });
-    expect((await router.client.getConfig())?.generation).toBe(generation - 1);
   });
 
   it("counts in-flight requests per endpoint and lets a removed endpoint finish them", async () => {

@@ -25,7 +25,12 @@ function fakes() {
       observe: (): RevisionObservation[] => [...replicas].map(([hash, n]) => ({ hash, replicas: n, ready: n })),
       endpoints: () => [...replicas].map(([revision, n]) => ({ revision, endpoints: Array(n).fill("127.0.0.1:1") })),
     },
-    router: { putConfig: async (c) => void sent.push(c) },
+    router: {
+      putConfig: async (c) => {
+        sent.push(c);
+        return {};
+      },
+    },
     templates: { get: (_r, h) => templates.get(h), put: (_r, h, t) => void templates.set(h, t) },
     previewListen: async () => "127.0.0.1:9999",
   });
@@ -60,5 +65,42 @@ describe("LocalPlatform", () => {
       platform.apply(r, [{ type: "ensureRevision", hash: "a", template: r.spec.template, replicas: 1 }]),
     ).rejects.toThrow(/template\.process/);
     expect(platform.admit(rollout({ process: { command: "app" } }))).toEqual([]);
+  });
+
+  it("turns a refused route into that rollout's traffic error, logged once, and leaves others alone", async () => {
+    const errors: unknown[] = [];
+    const changed: string[] = [];
+    let refuse = true;
+    const platform = new LocalPlatform({
+      supervisor: { ensure: () => {}, remove: async () => {}, observe: () => [], endpoints: () => [] },
+      router: {
+        putConfig: async () => ({
+          refused: refuse ? [{ rollout: "web", path: "traffic.headerRoutes[0]", message: 'invalid regex "("' }] : [],
+        }),
+      },
+      templates: { get: () => undefined, put: () => {} },
+      onError: (err) => errors.push(err),
+      onRefusalChange: (rollout) => changed.push(rollout),
+    });
+    const web = rollout({ process: { command: "app" } });
+    const api = Rollout.parse({ ...web, metadata: { name: "api" } });
+    const traffic = { weights: { a: 100 }, headerRoutes: [], mirrorRoutes: [] };
+    await platform.apply(api, [{ type: "setTraffic", traffic }]);
+    await platform.apply(web, [{ type: "setTraffic", traffic }]);
+    await platform.apply(web, [{ type: "setTraffic", traffic }]);
+    await platform.sync();
+
+    expect((await platform.observe(web)).trafficError).toEqual({
+      message: expect.stringContaining('traffic.headerRoutes[0]: invalid regex "("'),
+      refused: true,
+    });
+    expect((await platform.observe(api)).trafficError).toBeUndefined();
+    expect(errors.map(String)).toEqual([expect.stringMatching(/RouteRefusedError: .*rollout "web"/)]);
+    expect(changed).toEqual(["web"]);
+
+    refuse = false;
+    await platform.sync();
+    expect((await platform.observe(web)).trafficError).toBeUndefined();
+    expect(changed).toEqual(["web", "web"]);
   });
 });

@@ -1,8 +1,10 @@
 import type { Action, Observation, RevisionObservation, TrafficSpec } from "../../engine/types.js";
 import type { ProcessTemplate, Rollout, WorkloadTemplate } from "../../model/index.js";
 import { type Platform, PlatformError } from "../port.js";
+import { RouteRefusals } from "./route-refusals.js";
 import { buildRoutes } from "./route-table.js";
-import type { RouterBackend, RouterConfig } from "./router/config.js";
+import type { RouteRefusal, RouterBackend, RouterConfig } from "./router/config.js";
+import { RouteRefusedError } from "./router/errors.js";
 
 /** The parts of the supervisor the platform drives. */
 export interface ReplicaSupervisor {
@@ -20,13 +22,19 @@ export interface TemplateBook {
 
 export interface LocalPlatformOptions {
   supervisor: ReplicaSupervisor;
-  router: { putConfig(config: RouterConfig): Promise<void> };
+  /** The router's admin client. Its answer lists the rollouts whose route it refused (the rest are live). */
+  router: { putConfig(config: RouterConfig): Promise<{ refused?: RouteRefusal[] }> };
   templates: TemplateBook;
   /** The router's current config, so a restarted controller continues from what is being served. */
   current?: RouterConfig;
   /** Gives a blue-green rollout its preview listener (`127.0.0.1:PORT`), the same one every time. */
   previewListen?: (rollout: string) => Promise<string>;
   onError?: (err: unknown) => void;
+  /**
+   * Called when the router starts, changes or stops refusing a rollout's route, so the controller
+   * reconciles that rollout again and its status says so.
+   */
+  onRefusalChange?: (rollout: string) => void;
 }
 
 /**
@@ -39,9 +47,11 @@ export class LocalPlatform implements Platform {
   private generation: number;
   private syncing: Promise<void> = Promise.resolve();
   private dirty = false;
+  private readonly refusals: RouteRefusals;
 
   constructor(private readonly opts: LocalPlatformOptions) {
     this.generation = opts.current?.generation ?? 0;
+    this.refusals = new RouteRefusals(opts.current);
     for (const route of opts.current?.rollouts ?? []) {
       this.traffic.set(route.rollout, route.traffic);
       if (route.previewListen) this.previews.set(route.rollout, route.previewListen);
@@ -49,7 +59,13 @@ export class LocalPlatform implements Platform {
   }
 
   async observe(rollout: Rollout): Promise<Observation> {
-    return { revisions: this.opts.supervisor.observe(rollout.metadata.name) };
+    const name = rollout.metadata.name;
+    const refused = this.refusals.trafficError(name);
+    return {
+      revisions: this.opts.supervisor.observe(name),
+      // The engine pauses the rollout and marks it Degraded until the router takes its route.
+      ...(refused ? { trafficError: { message: refused, refused: true } } : {}),
+    };
   }
 
   async apply(rollout: Rollout, actions: Action[]): Promise<void> {
@@ -105,6 +121,7 @@ export class LocalPlatform implements Platform {
     const name = rollout.metadata.name;
     this.traffic.delete(name);
     this.previews.delete(name);
+    this.refusals.forget(name);
     await this.sync();
     const revisions = this.opts.supervisor.observe(name).map((r) => r.hash);
     await Promise.all(revisions.map((hash) => this.opts.supervisor.remove(name, hash)));
@@ -120,12 +137,18 @@ export class LocalPlatform implements Platform {
       if (!this.dirty) return;
       this.dirty = false;
       const config = this.routerConfig();
+      let answer: { refused?: RouteRefusal[] };
       try {
-        await this.opts.router.putConfig(config);
+        answer = await this.opts.router.putConfig(config);
       } catch (err) {
         this.opts.onError?.(err);
         throw err;
       }
+      // A refusal is the rollout's problem, not this send's: it is reported on that rollout (and
+      // logged once per change), while every other rollout's route is live.
+      const { changed, fresh } = this.refusals.record(config, answer.refused ?? []);
+      for (const refusal of fresh) this.opts.onError?.(new RouteRefusedError(refusal));
+      for (const rollout of changed) this.opts.onRefusalChange?.(rollout);
     });
     const result = this.syncing;
     this.syncing = this.syncing.catch(() => {});

@@ -66,6 +66,31 @@ describe("admin server with RouterClient", () => {
     expect((await client.getConfig())?.generation).toBe(3);
   });
 
+  it("applies the other rollouts and reports a refused one in the answer and in GET /status", async () => {
+    const two = (generation: number, regex: string): RouterConfig => {
+      const c = cfg(generation);
+      c.rollouts[0]!.traffic.headerRoutes = [
+        { name: "h", revision: "a", match: [{ headerName: "x-user", headerValue: { regex } }] },
+      ];
+      c.rollouts.push({ ...cfg(generation).rollouts[0]!, rollout: "cart", hosts: ["cart"] });
+      return c;
+    };
+    const answer = await client.putConfig(two(1, "("));
+    expect(answer.refused).toEqual([
+      {
+        rollout: "shop",
+        path: "traffic.headerRoutes[0].match[0].headerValue.regex",
+        message: expect.stringContaining('invalid regex "("'),
+      },
+    ]);
+    expect((await client.getConfig())?.rollouts.map((r) => r.rollout)).toEqual(["cart"]);
+    expect(await client.refused()).toEqual(answer.refused);
+    expect(persisted).toEqual([1]);
+
+    expect((await client.putConfig(two(2, "alice|bob"))).refused).toEqual([]);
+    expect(await client.refused()).toEqual([]);
+  });
+
   it("returns telemetry with NaN where there were no requests", async () => {
     await client.putConfig(cfg(1));
     router.telemetry.record(router.telemetry.series("shop", "a"), 0, 3);

@@ -15,7 +15,9 @@ export interface AdminOptions {
 
 /**
  * The control channel, served on a unix socket: `PUT/GET /config`, `GET /telemetry`, `GET /inflight`,
- * `GET /metrics`, `GET /healthz`. Only the controller and the CLI talk to it.
+ * `GET /metrics`, `GET /healthz` (also `GET /status`: generation, preview listeners, refused routes).
+ * Only the controller and the CLI talk to it. `GET /config` answers what is served, which for a
+ * refused rollout is its last accepted route.
  */
 export function createAdminServer(router: Router, opts: AdminOptions = {}): Server {
   return createServer((req, res) => {
@@ -56,11 +58,13 @@ async function handle(router: Router, opts: AdminOptions, req: IncomingMessage, 
       return;
     }
     case "GET /healthz":
+    case "GET /status":
       return json(res, 200, {
         ok: true,
         pid: process.pid,
         generation: router.config?.generation ?? null,
         previewListeners: router.previewListeners(),
+        refused: router.refused,
       });
     default:
       return json(res, 404, { error: `no such endpoint: ${route}` });
@@ -81,14 +85,16 @@ async function putConfig(router: Router, opts: AdminOptions, req: IncomingMessag
     return json(res, 400, { error: `config is not JSON: ${(err as Error).message}` });
   }
   try {
-    const result = await router.apply(parseRouterConfig(value));
+    const parsed = parseRouterConfig(value);
+    const result = await router.apply(parsed.config, parsed.refused);
     const warnings = [...result.warnings];
     try {
       opts.persist?.(router);
     } catch (err) {
       warnings.push(`config is served but could not be saved: ${(err as Error).message}`);
     }
-    return json(res, 200, { generation: result.generation, warnings });
+    // 200 even with refusals: every other rollout's route is live, and the refused ones say why.
+    return json(res, 200, { generation: result.generation, warnings, refused: result.refused });
   } catch (err) {
     if (err instanceof StaleGenerationError) return json(res, 409, { error: err.message, generation: err.current });
     if (err instanceof RouterConfigError) return json(res, 400, { error: err.message, path: err.path });

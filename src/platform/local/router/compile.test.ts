@@ -177,3 +177,47 @@ describe("endpointsOf", () => {
     ]);
   });
 });
+
+describe("compileConfig with a route that does not compile", () => {
+  const badRegex = (r: RolloutRoute): RolloutRoute => ({
+    ...r,
+    traffic: {
+      ...r.traffic,
+      headerRoutes: [{ name: "h", revision: "canary", match: [{ headerName: "x", headerValue: { regex: "(" } }] }],
+    },
+  });
+
+  it("routes every other rollout as sent and reports the refused one", () => {
+    const c = compileConfig(cfg(badRegex(route({ rollout: "shop" })), route({ rollout: "cart" })), deps());
+    expect(c.refused).toEqual([
+      { rollout: "shop", path: "traffic.headerRoutes[0].match[0].headerValue.regex", message: expect.any(String) },
+    ]);
+    expect(routeForHost(c, "cart")?.rollout).toBe("cart");
+    expect(routeForHost(c, "shop")).toBeUndefined();
+    expect(c.source.rollouts.map((r) => r.rollout)).toEqual(["cart"]);
+  });
+
+  it("keeps the refused rollout's previous route, dialling its current endpoints", () => {
+    const previous = cfg(route({ rollout: "shop" }), route({ rollout: "cart" }));
+    const sent = badRegex(
+      route({
+        rollout: "shop",
+        backends: [
+          { revision: "stable", endpoints: ["127.0.0.1:3001"] },
+          { revision: "canary", endpoints: [] },
+        ],
+      }),
+    );
+    sent.traffic.weights = { stable: 50, canary: 50 };
+    const c = compileConfig({ generation: 2, rollouts: [sent, route({ rollout: "cart" })] }, { ...deps(), previous });
+    const shop = c.routes.get("shop")!;
+    // The previous split (80/20) and no header route, as served before the refused change.
+    expect(shop.headerRoutes).toEqual([]);
+    expect(shop.backends.get("stable")!.weight).toBe(80);
+    // Stable's replicas moved: the new endpoint is dialled; canary has none now, so it keeps its old one.
+    expect(shop.backends.get("stable")!.upstreams.map((u) => u.endpoint)).toEqual(["127.0.0.1:3001"]);
+    expect(shop.backends.get("canary")!.upstreams.map((u) => u.endpoint)).toEqual(["127.0.0.1:2001"]);
+    expect(endpointsOf(c.source)).toContain("127.0.0.1:3001");
+    expect(c.refused.map((r) => r.rollout)).toEqual(["shop"]);
+  });
+});

@@ -1,8 +1,10 @@
-import type { RolloutRoute, RouterConfig } from "./config.js";
+import type { RolloutRoute, RouteRefusal, RouterConfig } from "./config.js";
+import { RouterConfigError } from "./errors.js";
 import { compileMatches, cookieValue, type RequestMatcher, type RequestView } from "./match.js";
 import { WeightedPicker } from "./picker.js";
 import { type RevisionSeries, seriesKey, type Telemetry } from "./telemetry.js";
 import { EJECT_MS, type Upstream, type UpstreamSet } from "./upstreams.js";
+import { refusal } from "./validate.js";
 
 /** How a request came to a revision; decides whether a sticky cookie is set. */
 export type ChoiceReason = "header" | "cookie" | "weight" | "preview";
@@ -48,6 +50,7 @@ export interface Route {
 
 /** A whole config compiled into lookup tables. Immutable apart from cursors; swapped in one assignment. */
 export interface CompiledConfig {
+  /** What is served: the config as sent, with each refused rollout's last accepted route in its place. */
   readonly source: RouterConfig;
   readonly generation: number;
   readonly routes: ReadonlyMap<string, Route>;
@@ -56,44 +59,100 @@ export interface CompiledConfig {
   readonly fallback: Route | undefined;
   /** Raw Host header values already resolved (port and case included), so most requests skip parsing. */
   readonly hostCache: Map<string, Route | null>;
+  /** Rollouts whose route as sent was not served, and why. */
+  readonly refused: readonly RouteRefusal[];
+}
+
+/** What {@link compileConfig} needs besides the config. */
+export interface CompileOptions {
+  upstreams: UpstreamSet;
+  telemetry: Telemetry;
+  /** The config served until now: a refused rollout keeps its route from it. */
+  previous?: RouterConfig | undefined;
+  /** Rollouts already refused while parsing (their routes are not in the config). */
+  refused?: readonly RouteRefusal[];
 }
 
 const HOST_CACHE_LIMIT = 1024;
 
 /**
- * Compiles a validated config. Match expressions are compiled first, so a bad regex throws before any
- * connection pool is opened; then every endpoint's upstream is acquired from `upstreams`.
+ * Compiles a validated config, one rollout at a time: a rollout whose matches do not compile is
+ * refused, and keeps serving its route from `previous` when it had one, so one rollout's bad route
+ * never stops the others from being applied. Match expressions are compiled before any connection
+ * pool is opened; then every endpoint's upstream is acquired from `upstreams`.
  */
-export function compileConfig(
-  cfg: RouterConfig,
-  deps: { upstreams: UpstreamSet; telemetry: Telemetry },
-): CompiledConfig {
-  const matchers = cfg.rollouts.map((r, i) => ({
-    header: r.traffic.headerRoutes.map((h, j) =>
-      compileMatches(h.match, `rollouts[${i}].traffic.headerRoutes[${j}].match`, false),
-    ),
-    mirror: r.traffic.mirrorRoutes.map((m, j) =>
-      compileMatches(m.match, `rollouts[${i}].traffic.mirrorRoutes[${j}].match`, true),
-    ),
-  }));
+export function compileConfig(cfg: RouterConfig, deps: CompileOptions): CompiledConfig {
+  const refused = [...(deps.refused ?? [])];
+  const accepted: { route: RolloutRoute; matchers: Matchers }[] = [];
+  for (const [i, r] of cfg.rollouts.entries()) {
+    try {
+      accepted.push({ route: r, matchers: compileRouteMatches(r, `rollouts[${i}]`) });
+    } catch (err) {
+      if (!(err instanceof RouterConfigError)) throw err;
+      refused.push(refusal(r.rollout, err));
+    }
+  }
+  for (const { rollout } of refused) {
+    const lastGood = deps.previous?.rollouts.find((r) => r.rollout === rollout);
+    if (!lastGood) continue;
+    const kept = withFreshEndpoints(
+      lastGood,
+      cfg.rollouts.find((r) => r.rollout === rollout),
+    );
+    try {
+      accepted.push({ route: kept, matchers: compileRouteMatches(kept, "") });
+    } catch (err) {
+      if (!(err instanceof RouterConfigError)) throw err;
+    }
+  }
+
   const routes = new Map<string, Route>();
   const byHost = new Map<string, Route>();
   let fallback: Route | undefined;
-  cfg.rollouts.forEach((r, i) => {
-    const route = compileRoute(r, matchers[i]!, deps);
+  for (const { route: r, matchers } of accepted) {
+    const route = compileRoute(r, matchers, deps);
     routes.set(r.rollout, route);
     for (const host of r.hosts) if (!byHost.has(host.toLowerCase())) byHost.set(host.toLowerCase(), route);
     if (r.default && !fallback) fallback = route;
-  });
-  if (!fallback && routes.size === 1) fallback = routes.values().next().value;
-  return { source: cfg, generation: cfg.generation, routes, byHost, fallback, hostCache: new Map() };
+  }
+  // The only route takes stray requests only if it is the only one sent: a refused rollout's host must
+  // not fall through to another rollout's replicas.
+  const sent = cfg.rollouts.length + (deps.refused?.length ?? 0);
+  if (!fallback && routes.size === 1 && sent === 1) fallback = routes.values().next().value;
+  const source = { generation: cfg.generation, rollouts: accepted.map((a) => a.route) };
+  return { source, generation: cfg.generation, routes, byHost, fallback, hostCache: new Map(), refused };
 }
 
-function compileRoute(
-  r: RolloutRoute,
-  matchers: { header: RequestMatcher[]; mirror: RequestMatcher[] },
-  deps: { upstreams: UpstreamSet; telemetry: Telemetry },
-): Route {
+interface Matchers {
+  header: RequestMatcher[];
+  mirror: RequestMatcher[];
+}
+
+function compileRouteMatches(r: RolloutRoute, at: string): Matchers {
+  const where = at ? `${at}.traffic` : "traffic";
+  return {
+    header: r.traffic.headerRoutes.map((h, j) => compileMatches(h.match, `${where}.headerRoutes[${j}].match`, false)),
+    mirror: r.traffic.mirrorRoutes.map((m, j) => compileMatches(m.match, `${where}.mirrorRoutes[${j}].match`, true)),
+  };
+}
+
+/**
+ * A refused rollout's last accepted route, dialling the endpoints it has now: replicas are the
+ * platform's facts, not the refused part, and a replaced replica's old port answers nobody.
+ */
+function withFreshEndpoints(lastGood: RolloutRoute, sent: RolloutRoute | undefined): RolloutRoute {
+  if (!sent) return lastGood;
+  const now = new Map(sent.backends.map((b) => [b.revision, b.endpoints]));
+  return {
+    ...lastGood,
+    backends: lastGood.backends.map((b) => {
+      const endpoints = now.get(b.revision);
+      return endpoints && endpoints.length > 0 ? { revision: b.revision, endpoints } : b;
+    }),
+  };
+}
+
+function compileRoute(r: RolloutRoute, matchers: Matchers, deps: CompileOptions): Route {
   const sticky = r.traffic.stickySession;
   const backends = new Map<string, Backend>();
   const endpointsOf = new Map(r.backends.map((b) => [b.revision, b.endpoints]));

@@ -31,6 +31,18 @@ export interface RouterConfig {
   rollouts: RolloutRoute[];
 }
 
+/**
+ * A rollout's route the router would not serve. The router keeps serving that rollout's last
+ * accepted route, if it had one, and applies every other rollout's route as sent.
+ */
+export interface RouteRefusal {
+  rollout: string;
+  /** Where in the rollout's route, e.g. `traffic.headerRoutes[0].match[0].headerValue.regex`. */
+  path: string;
+  /** What is wrong, without the path. */
+  message: string;
+}
+
 /** Request counts and latency for one revision over a sliding window. Latencies in milliseconds. */
 export interface RevisionTelemetry {
   revision: string;

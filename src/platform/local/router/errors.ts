@@ -1,3 +1,5 @@
+import type { RouteRefusal } from "./config.js";
+
 /** A call to the router's admin socket failed: the router is down, answered an error, or sent nonsense. */
 export class RouterError extends Error {
   override readonly name = "RouterError";
@@ -15,12 +17,23 @@ export class RouterError extends Error {
 export class RouterConfigError extends Error {
   override readonly name = "RouterConfigError";
   constructor(
-    message: string,
+    /** What is wrong, without the path. */
+    readonly reason: string,
     /** Where in the config, e.g. `rollouts[0].traffic.weights.abc`. */
     readonly path: string,
     options?: { cause?: unknown },
   ) {
-    super(path ? `${path}: ${message}` : message, options);
+    super(path ? `${path}: ${reason}` : reason, options);
+  }
+}
+
+/** The router would not serve one rollout's route; it keeps that rollout's last accepted route. */
+export class RouteRefusedError extends Error {
+  override readonly name = "RouteRefusedError";
+  constructor(readonly refusal: RouteRefusal) {
+    super(
+      `the router refused the route of rollout "${refusal.rollout}"${refusal.path ? ` at ${refusal.path}` : ""}: ${refusal.message}`,
+    );
   }
 }
 

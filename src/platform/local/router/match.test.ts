@@ -59,6 +59,23 @@ describe("compileMatches", () => {
     expect(() => compileMatches([{ path: { regex: "(" } }], "headerRoutes[0].match", false)).toThrow(
       /headerRoutes\[0\]\.match\[0\]\.path\.regex/,
     );
+    // RE2 runs no lookaround: refused here exactly as lint refuses it.
+    expect(() => compileMatches([{ method: { regex: "(?!GET)" } }], "m", false)).toThrow(/m\[0\]\.method\.regex/);
+  });
+
+  it("runs a catastrophic pattern against a 10 KB header in linear time", () => {
+    const m = compileMatches([{ headerName: "x-user", headerValue: { regex: "(a+)+" } }], "m", false);
+    const started = performance.now();
+    expect(m(req({ "x-user": `${"a".repeat(31)}!` }))).toBe(false);
+    expect(m(req({ "x-user": `${"a".repeat(10_000)}!` }))).toBe(false);
+    expect(m(req({ "x-user": "a".repeat(100) }))).toBe(true);
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  it("never matches a header value over 8 KiB, even with a pattern that takes anything", () => {
+    const m = compileMatches([{ headerName: "x-user", headerValue: { regex: ".*" } }], "m", false);
+    expect(m(req({ "x-user": "a".repeat(8 * 1024) }))).toBe(true);
+    expect(m(req({ "x-user": "a".repeat(8 * 1024 + 1) }))).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { compilePattern } from "../../../model/regex.js";
 import type { RouteMatch, StringMatch } from "../../../model/strategy.js";
 import { RouterConfigError } from "./errors.js";
 
@@ -69,7 +70,7 @@ function compileOne(m: RouteMatch, where: string): RequestMatcher {
   };
 }
 
-/** Regexes match the whole value, as Istio and Gateway API do. */
+/** Regexes match the whole value, as Istio and Gateway API do; values over 8 KiB never match one. */
 function compileString(s: StringMatch, where: string): StringTest {
   if (s.exact !== undefined) {
     const exact = s.exact;
@@ -80,13 +81,12 @@ function compileString(s: StringMatch, where: string): StringTest {
     return (v) => v.startsWith(prefix);
   }
   if (s.regex !== undefined) {
-    let re: RegExp;
+    // RE2, not RegExp: the pattern is a user's and the value is a client's, so matching must be linear.
     try {
-      re = new RegExp(`^(?:${s.regex})$`);
+      return compilePattern(s.regex);
     } catch (err) {
-      throw new RouterConfigError(`invalid regex ${JSON.stringify(s.regex)}`, `${where}.regex`, { cause: err });
+      throw new RouterConfigError((err as Error).message, `${where}.regex`, { cause: err });
     }
-    return (v) => re.test(v);
   }
   throw new RouterConfigError("set one of exact, prefix or regex", where);
 }

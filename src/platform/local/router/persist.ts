@@ -19,7 +19,10 @@ export function saveConfig(file: string, cfg: RouterConfig): void {
   renameSync(tmp, file);
 }
 
-/** The saved config, or undefined when none was saved. Throws {@link RouterConfigError} if it is unreadable. */
+/**
+ * The saved config, or undefined when none was saved. Throws {@link RouterConfigError} if it is
+ * unreadable. A rollout this router no longer accepts (saved by an older one) is left out.
+ */
 export function loadConfig(file: string): RouterConfig | undefined {
   let text: string;
   try {
@@ -34,5 +37,5 @@ export function loadConfig(file: string): RouterConfig | undefined {
   } catch (err) {
     throw new RouterConfigError(`${file} is not valid JSON`, "", { cause: err });
   }
-  return parseRouterConfig(json);
+  return parseRouterConfig(json).config;
 }

@@ -1,6 +1,22 @@
 import { Client } from "undici";
-import type { RevisionTelemetry, RouterConfig } from "./config.js";
+import type { RevisionTelemetry, RouteRefusal, RouterConfig } from "./config.js";
 import { RouterError } from "./errors.js";
+
+/** What the router said about a config it took. */
+export interface PutConfigResult {
+  warnings: string[];
+  refused: RouteRefusal[];
+}
+
+/** Refusals from an answer; a router too old to report them refuses nothing but whole configs. */
+function refusalsOf(value: unknown): RouteRefusal[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((r: Partial<RouteRefusal> | null) =>
+    r && typeof r.rollout === "string"
+      ? [{ rollout: r.rollout, path: String(r.path ?? ""), message: String(r.message ?? "refused") }]
+      : [],
+  );
+}
 
 const NUMERIC_FIELDS = ["successRate", "errorRate", "p50", "p90", "p95", "p99"] as const;
 
@@ -24,9 +40,24 @@ export class RouterClient {
     });
   }
 
-  /** Sends the whole config. Throws a RouterError with status 409 if the router serves a newer generation. */
-  async putConfig(cfg: RouterConfig): Promise<void> {
-    await this.call("PUT", "/config", JSON.stringify(cfg));
+  /**
+   * Sends the whole config. Throws a RouterError with status 409 if the router serves a newer
+   * generation, 400 if the config as a whole is malformed. Rollouts whose route the router would
+   * not serve come back in `refused`; every other rollout's route is live.
+   */
+  async putConfig(cfg: RouterConfig): Promise<PutConfigResult> {
+    const { body } = await this.call("PUT", "/config", JSON.stringify(cfg));
+    const b = body as { warnings?: unknown; refused?: unknown };
+    return {
+      warnings: Array.isArray(b.warnings) ? b.warnings.map(String) : [],
+      refused: refusalsOf(b.refused),
+    };
+  }
+
+  /** The rollouts whose latest route the router refused, from `GET /status`. */
+  async refused(): Promise<RouteRefusal[]> {
+    const { body } = await this.call("GET", "/status");
+    return refusalsOf((body as { refused?: unknown }).refused);
   }
 
   /** The config the router serves, or undefined if it has none yet. */

@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RouterConfig } from "./config.js";
-import { RouterConfigError, StaleGenerationError } from "./errors.js";
+import { StaleGenerationError } from "./errors.js";
 import { Router } from "./router.js";
 
 const routers: Router[] = [];
@@ -40,13 +40,54 @@ describe("Router.apply", () => {
     expect(r.config?.generation).toBe(3);
   });
 
-  it("keeps the served config when a new one does not compile", async () => {
+  it("refuses only the rollout whose route does not compile; it keeps its last accepted route", async () => {
+    const logged: string[] = [];
+    const r = new Router({ closeGraceMs: 100, log: (message) => logged.push(message) });
+    routers.push(r);
+    const cart = { ...cfg(0).rollouts[0]!, rollout: "cart", hosts: ["cart"] };
+    await r.apply({ generation: 1, rollouts: [cfg(1).rollouts[0]!, cart] });
+    const bad = (generation: number): RouterConfig => {
+      const c = cfg(generation);
+      c.rollouts[0]!.traffic.headerRoutes = [{ name: "h", revision: "a", match: [{ path: { regex: "(" } }] }];
+      c.rollouts[0]!.backends = [{ revision: "a", endpoints: ["127.0.0.1:10"] }];
+      c.rollouts.push({ ...cart, traffic: { ...cart.traffic, weights: { a: 0, b: 100 } } });
+      return c;
+    };
+    const result = await r.apply(bad(2));
+    expect(result.refused).toEqual([
+      {
+        rollout: "shop",
+        path: "traffic.headerRoutes[0].match[0].path.regex",
+        message: expect.stringMatching(/^invalid regex "\("/),
+      },
+    ]);
+    expect(r.config?.generation).toBe(2);
+    const served = Object.fromEntries(r.config!.rollouts.map((x) => [x.rollout, x]));
+    // cart's change is live; shop keeps its old matches and weights, on the endpoints it has now.
+    expect(served.cart!.traffic.weights).toEqual({ a: 0, b: 100 });
+    expect(served.shop!.traffic.headerRoutes).toEqual([]);
+    expect(served.shop!.backends).toEqual([{ revision: "a", endpoints: ["127.0.0.1:10"] }]);
+    expect(r.refused.map((x) => x.rollout)).toEqual(["shop"]);
+
+    // Sent again and again, the same refusal is logged once.
+    await r.apply(bad(3));
+    await r.apply(bad(4));
+    expect(logged.filter((m) => m.startsWith("route refused"))).toHaveLength(1);
+
+    await r.apply({ generation: 5, rollouts: [cfg(5).rollouts[0]!, cart] });
+    expect(r.refused).toEqual([]);
+    expect(logged).toContain("route accepted again");
+  });
+
+  it("does not serve a refused rollout that never had an accepted route, and says so", async () => {
     const r = newRouter();
-    await r.apply(cfg(1));
-    const bad = cfg(2);
-    bad.rollouts[0]!.traffic.headerRoutes = [{ name: "h", revision: "a", match: [{ path: { regex: "(" } }] }];
-    await expect(r.apply(bad)).rejects.toBeInstanceOf(RouterConfigError);
-    expect(r.config?.generation).toBe(1);
+    const c = cfg(1);
+    c.rollouts[0]!.traffic.mirrorRoutes = [
+      { name: "m", revision: "a", percentage: 10, match: [{ method: { regex: "(?=x)" } }] },
+    ];
+    const result = await r.apply(c);
+    expect(result.refused.map((x) => x.path)).toEqual(["traffic.mirrorRoutes[0].match[0].method.regex"]);
+    expect(r.config?.rollouts).toEqual([]);
   });
 
   it("opens, reports and closes preview listeners, and warns when one cannot open", async () => {

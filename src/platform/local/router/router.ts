@@ -12,7 +12,7 @@ import {
   seriesKeysOf,
   takeMirror,
 } from "./compile.js";
-import type { RouterConfig } from "./config.js";
+import type { RouteRefusal, RouterConfig } from "./config.js";
 import { StaleGenerationError } from "./errors.js";
 import { upstreamRequestHeaders } from "./headers.js";
 import { closeServer, listenOn } from "./listen.js";
@@ -36,6 +36,8 @@ export interface RouterOptions {
 export interface ApplyResult {
   generation: number;
   warnings: string[];
+  /** Rollouts whose route was not applied; each keeps its last accepted route, if it had one. */
+  refused: RouteRefusal[];
 }
 
 interface PreviewListener {
@@ -74,23 +76,53 @@ export class Router {
     return this.compiled?.source;
   }
 
+  /** Rollouts whose latest route was refused, and why. */
+  get refused(): readonly RouteRefusal[] {
+    return this.compiled?.refused ?? [];
+  }
+
   /**
    * Serves `cfg` from now on. Throws {@link StaleGenerationError} for a generation older than the
-   * served one and `RouterConfigError` for a config that cannot be compiled; either way the old
-   * config stays. Resolves once preview listeners match the config; listeners that could not open
-   * are reported as warnings, not failures, since the main routes are already live.
+   * served one; the old config stays. A rollout whose route cannot be compiled (or was already
+   * refused while parsing, `refused`) is reported and keeps its last accepted route; every other
+   * rollout is served as sent. Resolves once preview listeners match the config; listeners that
+   * could not open are reported as warnings, not failures, since the main routes are already live.
    */
-  async apply(cfg: RouterConfig): Promise<ApplyResult> {
+  async apply(cfg: RouterConfig, refused: readonly RouteRefusal[] = []): Promise<ApplyResult> {
     const current = this.compiled;
     if (current && cfg.generation < current.generation)
       throw new StaleGenerationError(cfg.generation, current.generation);
-    const next = compileConfig(cfg, { upstreams: this.upstreams, telemetry: this.telemetry });
+    const next = compileConfig(cfg, {
+      upstreams: this.upstreams,
+      telemetry: this.telemetry,
+      previous: current?.source,
+      refused,
+    });
     this.compiled = next;
-    this.upstreams.retain(endpointsOf(cfg));
+    this.upstreams.retain(endpointsOf(next.source));
     this.telemetry.prune(seriesKeysOf(next));
+    this.logRefusals(current?.refused ?? [], next.refused);
     const sync = this.previewSync.then(() => this.syncPreviews());
     this.previewSync = sync.catch(() => []);
-    return { generation: cfg.generation, warnings: await sync };
+    return { generation: cfg.generation, warnings: await sync, refused: [...next.refused] };
+  }
+
+  /** Logs a refusal when it first appears or changes, not on every resend of the same route. */
+  private logRefusals(before: readonly RouteRefusal[], after: readonly RouteRefusal[]): void {
+    const key = (r: RouteRefusal) => `${r.rollout}\n${r.path}\n${r.message}`;
+    const seen = new Set(before.map(key));
+    const still = new Set(after.map((r) => r.rollout));
+    for (const r of after) {
+      if (!seen.has(key(r)))
+        this.ctx.log("route refused; the rollout keeps its last accepted route", {
+          rollout: r.rollout,
+          path: r.path,
+          error: r.message,
+        });
+    }
+    for (const r of before) {
+      if (!still.has(r.rollout)) this.ctx.log("route accepted again", { rollout: r.rollout });
+    }
   }
 
   /** Starts the main listener on `HOST:PORT`; resolves with the bound address. */

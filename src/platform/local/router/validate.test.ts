@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RouterConfig } from "./config.js";
+import type { RolloutRoute, RouterConfig } from "./config.js";
 import { RouterConfigError } from "./errors.js";
 import { parseRouterConfig, splitHostPort } from "./validate.js";
 
@@ -40,11 +40,11 @@ function errorOf(value: unknown): RouterConfigError {
 
 describe("parseRouterConfig", () => {
   it("accepts a full config unchanged", () => {
-    expect(parseRouterConfig(JSON.parse(JSON.stringify(valid)))).toEqual(valid);
+    expect(parseRouterConfig(JSON.parse(JSON.stringify(valid)))).toEqual({ config: valid, refused: [] });
   });
 
   it("fills missing optional lists", () => {
-    const cfg = parseRouterConfig({
+    const { config: cfg } = parseRouterConfig({
       generation: 1,
       rollouts: [{ rollout: "a", backends: [], traffic: { weights: {} } }],
     });
@@ -56,25 +56,38 @@ describe("parseRouterConfig", () => {
     });
   });
 
-  it("names the offending field", () => {
+  it("throws for a config whose frame is wrong, naming the field", () => {
     expect(errorOf({ generation: -1, rollouts: [] }).path).toBe("generation");
     expect(errorOf({ generation: 1, rollouts: {} }).path).toBe("rollouts");
-    const badWeight = structuredClone(valid);
-    (badWeight.rollouts[0]!.traffic.weights as Record<string, unknown>).a1 = "80";
-    expect(errorOf(badWeight).path).toBe("rollouts[0].traffic.weights.a1");
-    const badEndpoint = structuredClone(valid);
-    badEndpoint.rollouts[0]!.backends[0]!.endpoints[0] = "localhost";
-    expect(errorOf(badEndpoint).path).toBe("rollouts[0].backends[0].endpoints[0]");
-    const badMatch = structuredClone(valid);
-    badMatch.rollouts[0]!.traffic.headerRoutes[0]!.match[0]!.headerValue = { exact: "a", prefix: "b" };
-    expect(errorOf(badMatch).path).toBe("rollouts[0].traffic.headerRoutes[0].match[0].headerValue");
+    expect(errorOf({ generation: 1, rollouts: [{ traffic: {} }] }).path).toBe("rollouts[0].rollout");
+    expect(errorOf({ generation: 1, rollouts: [valid.rollouts[0], valid.rollouts[0]] }).message).toMatch(/duplicate/);
   });
 
-  it("rejects duplicate rollouts and bad cookie names", () => {
-    expect(errorOf({ generation: 1, rollouts: [valid.rollouts[0], valid.rollouts[0]] }).message).toMatch(/duplicate/);
-    const badCookie = structuredClone(valid);
-    badCookie.rollouts[0]!.traffic.stickySession!.cookieName = "a b";
-    expect(errorOf(badCookie).path).toBe("rollouts[0].traffic.stickySession.cookieName");
+  it("refuses one rollout with a bad field and keeps the others, naming the field within the rollout", () => {
+    const other = { ...structuredClone(valid.rollouts[0]!), rollout: "cart", hosts: ["cart"] };
+    const refusedPath = (mutate: (r: RolloutRoute) => void) => {
+      const bad = structuredClone(valid.rollouts[0]!);
+      mutate(bad);
+      const parsed = parseRouterConfig({ generation: 1, rollouts: [bad, other] });
+      expect(parsed.config.rollouts.map((r) => r.rollout)).toEqual(["cart"]);
+      expect(parsed.refused).toHaveLength(1);
+      expect(parsed.refused[0]!.rollout).toBe("shop");
+      return parsed.refused[0]!.path;
+    };
+    expect(refusedPath((r) => ((r.traffic.weights as Record<string, unknown>).a1 = "80"))).toBe("traffic.weights.a1");
+    expect(refusedPath((r) => (r.backends[0]!.endpoints[0] = "localhost"))).toBe("backends[0].endpoints[0]");
+    expect(refusedPath((r) => (r.traffic.headerRoutes[0]!.match[0]!.headerValue = { exact: "a", prefix: "b" }))).toBe(
+      "traffic.headerRoutes[0].match[0].headerValue",
+    );
+    expect(refusedPath((r) => (r.traffic.stickySession!.cookieName = "a b"))).toBe("traffic.stickySession.cookieName");
+  });
+
+  it("says what is wrong without repeating the path", () => {
+    const bad = structuredClone(valid.rollouts[0]!);
+    bad.traffic.stickySession!.cookieName = "a b";
+    expect(parseRouterConfig({ generation: 1, rollouts: [bad] }).refused).toEqual([
+      { rollout: "shop", path: "traffic.stickySession.cookieName", message: "is not a valid cookie name" },
+    ]);
   });
 });
 

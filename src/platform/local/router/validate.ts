@@ -1,24 +1,49 @@
 import type { RouteMatch, StringMatch } from "../../../model/strategy.js";
-import type { RolloutRoute, RouterBackend, RouterConfig } from "./config.js";
+import type { RolloutRoute, RouteRefusal, RouterBackend, RouterConfig } from "./config.js";
 import { RouterConfigError } from "./errors.js";
+
+/** A config as parsed: the rollouts that have a valid shape, and the ones refused with why. */
+export interface ParsedRouterConfig {
+  config: RouterConfig;
+  refused: RouteRefusal[];
+}
 
 /**
  * Checks that a JSON value has the shape of a {@link RouterConfig} and returns it typed. Hand-written
  * rather than zod: it runs on every config push and at start-up, and needs no defaults or coercion.
  * Unknown fields are ignored so an older router accepts a newer controller's config.
+ *
+ * A rollout with a bad field is refused on its own, so it cannot block the other rollouts' routes;
+ * only a config whose frame is wrong (generation, the list, a rollout without a name, a name used
+ * twice) throws {@link RouterConfigError}.
  */
-export function parseRouterConfig(value: unknown): RouterConfig {
+export function parseRouterConfig(value: unknown): ParsedRouterConfig {
   const o = obj(value, "");
   const generation = o.generation;
   if (typeof generation !== "number" || !Number.isSafeInteger(generation) || generation < 0)
     throw new RouterConfigError("must be a non-negative integer", "generation");
-  const rollouts = arr(o.rollouts, "rollouts").map((r, i) => parseRoute(r, `rollouts[${i}]`));
+  const entries = arr(o.rollouts, "rollouts");
   const names = new Set<string>();
-  for (const [i, r] of rollouts.entries()) {
-    if (names.has(r.rollout)) throw new RouterConfigError(`duplicate rollout "${r.rollout}"`, `rollouts[${i}].rollout`);
-    names.add(r.rollout);
+  const rollouts: RolloutRoute[] = [];
+  const refused: RouteRefusal[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const at = `rollouts[${i}]`;
+    const rollout = str(obj(entry, at).rollout, `${at}.rollout`);
+    if (names.has(rollout)) throw new RouterConfigError(`duplicate rollout "${rollout}"`, `${at}.rollout`);
+    names.add(rollout);
+    try {
+      rollouts.push(parseRoute(entry, at));
+    } catch (err) {
+      if (!(err instanceof RouterConfigError)) throw err;
+      refused.push(refusal(rollout, err));
+    }
   }
-  return { generation, rollouts };
+  return { config: { generation, rollouts }, refused };
+}
+
+/** A per-rollout refusal from an error whose path starts at `rollouts[i]`; the path is made relative to the rollout. */
+export function refusal(rollout: string, err: RouterConfigError): RouteRefusal {
+  return { rollout, path: err.path.replace(/^rollouts\[\d+\]\.?/, ""), message: err.reason };
 }
 
 function parseRoute(value: unknown, at: string): RolloutRoute {
