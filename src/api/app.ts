@@ -48,7 +48,7 @@ export function createApi(deps: ApiDeps): Hono {
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new ApiError("Invalid", `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`);
+        throw new ApiError("TooLarge", `the request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`);
       },
     }),
   );

@@ -1,7 +1,7 @@
 import { NotFoundError } from "../controller/control-plane.js";
 
 /** The stable error codes of the API. Clients branch on these, never on messages. */
-export type ApiErrorCode = "NotFound" | "Invalid" | "Unauthorized" | "Conflict" | "Internal";
+export type ApiErrorCode = "NotFound" | "Invalid" | "Unauthorized" | "Conflict" | "TooLarge" | "Internal";
 
 /** One problem in a request, e.g. one field of one manifest. */
 export interface ApiErrorDetail {
@@ -17,11 +17,12 @@ export interface ApiErrorBody {
 }
 
 /** HTTP status for each code. */
-export const STATUS_OF: Record<ApiErrorCode, 400 | 401 | 404 | 409 | 500> = {
+export const STATUS_OF: Record<ApiErrorCode, 400 | 401 | 404 | 409 | 413 | 500> = {
   Invalid: 400,
   Unauthorized: 401,
   NotFound: 404,
   Conflict: 409,
+  TooLarge: 413,
   Internal: 500,
 };
 
@@ -49,7 +50,10 @@ const CONFLICT_NAMES = new Set(["EngineError", "ConflictError"]);
  * recognised by shape (a `ValidationError` with an `errors` list), so this module does not depend
  * on how the model builds them. Unknown errors become Internal with their message, never a stack.
  */
-export function toErrorResponse(err: unknown): { status: 400 | 401 | 404 | 409 | 500; body: ApiErrorBody } {
+export function toErrorResponse(err: unknown): {
+  status: 400 | 401 | 404 | 409 | 413 | 500;
+  body: ApiErrorBody;
+} {
   const body = (code: ApiErrorCode, message: string, path?: string, details?: ApiErrorDetail[]) => ({
     status: STATUS_OF[code],
     body: {

@@ -3,7 +3,9 @@ import { Hono } from "hono";
 import type { ControlPlane, Resource } from "../controller/control-plane.js";
 import { ValidationError } from "../model/errors.js";
 import type { Rollout } from "../model/index.js";
+import { MAX_DOCUMENT_BYTES } from "../model/limits.js";
 import { loadText } from "../model/load.js";
+import { limitApplyBody, MAX_YAML_BODY_BYTES, readTextBody, refuseDeepJson } from "./body.js";
 import { type CommandOutcome, commandOutcome, OUTCOME_HEADER } from "./command-outcome.js";
 import { parseCommand } from "./commands.js";
 import { ApiError } from "./errors.js";
@@ -26,7 +28,7 @@ export function v1Routes(deps: {
 
   api.get("/version", (c) => c.json({ version: deps.version }));
 
-  api.post("/apply", async (c) => {
+  api.post("/apply", limitApplyBody, async (c) => {
     const { resources, dryRun, source } = await applyBody(c);
     return c.json(await control.apply(resources, { dryRun, source }));
   });
@@ -96,7 +98,7 @@ async function applyBody(c: Context): Promise<{ resources: unknown[]; dryRun: bo
   const queryDryRun = c.req.query("dryRun") === "true";
   const source = c.req.query("source") ?? "request";
   if (YAML_TYPES.includes(type)) {
-    const { resources, errors } = loadText(await c.req.text(), source);
+    const { resources, errors } = loadText(await readTextBody(c, MAX_YAML_BODY_BYTES), source);
     if (errors.length > 0) throw new ValidationError(errors);
     if (resources.length === 0) throw new ApiError("Invalid", "the request holds no resources");
     return { resources, dryRun: queryDryRun, source };
@@ -118,11 +120,12 @@ async function applyBody(c: Context): Promise<{ resources: unknown[]; dryRun: bo
 
 /** Parses a JSON body; an empty body is `undefined` when `optional`. */
 async function jsonBody(c: Context, optional: boolean): Promise<unknown> {
-  const text = await c.req.text();
+  const text = await readTextBody(c, MAX_DOCUMENT_BYTES);
   if (text.trim() === "") {
     if (optional) return undefined;
     throw new ApiError("Invalid", "the request body is empty");
   }
+  refuseDeepJson(text);
   try {
     return JSON.parse(text);
   } catch (err) {
