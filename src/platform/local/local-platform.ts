@@ -1,6 +1,7 @@
 import type { Action, Observation, RevisionObservation, TrafficSpec } from "../../engine/types.js";
 import type { ProcessTemplate, Rollout, WorkloadTemplate } from "../../model/index.js";
 import { type Platform, PlatformError } from "../port.js";
+import { localReplicaProblems } from "./replica-limit.js";
 import { RouteRefusals } from "./route-refusals.js";
 import { buildRoutes } from "./route-table.js";
 import type { RouteRefusal, RouterBackend, RouterConfig } from "./router/config.js";
@@ -113,7 +114,7 @@ export class LocalPlatform implements Platform {
   }
 
   admit(rollout: Rollout): { path: string; message: string }[] {
-    if (rollout.spec.template.process) return [];
+    if (rollout.spec.template.process) return localReplicaProblems(rollout);
     return [{ path: "spec.template", message: LOCAL_NEEDS_PROCESS }];
   }
 
