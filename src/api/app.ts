@@ -1,16 +1,24 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ControlPlane } from "../controller/control-plane.js";
-import { bearerAuth } from "./auth.js";
+import { authenticate } from "./auth.js";
 import { ApiError, toErrorResponse } from "./errors.js";
+import { type TokenStore, tokenResolver } from "./identity.js";
 import type { PreviewUrlOf } from "./preview.js";
 import { v1Routes } from "./routes.js";
 
 /** What the API needs from the rest of the controller. */
 export interface ApiDeps {
   control: ControlPlane;
-  /** Required as `Authorization: Bearer <token>` on every /api/v1 route. */
+  /**
+   * The bootstrap admin token (the state directory's `api-token`): `Authorization: Bearer <token>`
+   * with it may call every /api/v1 route, as `adminName`.
+   */
   token: string;
+  /** Who the bootstrap token is in the record (default `local-admin`). */
+  adminName?: string;
+  /** Named tokens with roles (the local store's); without them only `token` is accepted. */
+  tokens?: TokenStore;
   /** The controller's Prometheus text (prom-client's `registry.metrics()`); without it /metrics is 404. */
   metrics?: () => Promise<string>;
   /** /readyz answers 503 while this returns false. */
@@ -28,7 +36,7 @@ export interface ApiDeps {
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
- * The HTTP API: JSON resources and rollout actions under /api/v1 (bearer token), a Server-Sent
+ * The HTTP API: JSON resources and rollout actions under /api/v1 (bearer token with a role), a Server-Sent
  * Events stream of changes at /api/v1/watch, and /healthz, /readyz and /metrics without a token
  * for probes and Prometheus.
  */
@@ -42,7 +50,16 @@ export function createApi(deps: ApiDeps): Hono {
     return c.text(await deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
   });
 
-  app.use("/api/v1/*", bearerAuth(deps.token));
+  app.use(
+    "/api/v1/*",
+    authenticate(
+      tokenResolver({
+        adminToken: deps.token,
+        ...(deps.adminName ? { adminName: deps.adminName } : {}),
+        ...(deps.tokens ? { tokens: deps.tokens } : {}),
+      }),
+    ),
+  );
   app.use(
     "/api/v1/*",
     bodyLimit({
@@ -59,6 +76,7 @@ export function createApi(deps: ApiDeps): Hono {
       version: deps.version,
       watch: { heartbeatMs: deps.heartbeatMs ?? 15_000, maxPending: 10_000 },
       ...(deps.previewUrl ? { previewUrl: deps.previewUrl } : {}),
+      ...(deps.tokens ? { tokens: deps.tokens } : {}),
     }),
   );
 

@@ -1,29 +1,59 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { ApiError, toErrorResponse } from "./errors.js";
+import type { TokenCheck } from "./identity.js";
+import { grants, type Role } from "./roles.js";
 
 /**
- * Requires `Authorization: Bearer <token>`. A missing or wrong token gets 401 and the request goes
- * no further, so it has no side effect. Both sides are hashed first so the comparison takes the same
- * time whatever the length or content of what was sent.
+ * Requires `Authorization: Bearer <token>` and sets `c.get("identity")` to whom it belongs. A
+ * missing, unknown or revoked token gets 401 and the request goes no further, so it has no side effect.
  */
-export function bearerAuth(token: string): MiddlewareHandler {
-  const expected = digest(token);
+export function authenticate(resolve: (token: string) => TokenCheck): MiddlewareHandler {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    if (!match || !timingSafeEqual(digest(match[1] ?? ""), expected)) {
-      const message = match
-        ? "wrong API token; use the token in the state directory's api-token file"
-        : "missing API token; send Authorization: Bearer <token> (the token is in the state directory's api-token file)";
-      const { status, body } = toErrorResponse(new ApiError("Unauthorized", message));
+    const check: TokenCheck = match
+      ? resolve(match[1] ?? "")
+      : {
+          refused:
+            "missing API token; send Authorization: Bearer <token> (the token is in the state directory's api-token file)",
+        };
+    if ("refused" in check) {
+      const { status, body } = toErrorResponse(new ApiError("Unauthorized", check.refused));
       c.header("WWW-Authenticate", 'Bearer realm="sluice"');
       return c.json(body, status);
     }
+    c.set("identity", check.identity);
     await next();
   };
 }
 
-function digest(s: string): Buffer {
-  return createHash("sha256").update(s).digest();
+/** Every guard {@link needs} made, so a test can prove no route lacks one. */
+const guards = new WeakSet<MiddlewareHandler>();
+
+/**
+ * The role a route needs, declared as the first handler of the route. A caller whose token's role
+ * does not grant it gets 403 naming the token, its role and the role needed, and nothing runs.
+ */
+export function needs(role: Role): MiddlewareHandler {
+  const guard: MiddlewareHandler = async (c, next) => {
+    const identity = c.get("identity");
+    if (!identity)
+      throw new ApiError(
+        "Unauthorized",
+        `${c.req.method} ${c.req.path} needs an API token; send Authorization: Bearer`,
+      );
+    if (!grants(identity.role, role))
+      throw new ApiError(
+        "Forbidden",
+        `API token "${identity.name}" has role ${identity.role}; ${c.req.method} ${c.req.path} needs role ${role}; use a token with that role (an admin makes one with \`sluice token create\`)`,
+      );
+    await next();
+  };
+  guards.add(guard as MiddlewareHandler);
+  return guard;
+}
+
+/** Whether a handler is a role guard made by {@link needs}. */
+export function isRoleGuard(handler: unknown): boolean {
+  return typeof handler === "function" && guards.has(handler as MiddlewareHandler);
 }

@@ -173,7 +173,14 @@ async function failure(res: Response, path: string): Promise<ApiClientError> {
   } catch {
     // Not our JSON (a proxy's page, say): fall through to a generic error.
   }
-  const code: ApiClientErrorCode = res.status === 404 ? "NotFound" : res.status === 401 ? "Unauthorized" : "Internal";
+  const code: ApiClientErrorCode =
+    res.status === 404
+      ? "NotFound"
+      : res.status === 401
+        ? "Unauthorized"
+        : res.status === 403
+          ? "Forbidden"
+          : "Internal";
   return new ApiClientError(code, `${path}: HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`, res.status);
 }
 

@@ -1,7 +1,7 @@
 import { NotFoundError } from "../controller/control-plane.js";
 
 /** The stable error codes of the API. Clients branch on these, never on messages. */
-export type ApiErrorCode = "NotFound" | "Invalid" | "Unauthorized" | "Conflict" | "TooLarge" | "Internal";
+export type ApiErrorCode = "NotFound" | "Invalid" | "Unauthorized" | "Forbidden" | "Conflict" | "TooLarge" | "Internal";
 
 /** One problem in a request, e.g. one field of one manifest. */
 export interface ApiErrorDetail {
@@ -17,9 +17,10 @@ export interface ApiErrorBody {
 }
 
 /** HTTP status for each code. */
-export const STATUS_OF: Record<ApiErrorCode, 400 | 401 | 404 | 409 | 413 | 500> = {
+export const STATUS_OF: Record<ApiErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 500> = {
   Invalid: 400,
   Unauthorized: 401,
+  Forbidden: 403,
   NotFound: 404,
   Conflict: 409,
   TooLarge: 413,
@@ -51,7 +52,7 @@ const CONFLICT_NAMES = new Set(["EngineError", "ConflictError"]);
  * on how the model builds them. Unknown errors become Internal with their message, never a stack.
  */
 export function toErrorResponse(err: unknown): {
-  status: 400 | 401 | 404 | 409 | 413 | 500;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 500;
   body: ApiErrorBody;
 } {
   const body = (code: ApiErrorCode, message: string, path?: string, details?: ApiErrorDetail[]) => ({

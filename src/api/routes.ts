@@ -5,35 +5,48 @@ import { ValidationError } from "../model/errors.js";
 import type { Rollout } from "../model/index.js";
 import { MAX_DOCUMENT_BYTES } from "../model/limits.js";
 import { loadText } from "../model/load.js";
+import { needs } from "./auth.js";
 import { limitApplyBody, MAX_YAML_BODY_BYTES, readTextBody, refuseDeepJson } from "./body.js";
 import { type CommandOutcome, commandOutcome, OUTCOME_HEADER } from "./command-outcome.js";
 import { parseCommand } from "./commands.js";
 import { ApiError } from "./errors.js";
+import { identityOf, type TokenStore } from "./identity.js";
 import { kindOfPlural, parseKind } from "./kinds.js";
 import { type PreviewUrlOf, withPreviewUrl } from "./preview.js";
+import { tokenRoutes } from "./token-routes.js";
 import { parseLastEventId, streamChanges, type WatchOptions } from "./watch.js";
 
 const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"];
 
-/** The authenticated routes under /api/v1. */
+/**
+ * The authenticated routes under /api/v1. Each route's first handler is `needs(role)`: the one place
+ * that says who may call it. Handlers pass `identityOf(c)` down as the actor of what they change.
+ */
 export function v1Routes(deps: {
   control: ControlPlane;
   version: string;
   watch: WatchOptions;
   previewUrl?: PreviewUrlOf;
+  /** Named tokens; without them, /tokens answers that this controller has none. */
+  tokens?: TokenStore;
 }): Hono {
   const { control } = deps;
   const api = new Hono();
   const decorate = <T extends Resource>(r: T) => withPreviewUrl(r, deps.previewUrl);
 
-  api.get("/version", (c) => c.json({ version: deps.version }));
+  api.get("/version", needs("viewer"), (c) => c.json({ version: deps.version }));
 
-  api.post("/apply", limitApplyBody, async (c) => {
+  api.get("/whoami", needs("viewer"), (c) => c.json(identityOf(c)));
+
+  // Before the generic /:plural routes, which would otherwise take /tokens.
+  api.route("/tokens", tokenRoutes(deps.tokens));
+
+  api.post("/apply", needs("admin"), limitApplyBody, async (c) => {
     const { resources, dryRun, source } = await applyBody(c);
-    return c.json(await control.apply(resources, { dryRun, source }));
+    return c.json(await control.apply(resources, { dryRun, source, actor: identityOf(c) }));
   });
 
-  api.get("/events", async (c) => {
+  api.get("/events", needs("viewer"), async (c) => {
     const q = c.req.query();
     return c.json(
       await control.events({
@@ -45,7 +58,7 @@ export function v1Routes(deps: {
     );
   });
 
-  api.get("/watch", (c) => {
+  api.get("/watch", needs("viewer"), (c) => {
     const { name, kind } = c.req.query();
     return streamChanges(
       c,
@@ -56,9 +69,11 @@ export function v1Routes(deps: {
     );
   });
 
-  api.get("/:plural", async (c) => c.json((await control.list(kindOfPlural(c.req.param("plural")))).map(decorate)));
+  api.get("/:plural", needs("viewer"), async (c) =>
+    c.json((await control.list(kindOfPlural(c.req.param("plural")))).map(decorate)),
+  );
 
-  api.get("/:plural/:name", async (c) => {
+  api.get("/:plural/:name", needs("viewer"), async (c) => {
     const kind = kindOfPlural(c.req.param("plural"));
     const name = c.req.param("name");
     const resource = await control.get(kind, name);
@@ -66,19 +81,20 @@ export function v1Routes(deps: {
     return c.json(decorate(resource));
   });
 
-  api.delete("/:plural/:name", async (c) => {
+  api.delete("/:plural/:name", needs("admin"), async (c) => {
     const kind = kindOfPlural(c.req.param("plural"));
     const name = c.req.param("name");
-    if (!(await control.delete(kind, name))) throw new ApiError("NotFound", `${kind} "${name}" not found`);
+    if (!(await control.delete(kind, name, { actor: identityOf(c) })))
+      throw new ApiError("NotFound", `${kind} "${name}" not found`);
     return c.json({ kind, name, deleted: true });
   });
 
-  api.post("/rollouts/:name/:verb", async (c) => {
+  api.post("/rollouts/:name/:verb", needs("operator"), async (c) => {
     const name = c.req.param("name");
     const command = parseCommand(c.req.param("verb"), await jsonBody(c, true));
     // Read in the same tick as the command starts, so this is the state the controller acts on.
     const before = (await control.get("Rollout", name)) as Rollout | undefined;
-    const after = await control.command(name, command);
+    const after = await control.command(name, command, { actor: identityOf(c) });
     let outcome: CommandOutcome = "changed";
     try {
       if (before) outcome = commandOutcome(before, command, after);

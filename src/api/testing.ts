@@ -1,6 +1,7 @@
 import type {
   ApplyResult,
   ChangeNotice,
+  ChangeOptions,
   ControlPlane,
   EventRecord,
   Resource,
@@ -22,11 +23,16 @@ export class FakeControlPlane implements ControlPlane {
   readonly eventLog: EventRecord[] = [];
   /** Count of calls that could change state (apply without dry run, delete, command). */
   mutations = 0;
+  /** The actor's name of each call that could change state, in order ("-" for none). */
+  readonly actors: string[] = [];
   /** When set, the next command throws it (to test error mapping). */
   failNextCommand: Error | undefined;
   private readonly listeners = new Set<(change: ChangeNotice) => void>();
 
-  async apply(resources: unknown[], opts: { dryRun?: boolean; source?: string } = {}): Promise<ApplyResult[]> {
+  async apply(
+    resources: unknown[],
+    opts: { dryRun?: boolean; source?: string } & ChangeOptions = {},
+  ): Promise<ApplyResult[]> {
     const errors: ValidationError["errors"] = [];
     const parsed: Resource[] = [];
     for (const doc of resources) {
@@ -38,7 +44,7 @@ export class FakeControlPlane implements ControlPlane {
       }
     }
     if (errors.length > 0) throw new ValidationError(errors);
-    if (!opts.dryRun) this.mutations++;
+    if (!opts.dryRun) this.mutated(opts);
     return parsed.map((r) => {
       const key = `${r.kind}/${r.metadata.name}`;
       const outcome = this.resources.has(key) ? "configured" : "created";
@@ -55,15 +61,15 @@ export class FakeControlPlane implements ControlPlane {
     return [...this.resources.values()].filter((r) => r.kind === kind);
   }
 
-  async delete(kind: ResourceKind, name: string): Promise<boolean> {
-    this.mutations++;
+  async delete(kind: ResourceKind, name: string, opts: ChangeOptions = {}): Promise<boolean> {
+    this.mutated(opts);
     const deleted = this.resources.delete(`${kind}/${name}`);
     if (deleted) this.emit({ type: "deleted", kind, name });
     return deleted;
   }
 
-  async command(rollout: string, command: RolloutCommand): Promise<Rollout> {
-    this.mutations++;
+  async command(rollout: string, command: RolloutCommand, opts: ChangeOptions = {}): Promise<Rollout> {
+    this.mutated(opts);
     const failure = this.failNextCommand;
     this.failNextCommand = undefined;
     if (failure) throw failure;
@@ -91,6 +97,11 @@ export class FakeControlPlane implements ControlPlane {
   /** How many watchers are subscribed right now. */
   get watchers(): number {
     return this.listeners.size;
+  }
+
+  private mutated(opts: ChangeOptions): void {
+    this.mutations++;
+    this.actors.push(opts.actor?.name ?? "-");
   }
 
   /** Sends a change to every watcher. */

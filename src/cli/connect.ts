@@ -37,7 +37,8 @@ export function connect(opts: ConnectOptions): ApiClient {
   let token: string;
   try {
     url = (JSON.parse(readFileSync(path.join(dir, "api.json"), "utf8")) as { url: string }).url;
-    token = readFileSync(path.join(dir, "api-token"), "utf8").trim();
+    // A named token (`sluice token create`) acts with its role; without one, the admin token file.
+    token = process.env.SLUICE_TOKEN?.trim() || readFileSync(path.join(dir, "api-token"), "utf8").trim();
   } catch (err) {
     throw new CliError(
       `no Sluice controller found in ${dir} (no api.json or api-token); start one with \`sluice up\` or pass --state-dir`,

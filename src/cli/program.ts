@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { ROLES } from "../api/roles.js";
 import { applyCommand } from "./commands/apply.js";
 import { completionCommand } from "./commands/completion.js";
 import { controllerCommand } from "./commands/controller.js";
@@ -15,6 +16,7 @@ import {
 } from "./commands/rollout-actions.js";
 import { parseEnvAssignments } from "./commands/set.js";
 import { statusCommand } from "./commands/status.js";
+import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./commands/token.js";
 import { upCommand } from "./commands/up.js";
 import { connect } from "./connect.js";
 import { lintCommand } from "./lint.js";
@@ -169,6 +171,27 @@ export function registerCommands(program: Command, out: Output): void {
       const body = { command, ...(args.length ? { args } : {}) };
       await rolloutChangeCommand(api(), "set command", name, body, out, () => newRevision(name, "command"));
     });
+
+  const token = program.command("token").description("named API tokens with roles (needs an admin token)");
+  token
+    .command("create <name>")
+    .description("make a token; it is printed once, on stdout")
+    .addOption(
+      new Option("--role <role>", "what it may do: viewer, operator, approver or admin")
+        .choices(ROLES)
+        .makeOptionMandatory(),
+    )
+    .addOption(outputOption())
+    .action((name: string, o: { role: string; output: Format }) => tokenCreateCommand(api(), name, o, out));
+  token
+    .command("list")
+    .description("every token: name, role, created, by whom, last used, revoked (never the token)")
+    .addOption(outputOption())
+    .action((o: { output: Format }) => tokenListCommand(api(), o, out));
+  token
+    .command("revoke <name>")
+    .description("refuse a token from now on (401)")
+    .action((name: string) => tokenRevokeCommand(api(), name, out));
 
   program
     .command("lint <paths...>")

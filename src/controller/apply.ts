@@ -4,7 +4,7 @@ import { ManifestError, ValidationError } from "../model/errors.js";
 import type { AnalysisTemplate, Rollout } from "../model/index.js";
 import { parseResource } from "../model/load.js";
 import type { RolloutAnalysis } from "../model/strategy.js";
-import type { ApplyResult, Resource } from "./control-plane.js";
+import type { ApplyResult, EventRecord, Resource } from "./control-plane.js";
 import type { LocalControllerStore } from "./store-port.js";
 
 /** How {@link validateForApply} learns what already exists and what the platform can run. */
@@ -47,12 +47,14 @@ export function validateForApply(documents: unknown[], source: string, checks: A
 
 /**
  * Validates every document, checks references between them and what is stored, and stores them
- * all in one transaction, or throws a ValidationError and stores nothing.
+ * all in one transaction, or throws a ValidationError and stores nothing. Each created or changed
+ * resource gets an `Applied` event naming `actor`, in the same transaction; `onEvent` sees them
+ * once it has committed.
  */
 export function applyResources(
   store: LocalControllerStore,
   documents: unknown[],
-  opts: { dryRun?: boolean; source?: string } = {},
+  opts: { dryRun?: boolean; source?: string; actor?: string; onEvent?: (event: EventRecord) => void } = {},
   admit: (rollout: Rollout) => { path: string; message: string }[] = () => [],
 ): ApplyResult[] {
   const parsed = validateForApply(documents, opts.source ?? "request", {
@@ -60,7 +62,9 @@ export function applyResources(
     admit,
   });
 
-  return store.transaction(() =>
+  const source = opts.source ?? "request";
+  const events: EventRecord[] = [];
+  const results = store.transaction(() =>
     parsed.map((resource) => {
       const existing = store.getResource(resource.kind, resource.metadata.name);
       const outcome: ApplyResult["outcome"] = !existing
@@ -71,11 +75,19 @@ export function applyResources(
       // Applying a manifest never overwrites status: it belongs to the controller.
       if (!opts.dryRun && outcome !== "unchanged") {
         const status = (existing as { status?: unknown } | undefined)?.status;
-        store.putResource({ ...resource, ...(status ? { status } : {}) } as Resource);
+        const stored = store.putResource({ ...resource, ...(status ? { status } : {}) } as Resource);
+        const message = `sluice apply: ${outcome} from ${source}, generation ${stored.metadata.generation ?? 1}`;
+        events.push(
+          ...store.appendEvents(resource.kind, resource.metadata.name, [
+            { type: "Normal", reason: "Applied", message, ...(opts.actor ? { actor: opts.actor } : {}) },
+          ]),
+        );
       }
       return { kind: resource.kind, name: resource.metadata.name, outcome };
     }),
   );
+  for (const event of events) opts.onEvent?.(event);
+  return results;
 }
 
 /** What `apply` compares to tell "configured" from "unchanged": status belongs to the controller. */

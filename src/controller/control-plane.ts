@@ -5,6 +5,21 @@ import type { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout } 
 export type Resource = Rollout | AnalysisTemplate | ClusterAnalysisTemplate | AnalysisRun;
 export type ResourceKind = Resource["kind"];
 
+/**
+ * Who asked for a change: on the local platform, the API token's name and role. Carried into the
+ * events the change records (`actor`), so the record names who moved what.
+ */
+export interface Actor {
+  name: string;
+  role: string;
+}
+
+/** What every change a user asks for may carry. */
+export interface ChangeOptions {
+  /** Who asked; recorded on the change's events. */
+  actor?: Actor;
+}
+
 /** A stored event, tied to the object it is about. */
 export interface EventRecord extends RolloutEvent {
   id: number;
@@ -32,13 +47,13 @@ export interface ApplyResult {
  */
 export interface ControlPlane {
   /** Validates every document first, then stores them all or none. */
-  apply(resources: unknown[], opts?: { dryRun?: boolean; source?: string }): Promise<ApplyResult[]>;
+  apply(resources: unknown[], opts?: { dryRun?: boolean; source?: string } & ChangeOptions): Promise<ApplyResult[]>;
   /** Synchronous locally (SQLite); a cluster answers over the network. */
   get(kind: ResourceKind, name: string): Resource | undefined | Promise<Resource | undefined>;
   list(kind: ResourceKind): Resource[] | Promise<Resource[]>;
-  delete(kind: ResourceKind, name: string): Promise<boolean>;
+  delete(kind: ResourceKind, name: string, opts?: ChangeOptions): Promise<boolean>;
   /** Carries out a user command on a rollout and returns the rollout as it now stands. */
-  command(rollout: string, command: RolloutCommand): Promise<Rollout>;
+  command(rollout: string, command: RolloutCommand, opts?: ChangeOptions): Promise<Rollout>;
   events(filter?: {
     kind?: ResourceKind;
     name?: string;

@@ -10,6 +10,7 @@ import { applyResources } from "./apply.js";
 import {
   type ApplyResult,
   type ChangeNotice,
+  type ChangeOptions,
   type ControlPlane,
   type EventRecord,
   NotFoundError,
@@ -116,11 +117,19 @@ export class Controller implements ControlPlane {
     await this.rollouts.idle();
   }
 
-  async apply(resources: unknown[], opts: { dryRun?: boolean; source?: string } = {}): Promise<ApplyResult[]> {
+  async apply(
+    resources: unknown[],
+    opts: { dryRun?: boolean; source?: string } & ChangeOptions = {},
+  ): Promise<ApplyResult[]> {
     const store = this.opts.store;
     // On Kubernetes the API server stores what users apply; the controller only reads it.
     if (!isLocalStore(store)) throw new Error("this controller's resources are applied through its platform's API");
-    const results = applyResources(store, resources, opts, (r) => this.opts.platform.admit?.(r) ?? []);
+    const results = applyResources(
+      store,
+      resources,
+      { ...opts, actor: opts.actor?.name, onEvent: (event) => this.notify({ type: "event", event }) },
+      (r) => this.opts.platform.admit?.(r) ?? [],
+    );
     if (!opts.dryRun)
       for (const r of results) {
         if (r.kind === "Rollout" && r.outcome !== "unchanged") this.rollouts.add(r.name);
@@ -136,7 +145,7 @@ export class Controller implements ControlPlane {
     return this.opts.store.listResources(kind);
   }
 
-  async delete(kind: ResourceKind, name: string): Promise<boolean> {
+  async delete(kind: ResourceKind, name: string, opts: ChangeOptions = {}): Promise<boolean> {
     const existing = this.opts.store.getResource(kind, name);
     if (!existing) return false;
     // Forget the resource first: a reconcile triggered while its replicas stop must find nothing
@@ -152,11 +161,20 @@ export class Controller implements ControlPlane {
       this.opts.metrics?.forget(name);
       await this.opts.platform.remove(existing as Rollout);
     }
-    if (deleted) this.notify({ type: "deleted", kind, name });
+    if (deleted) {
+      // The object is gone, but its events stay (locally; a cluster drops them): the record says who deleted it.
+      if (isLocalStore(this.opts.store)) {
+        const records = this.opts.store.appendEvents(kind, name, [
+          { type: "Normal", reason: "Deleted", message: "sluice delete", ...actorOf(opts) },
+        ]);
+        for (const event of records) this.notify({ type: "event", event });
+      }
+      this.notify({ type: "deleted", kind, name });
+    }
     return deleted;
   }
 
-  async command(name: string, command: RolloutCommand): Promise<Rollout> {
+  async command(name: string, command: RolloutCommand, opts: ChangeOptions = {}): Promise<Rollout> {
     const rollout = this.rolloutOrThrow(name);
     const templates = await this.opts.store.getTemplates(name);
     const changed = applyCommand(rollout, command, this.now(), templates);
@@ -166,7 +184,7 @@ export class Controller implements ControlPlane {
     const stored = (await this.opts.store.putResource(changed)) as Rollout;
     // The user's request is part of the record: `describe` shows who moved the rollout, and when.
     const [event] = await this.opts.store.commitStatus("Rollout", name, stored.status, [
-      { type: "Normal", reason: "CommandReceived", message: `sluice ${commandLabel(command)}` },
+      { type: "Normal", reason: "CommandReceived", message: `sluice ${commandLabel(command)}`, ...actorOf(opts) },
     ]);
     if (event) this.notify({ type: "event", event });
     this.rollouts.add(name);
@@ -284,4 +302,9 @@ export class Controller implements ControlPlane {
       }
     }
   }
+}
+
+/** The `actor` field of the events a user's change records. */
+function actorOf(opts: ChangeOptions): { actor?: string } {
+  return opts.actor ? { actor: opts.actor.name } : {};
 }

@@ -116,6 +116,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     createApi({
       control: controller,
       token,
+      tokens: store.tokens,
       metrics: () => metrics.text(),
       ready: () => true,
       version: opts.version ?? "dev",

@@ -31,6 +31,7 @@ export interface LocalControllerStore extends ControllerStore {
   putResource(resource: Resource): Resource;
   deleteResource(kind: ResourceKind, name: string): boolean;
   commitStatus(kind: ResourceKind, name: string, status: unknown, events: RolloutEvent[]): EventRecord[];
+  appendEvents(kind: ResourceKind, name: string, events: RolloutEvent[]): EventRecord[];
   getTemplates(rollout: string): Record<string, WorkloadTemplate>;
   putTemplate(rollout: string, hash: string, template: WorkloadTemplate): void;
   transaction<T>(fn: () => T): T;

@@ -84,6 +84,8 @@ export interface RolloutEvent {
   type: "Normal" | "Warning";
   reason: string;
   message: string;
+  /** Who asked for it (an API token's name), on events of user requests; the engine never sets it. */
+  actor?: string;
 }
 
 export interface ReconcileResult {

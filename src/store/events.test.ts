@@ -29,6 +29,16 @@ describe("EventLog", () => {
     expect(events.list()).toEqual([a, b, c]);
   });
 
+  it("keeps the actor of an event that has one, and adds none to the others", () => {
+    const { events } = log();
+    const [asked] = events.append("Rollout", "web", [{ ...ev("CommandReceived"), actor: "ci-bot" }]);
+    events.append("Rollout", "web", [ev("StepAdvanced")]);
+    expect(asked?.actor).toBe("ci-bot");
+    const [stored, plain] = events.list();
+    expect(stored).toMatchObject({ reason: "CommandReceived", actor: "ci-bot" });
+    expect(plain).not.toHaveProperty("actor");
+  });
+
   it("filters by kind, name and sinceId", () => {
     const { events } = log();
     events.append("Rollout", "web", [ev("1")]);

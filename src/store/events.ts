@@ -23,7 +23,7 @@ export class EventLog {
     private readonly now: () => Date,
   ) {
     this.insert = db.prepare(
-      "INSERT INTO events (kind, name, time, type, reason, message) VALUES (@kind, @name, @time, @type, @reason, @message)",
+      "INSERT INTO events (kind, name, time, type, reason, message, actor) VALUES (@kind, @name, @time, @type, @reason, @message, @actor)",
     );
   }
 
@@ -32,8 +32,8 @@ export class EventLog {
     const time = this.now().toISOString();
     return events.map((e) => {
       const record = { kind, name, time, type: e.type, reason: e.reason, message: e.message };
-      const id = Number(this.insert.run(record).lastInsertRowid);
-      return { id, ...record };
+      const id = Number(this.insert.run({ ...record, actor: e.actor ?? null }).lastInsertRowid);
+      return { id, ...record, ...(e.actor ? { actor: e.actor } : {}) };
     });
   }
 
@@ -57,14 +57,17 @@ export class EventLog {
       params.sinceId = filter.sinceId;
     }
     const newestFirst = filter.limit !== undefined && filter.sinceId === undefined;
-    let sql = "SELECT id, kind, name, time, type, reason, message FROM events";
+    let sql = "SELECT id, kind, name, time, type, reason, message, actor FROM events";
     if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
     sql += newestFirst ? " ORDER BY id DESC" : " ORDER BY id";
     if (filter.limit !== undefined) {
       sql += " LIMIT @limit";
       params.limit = Math.max(0, Math.floor(filter.limit));
     }
-    const rows = this.db.prepare<[Record<string, string | number>], EventRecord>(sql).all(params);
+    const rows = this.db
+      .prepare<[Record<string, string | number>], EventRecord & { actor: string | null }>(sql)
+      .all(params)
+      .map(({ actor, ...e }): EventRecord => (actor ? { ...e, actor } : e));
     return newestFirst ? rows.reverse() : rows;
   }
 

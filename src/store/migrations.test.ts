@@ -27,13 +27,35 @@ describe("migrations", () => {
       "INSERT INTO events (kind, name, time, type, reason, message) VALUES ('Rollout', 'web', 't0', 'Normal', 'R', 'm')",
     ).run();
 
-    expect(migrate(db).map((m) => m.version)).toEqual([2]);
+    expect(migrate(db, 2).map((m) => m.version)).toEqual([2]);
     expect(schemaVersion(db)).toBe(2);
     const row = db.prepare("SELECT id, pid, restart_at FROM replicas").get();
     expect(row).toEqual({ id: "r1", pid: 42, restart_at: null });
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'").all();
     expect(indexes).toContainEqual({ name: "events_by_object" });
     expect(db.prepare("SELECT COUNT(*) AS n FROM events").get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it("upgrade a version 2 database with a tokens table and events that name no actor", () => {
+    const db = new Database(":memory:");
+    migrate(db, 2);
+    db.prepare(
+      "INSERT INTO events (kind, name, time, type, reason, message) VALUES ('Rollout', 'web', 't0', 'Normal', 'R', 'm')",
+    ).run();
+    expect(migrate(db, 3).map((m) => m.version)).toEqual([3]);
+    expect(db.prepare("SELECT reason, actor FROM events").get()).toEqual({ reason: "R", actor: null });
+    db.prepare(
+      "INSERT INTO tokens (name, role, hash, created_at, created_by) VALUES ('ci', 'viewer', 'h', 't0', 'local-admin')",
+    ).run();
+    // Two names for one digest would make a token ambiguous.
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO tokens (name, role, hash, created_at, created_by) VALUES ('ci2', 'viewer', 'h', 't0', 'local-admin')",
+        )
+        .run(),
+    ).toThrow(/UNIQUE/);
     db.close();
   });
 

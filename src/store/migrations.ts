@@ -69,13 +69,39 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: "named API tokens with roles; the actor behind each event",
+    up(db) {
+      // Only a token's SHA-256 is kept: the database never holds what would let someone call the API.
+      db.exec(`
+        CREATE TABLE tokens (
+          name TEXT PRIMARY KEY,
+          role TEXT NOT NULL,
+          hash TEXT NOT NULL UNIQUE,
+          created_at TEXT NOT NULL,
+          created_by TEXT NOT NULL,
+          last_used_at TEXT,
+          revoked_at TEXT,
+          revoked_by TEXT
+        );
+        ALTER TABLE events ADD COLUMN actor TEXT;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes. */
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** Tables Sluice creates; anything else marks a database as someone else's. */
-export const KNOWN_TABLES: ReadonlySet<string> = new Set(["resources", "revision_templates", "events", "replicas"]);
+export const KNOWN_TABLES: ReadonlySet<string> = new Set([
+  "resources",
+  "revision_templates",
+  "events",
+  "replicas",
+  "tokens",
+]);
 
 /** Reads the schema version kept in the database header. */
 export function schemaVersion(db: Database.Database): number {

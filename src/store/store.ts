@@ -11,6 +11,7 @@ import { EVENTS_KEPT, type EventFilter, EventLog } from "./events.js";
 import { type ReplicaRegistry, ReplicaTable } from "./replicas.js";
 import { ResourceTable } from "./resources.js";
 import { type StoredTemplate, TemplateTable } from "./templates.js";
+import { TokenTable } from "./tokens.js";
 
 /** The state database's file name inside the state directory. */
 export const DB_FILE = "sluice.db";
@@ -28,6 +29,8 @@ export interface StoreOptions {
 export class Store implements LocalControllerStore {
   /** Replica records for the local supervisor. */
   readonly replicas: ReplicaRegistry;
+  /** Named API tokens (hashed), for the API's identity and roles. */
+  readonly tokens: TokenTable;
   private readonly resources: ResourceTable;
   private readonly events: EventLog;
   private readonly templates: TemplateTable;
@@ -44,6 +47,7 @@ export class Store implements LocalControllerStore {
     this.events = new EventLog(db, now);
     this.templates = new TemplateTable(db, now);
     this.replicas = new ReplicaTable(db);
+    this.tokens = new TokenTable(db, now);
   }
 
   getResource(kind: ResourceKind, name: string): Resource | undefined {

@@ -100,7 +100,7 @@ export function renderRolloutView({ rollout, runs, events, now, color, maxEvents
           `  ${age(e.time, now)}`,
           e.type === "Warning" ? c.yellow(e.type) : e.type,
           e.reason,
-          e.message,
+          e.actor ? `${e.message} (by ${e.actor})` : e.message,
         ]),
       ),
     );
