@@ -1,15 +1,15 @@
 /**
- * The evaluation worker's entry: compiles (cached) and evaluates one condition per message. The
- * controller's thread posts jobs and stops this thread when one runs past its deadline.
+ * The evaluation process's entry: compiles (cached) and evaluates one condition per message. The
+ * controller posts jobs over IPC and kills this process when one runs past its deadline.
  */
-import { parentPort } from "node:worker_threads";
+
 import type { WorkerJob, WorkerReply } from "./condition-sandbox.js";
 import { ConditionError, compileCondition, runCondition } from "./conditions.js";
 
-const port = parentPort;
-if (!port) throw new Error("condition-worker.ts runs only as a worker thread");
+const send = process.send?.bind(process);
+if (!send) throw new Error("condition-worker.ts runs only as the controller's evaluation process");
 
-port.on("message", (job: WorkerJob) => {
+process.on("message", (job: WorkerJob) => {
   let reply: WorkerReply;
   try {
     const out = runCondition(compileCondition(job.expression), job.result);
@@ -18,6 +18,8 @@ port.on("message", (job: WorkerJob) => {
     const reason = err instanceof ConditionError ? err.message : String(err);
     reply = { id: job.id, error: `condition ${job.expression} does not compile: ${reason}` };
   }
-  port.postMessage(reply);
+  send(reply);
 });
-port.postMessage({ ready: true });
+// The controller is gone: nobody will read an answer.
+process.on("disconnect", () => process.exit(0));
+send({ ready: true });

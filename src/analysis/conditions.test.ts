@@ -38,7 +38,7 @@ function evaluate(expr: string, result: unknown) {
   return evaluateCondition(compileCondition(expr), result);
 }
 
-/** The same on this thread, for timing without the worker's round trip. */
+/** The same on this thread, for timing without the evaluation process's round trip. */
 function runHere(expr: string, result: unknown) {
   return runCondition(compileCondition(expr), result);
 }
@@ -153,10 +153,10 @@ describe("bounded evaluation", () => {
     expect(checkCondition(doubling)).toEqual({ ok: true });
     const started = performance.now();
     const outcome = await evaluate(doubling, new Array(9_000).fill(1));
-    expect(outcome).toEqual({ error: expect.stringMatching(/deadline|evaluation worker/) });
-    // The deadline, plus a generous allowance for a cold worker on a busy machine.
+    expect(outcome).toEqual({ error: expect.stringMatching(/deadline|evaluation process/) });
+    // The deadline, plus a generous allowance for a cold evaluation process on a busy machine.
     expect(performance.now() - started).toBeLessThan(EVALUATION_DEADLINE_MS + 5_000);
-    // The sandbox replaces the stopped worker and keeps answering.
+    // The sandbox replaces the stopped process and keeps answering.
     expect(await evaluate("result >= 1", 1)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import type { Environment } from "@marcbachmann/cel-js";
 import { createConditionEnvironment, RE2_MATCHES } from "./cel-environment.js";
 import { COST_BUDGET, estimateConditionCost } from "./condition-cost.js";
-import { evaluateInWorker } from "./condition-sandbox.js";
+import { evaluateInSandbox } from "./condition-sandbox.js";
 import { unsafePatternReason } from "./regex-guard.js";
 import { boundedResult, ResultTooLargeError } from "./result-bounds.js";
 
@@ -191,7 +191,7 @@ function failure(compiled: CompiledCondition, err: unknown): Outcome {
 
 /**
  * Evaluates a compiled condition on the calling thread, with no deadline. Only the evaluation
- * worker calls it; everything else calls {@link evaluateCondition}. Never throws.
+ * process calls it; everything else calls {@link evaluateCondition}. Never throws.
  */
 export function runCondition(compiled: CompiledCondition, result: unknown): Outcome {
   try {
@@ -202,7 +202,7 @@ export function runCondition(compiled: CompiledCondition, result: unknown): Outc
 }
 
 /**
- * Evaluates a compiled condition against a provider's result, in the evaluation worker under a
+ * Evaluates a compiled condition against a provider's result, in the evaluation process under a
  * deadline, so no condition can hold the controller's event loop. Never throws: a missing key, a
  * type mismatch, a result over the size bounds, a non-boolean outcome or a run past the deadline
  * comes back as `{ error }`, which makes the measurement an Error. NaN compares false with
@@ -216,7 +216,7 @@ export async function evaluateCondition(compiled: CompiledCondition, result: unk
     if (err instanceof ResultTooLargeError) return failure(compiled, err);
     throw err;
   }
-  const out = await evaluateInWorker(compiled.expression, bounded);
+  const out = await evaluateInSandbox(compiled.expression, bounded);
   if ("stopped" in out) return { error: `condition ${compiled.expression} failed: ${out.stopped}` };
   return "error" in out ? { error: out.error } : out.value;
 }

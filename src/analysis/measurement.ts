@@ -7,7 +7,7 @@ export type ProviderKind = keyof MetricProvider;
 
 /** Which provider a metric uses: the one key set on `metric.provider`. */
 export function providerKind(metric: Metric): ProviderKind {
-  for (const kind of ["builtin", "prometheus", "web", "command", "job"] as const)
+  for (const kind of ["builtin", "prometheus", "web", "command"] as const)
     if (metric.provider[kind] !== undefined) return kind;
   throw new Error(`metric "${metric.name}" has no provider`);
 }
@@ -93,7 +93,7 @@ async function judge(metric: Metric, value: unknown): Promise<Outcome> {
  * Inconclusive when the provider says the data cannot decide or there is no value, otherwise the
  * conditions decide. When the conditions read a NaN, the measurement is Inconclusive unless a
  * condition was explicitly true: a comparison with NaN is always false, so a false condition
- * proves nothing. Conditions run in the evaluation worker under a deadline, hence the promise.
+ * proves nothing. Conditions run in the evaluation process under a deadline, hence the promise.
  */
 export async function assessMeasurement(
   metric: Metric,

@@ -9,7 +9,7 @@ import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
 
 // Conditions once ran on the controller's event loop with no bound: a 29-character result against
 // `matches("^(a|a)*$")` held /healthz for 12.9 s. Hostile conditions must now be refused at apply
-// or stopped in the evaluation worker, while the controller keeps answering.
+// or stopped in the evaluation process, while the controller keeps answering.
 
 /** A command metric whose result is `value`, printed as JSON by a node one-liner. */
 function commandMetric(name: string, value: unknown, successCondition: string) {
@@ -17,10 +17,13 @@ function commandMetric(name: string, value: unknown, successCondition: string) {
   return { name, successCondition, provider: { command: { command: [process.execPath, "-e", script] } } };
 }
 
-/** Lint accepts it (every level looks like a one-item list) but it doubles a list 22 times. */
-function doubling(levels: number): string {
+/** Lint accepts it (every level looks like a one-item list) but it multiplies a list by `copies`, `levels` times. */
+function growing(levels: number, copies: number): string {
   let body = `v${levels}.exists(x, x < 0.0)`;
-  for (let i = levels; i > 0; i--) body = `[v${i - 1} + v${i - 1}].all(v${i}, ${body})`;
+  for (let i = levels; i > 0; i--)
+    body = `[${Array(copies)
+      .fill(`v${i - 1}`)
+      .join(" + ")}].all(v${i}, ${body})`;
   return `[result].all(v0, ${body})`;
 }
 
@@ -90,10 +93,13 @@ describe("hostile CEL conditions", () => {
     expect(lint.stdout + lint.stderr).toMatch(/spec\.metrics\[0\]\.successCondition.*\n?.*over the budget/);
   });
 
-  it("runs a backtracking pattern in linear time and stops a runaway condition with an Error measurement", async () => {
+  it("runs a backtracking pattern in linear time and stops runaway conditions with Error measurements", async () => {
     const hostile = template("hostile", [
       commandMetric("backtrack", `${"a".repeat(28)}b`, 'result.matches("^(a|a)*$")'),
-      commandMetric("runaway", [1, 2, 3, 4], doubling(22)),
+      // 4 × 2^22 items: more time than the deadline allows.
+      commandMetric("runaway", [1, 2, 3, 4], growing(22, 2)),
+      // 10 × 8^10 items: 8 GB, more memory than the evaluation process (or the controller) has.
+      commandMetric("memory", new Array(10).fill(1), growing(10, 8)),
     ]);
     const strategy = {
       canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: "hostile" }] } }] },
@@ -112,9 +118,11 @@ describe("hostile CEL conditions", () => {
     const backtrack = results.find((m) => m.name === "backtrack")?.measurements[0];
     // RE2 answers "no match" at once; the rollout fails on it, but nothing hung.
     expect(backtrack).toMatchObject({ phase: "Failed" });
-    const runaway = results.find((m) => m.name === "runaway")?.measurements[0];
-    expect(runaway?.phase).toBe("Error");
-    expect(runaway?.message).toMatch(/deadline|evaluation worker/);
+    for (const name of ["runaway", "memory"]) {
+      const stopped = results.find((m) => m.name === name)?.measurements[0];
+      expect(stopped?.phase, name).toBe("Error");
+      expect(stopped?.message, name).toMatch(/deadline|evaluation process exited/);
+    }
   });
 
   it("kept /healthz answering within 1 s throughout", async () => {
