@@ -7,7 +7,7 @@ export type ProviderKind = keyof MetricProvider;
 
 /** Which provider a metric uses: the one key set on `metric.provider`. */
 export function providerKind(metric: Metric): ProviderKind {
-  for (const kind of ["builtin", "prometheus", "web", "command"] as const)
+  for (const kind of ["builtin", "prometheus", "web", "command", "job"] as const)
     if (metric.provider[kind] !== undefined) return kind;
   throw new Error(`metric "${metric.name}" has no provider`);
 }
