@@ -280,6 +280,30 @@ describe("idempotence", () => {
     expect(h.plan().actions).toEqual([]);
   });
 
+  it("promoting the release a stage already runs records Entered in the same plan, so a second plan adds nothing", () => {
+    const h = new PipelineHarness(threeStages());
+    h.stages.canary = { release: "v1", phase: "Progressing" };
+    h.releases.push("v1");
+    const first = h.plan();
+    expect(first.entries.map((e) => `${e.type} ${e.stage}`)).toEqual(["Promoted canary", "Entered canary"]);
+    h.record.push(...first.entries);
+    expect(h.plan().entries).toEqual([]);
+  });
+
+  it("carries a release through every stage in one plan when nothing has to wait", () => {
+    const h = new PipelineHarness(threeStages());
+    h.releases.push("v1");
+    for (const s of ["canary", "staging", "production"])
+      h.stages[s] = { release: "v1", phase: "Healthy", healthySince: h.now.toISOString() };
+    const result = h.plan();
+    expect(result.entries.filter((e) => e.type === "Promoted").map((e) => e.stage)).toEqual([
+      "canary",
+      "staging",
+      "production",
+    ]);
+    expect(result.actions).toEqual([]);
+  });
+
   it("ignores entries of other pipelines", () => {
     const h = new PipelineHarness(threeStages());
     h.releases.push("v1");

@@ -14,6 +14,9 @@ import { evaluateGates, type GatesOutcome } from "./gates.js";
 import type { Sequenced } from "./ledger.js";
 import type { PipelineEvent, PlanInput, PlanResult, StageView } from "./types.js";
 
+/** Each pass that records something moves a stage on; a pipeline has at most 20 stages. */
+const MAX_PASSES = 100;
+
 const WARNING_TYPES = new Set(["Failed", "Rejected", "Expired", "Denied", "PromoteRefused"]);
 
 /**
@@ -29,8 +32,18 @@ const WARNING_TYPES = new Set(["Failed", "Rejected", "Expired", "Denied", "Promo
  */
 export function plan(input: PlanInput): PlanResult {
   const ctx = createContext(input);
-  for (const stage of ctx.stages) observeStage(ctx, stage);
-  const views = ctx.stages.map((stage) => planStage(ctx, stage));
+  let views: StageView[] = [];
+  // Repeat until a pass records nothing, so the plan is a fixed point: what one pass records (a
+  // release Healthy in a stage listed after the one that follows it, a promotion of the release
+  // a stage already runs) is acted on now, and planning again with these entries adds none.
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const recorded = ctx.ledger.added.length;
+    ctx.actions = [];
+    ctx.wakes = [];
+    for (const stage of ctx.stages) observeStage(ctx, stage);
+    views = ctx.stages.map((stage) => planStage(ctx, stage));
+    if (ctx.ledger.added.length === recorded) break;
+  }
   desiredActions(ctx);
   const future = ctx.wakes.filter((t) => t > ctx.now);
   return {
