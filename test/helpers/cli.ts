@@ -14,10 +14,17 @@ export interface SluiceRun {
 /**
  * Runs the real CLI in a pipe (no TTY, no colour) and resolves when it exits. Asynchronous, so
  * this process keeps reaping its own children (a controller it started) while the CLI runs.
+ * `env` adds to the environment it inherits.
  */
-export function runSluice(args: string[], opts: { stdin?: string; timeoutMs?: number } = {}): Promise<SluiceRun> {
+export function runSluice(
+  args: string[],
+  opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<SluiceRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SLUICE_BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [SLUICE_BIN, ...args], {
+      stdio: ["pipe", "pipe", "pipe"],
+      ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
