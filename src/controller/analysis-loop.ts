@@ -87,7 +87,10 @@ export class AnalysisLoop {
     const out: Record<string, Record<string, string>> = {};
     for (const name of names) {
       // A Secret that cannot be read is reported by the build as missing: an Error verdict, never a pass.
-      const data = await load(name).catch(() => undefined);
+      const data = await load(name).catch((err: unknown) => {
+        this.opts.onError?.(`analysis run "${action.name}" could not read Secret "${name}"`, err);
+        return undefined;
+      });
       if (data) out[name] = data;
     }
     return out;
