@@ -76,3 +76,10 @@ export const Count = () => z.number().int().nonnegative().max(MAX_COUNT);
 /** Kubernetes-style labels or annotations, with bounded keys and values. */
 export const StringMap = (maxValue: number) =>
   z.record(z.string().min(1).max(MAX_LABEL_KEY_LENGTH), z.string().max(maxValue));
+
+/** A point in time as RFC 3339 text (`2025-01-31T12:00:00Z`) that a Date can hold. */
+export const Timestamp = () =>
+  z
+    .string()
+    .max(64)
+    .refine((s) => Number.isFinite(Date.parse(s)), "must be a timestamp such as 2025-01-31T12:00:00Z");

@@ -89,11 +89,25 @@ function byLine(a: ManifestError, b: ManifestError): number {
 /**
  * Parses YAML into documents, refusing first what would exhaust the parser: text over the size
  * limit, and nesting past the depth limit (the YAML composer recurses per level, so a few thousand
- * `[` would overflow the stack). The tokenizer is iterative and safe on any input.
+ * `[` would overflow the stack).
  */
+function tokensOf(text: string, lineCounter: LineCounter) {
+  return [...new Parser(lineCounter.addNewLine).parse(text)];
+}
+
 function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
   checkSize(Buffer.byteLength(text));
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  let tokens: ReturnType<typeof tokensOf>;
+  try {
+    tokens = tokensOf(text, lineCounter);
+  } catch (err) {
+    // The tokenizer is iterative, but its parser closes a few thousand nested block sequences
+    // (`- - - - ...`) recursively. A stack overflow in plain JavaScript is recoverable: report it
+    // as what it is, on the line the parser had reached.
+    if (err instanceof RangeError && /call stack/i.test(err.message))
+      throw new InputRefusedError(TOO_DEEP, lineCounter.lineStarts.length);
+    throw err;
+  }
   const deep = tooDeepOffset(tokens);
   if (deep !== undefined) throw new InputRefusedError(TOO_DEEP, lineCounter.linePos(deep).line);
   return [...new Composer({ prettyErrors: false }).compose(tokens)];

@@ -4,8 +4,10 @@ import {
   MAX_DURATION_SECONDS,
   MAX_LABEL_VALUE_LENGTH,
   MAX_REVISION_HISTORY,
+  MAX_STEPS,
   Replicas,
   StringMap,
+  Timestamp,
 } from "./limits.js";
 import { API_VERSION, Condition, ObjectMeta } from "./meta.js";
 import { Notification } from "./notification.js";
@@ -25,7 +27,7 @@ export const RolloutSpec = z.strictObject({
   rollbackWindow: z.strictObject({ revisions: z.number().int().nonnegative().max(MAX_REVISION_HISTORY) }).optional(),
   paused: z.boolean().default(false),
   /** Set to a timestamp to replace every replica of the current revisions (`sluice restart`). */
-  restartAt: z.string().max(64).optional(),
+  restartAt: Timestamp().optional(),
   /** Webhooks told about the rollout's events (docs/notifications.md). */
   // Bounded so the CRD's uniqueness rule on names stays cheap enough for the API server to accept.
   notifications: z.array(Notification).max(20).optional(),
@@ -50,7 +52,7 @@ export const RevisionStatus = z.strictObject({
   number: z.number().int().positive(),
   role: RevisionRole,
   /** Replicas the engine wants for this revision. */
-  replicas: z.number().int().nonnegative(),
+  replicas: Replicas(),
   /** Share of traffic, 0..100. */
   weight: z.number().min(0).max(100),
   /**
@@ -61,7 +63,7 @@ export const RevisionStatus = z.strictObject({
   /** For `old` revisions: when they are scaled to zero and deleted. */
   scaleDownAt: z.string().optional(),
   /** Ready replicas at the last reconcile; a change counts as progress for the progress deadline. */
-  readyReplicas: z.number().int().nonnegative().optional(),
+  readyReplicas: Replicas().optional(),
 });
 export type RevisionStatus = z.infer<typeof RevisionStatus>;
 
@@ -96,7 +98,7 @@ export const RolloutStatus = z.strictObject({
   /** Hash of spec.template: the revision being rolled out, or the stable one once Healthy. */
   currentRevision: z.string().optional(),
   stableRevision: z.string().optional(),
-  currentStepIndex: z.number().int().nonnegative().optional(),
+  currentStepIndex: z.number().int().nonnegative().max(MAX_STEPS).optional(),
   /** When the current step began: pauses and progress deadlines count from here. */
   stepStartedAt: z.string().optional(),
   revisions: z.array(RevisionStatus).default([]),
