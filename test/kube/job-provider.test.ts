@@ -140,6 +140,66 @@ describe.skipIf(skip)("command and job metrics as Kubernetes Jobs on a real cont
     }
   }, 240_000);
 
+  it("runs a job metric's Job as written, through the CRD, with its service account and labels", async () => {
+    const ns = await createNamespace(env.kc, "job-metric");
+    await applySluice(env.kc, ns, {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: "AnalysisTemplate",
+      metadata: { name: "integration" },
+      spec: {
+        args: [{ name: "target", value: "web" }],
+        metrics: [
+          {
+            name: "integration",
+            provider: {
+              job: {
+                metadata: { labels: { team: "web" } },
+                spec: {
+                  backoffLimit: 1,
+                  template: {
+                    spec: {
+                      serviceAccountName: "integration-tests",
+                      restartPolicy: "Never",
+                      containers: [
+                        { name: "test", image: "registry.example/it:2", args: ["--target", "{{args.target}}"] },
+                      ],
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const strategy = {
+      canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: "integration" }] } }] },
+    };
+    const jobs = await recordJobs(env.kc, ns);
+    try {
+      await applySluice(env.kc, ns, kubeRollout("web", "1", strategy, 1));
+      const status = async () =>
+        ((await getSluice(env.kc, ns, "Rollout", "web")).status ?? {}) as { phase?: string; stableRevision?: string };
+      await waitFor(async () => (await status()).phase === "Healthy", { timeoutMs: 60_000, message: "v1 Healthy" });
+      const v1 = (await status()).stableRevision;
+      await applySluice(env.kc, ns, kubeRollout("web", "2", strategy, 1));
+      await waitFor(async () => (await status()).phase === "Healthy" && (await status()).stableRevision !== v1, {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        message: "v2 promoted after its job metric",
+      });
+      expect(jobs.seen).toHaveLength(1);
+      const job = jobs.seen[0] as V1Job;
+      expect(job.metadata?.labels).toMatchObject({ team: "web", "sluice.dev/metric": "integration" });
+      expect(job.spec?.backoffLimit).toBe(1);
+      expect(job.spec?.activeDeadlineSeconds).toBe(600);
+      expect(job.spec?.template.spec?.serviceAccountName).toBe("integration-tests");
+      expect(job.spec?.template.spec?.containers[0]?.args).toEqual(["--target", "web"]);
+    } finally {
+      jobs.stop();
+    }
+  }, 240_000);
+
   describe("the job provider against the API server", () => {
     // A node selector no node has keeps the pod Pending, so kwok never completes it; the test plays
     // the kubelet and writes the pod's terminal status through the status subresource.
