@@ -10,7 +10,7 @@ const TOKEN = "a".repeat(64);
 function setup() {
   const control = new FakeControlPlane();
   const app = createApi({ control, token: TOKEN, version: "1.2.3" });
-  const apply = (body: BodyInit, type = "application/json") =>
+  const apply = (body: string | Uint8Array, type = "application/json") =>
     app.request("/api/v1/apply", {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": type },
