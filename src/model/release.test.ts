@@ -41,6 +41,9 @@ describe("Release", () => {
       }),
     ).toEqual(['env "A" is set twice']);
     expect(messages({ env: [{ name: "1A", value: "" }] })).toHaveLength(1);
+    expect(messages({ features: { a: 1 }, env: [{ name: "SLUICE_FEATURES", value: "{}" }] })).toEqual([
+      'env "SLUICE_FEATURES" would be replaced by features; set featuresEnv to another name',
+    ]);
   });
 
   it("bounds features without overflowing the stack on hostile nesting", () => {

@@ -73,8 +73,15 @@ export const ReleaseSpec = z
     command: z.string().min(1).max(4096).optional(),
     args: z.array(z.string().max(4096)).max(100).optional(),
     env: z.array(ReleaseEnvVar).max(100).default([]),
-    /** Given to the process as JSON in {@link FEATURES_ENV}. */
+    /** Given to the process as compact JSON with sorted keys, in the variable `featuresEnv`. */
     features: Features.optional(),
+    /** The variable that carries `features`, for an app that reads its own name; default {@link FEATURES_ENV}. */
+    featuresEnv: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-', not starting with a digit")
+      .default(FEATURES_ENV),
     source: z
       .strictObject({
         commit: z.string().min(1).max(128).optional(),
@@ -93,6 +100,13 @@ export const ReleaseSpec = z
         code: "custom",
         input: s,
         message: "a release changes something: set image, command, args, env or features",
+      });
+    if (s.features !== undefined && s.env.some((e) => e.name === s.featuresEnv))
+      ctx.issues.push({
+        code: "custom",
+        input: s,
+        path: ["env"],
+        message: `env "${s.featuresEnv}" would be replaced by features; set featuresEnv to another name`,
       });
     const names = new Set<string>();
     for (const e of s.env) {

@@ -67,6 +67,11 @@ describe("applyRelease on a local process", () => {
     expect(spec.template.metadata).toBeUndefined();
   });
 
+  it("puts features in the variable the release names", () => {
+    const out = applyRelease(processSpec(), release({ features: { a: true }, featuresEnv: "FEATURES" }));
+    expect(out.spec?.template.process?.env.at(-1)).toEqual({ name: "FEATURES", value: '{"a":true}' });
+  });
+
   it("keeps the command when only args change, and gives the same template when applied twice", () => {
     const once = applyRelease(processSpec(), release({ args: ["app.js", "v2"] })).spec;
     if (!once) throw new Error("not applied");

@@ -1,6 +1,5 @@
 import { canonicalJson } from "../engine/hash.js";
 import type { Release, RolloutSpec } from "../model/index.js";
-import { FEATURES_ENV } from "../model/release.js";
 
 /** The template annotation naming the release a stage's rollout runs: how the controller observes it. */
 export const RELEASE_ANNOTATION = "sluice.dev/release";
@@ -27,16 +26,16 @@ function mergeEnv<T extends NamedValue>(base: readonly T[], set: readonly { name
 
 function releaseEnv(release: Release): { name: string; value: string }[] {
   const env = release.spec.env.map((e) => ({ name: e.name, value: e.value }));
-  if (release.spec.features !== undefined)
-    env.push({ name: FEATURES_ENV, value: canonicalJson(release.spec.features) });
+  const { features, featuresEnv } = release.spec;
+  if (features !== undefined) env.push({ name: featuresEnv, value: canonicalJson(features) });
   return env;
 }
 
 /**
  * The rollout spec with the release applied to its template: the image (Kubernetes) or command and
  * args (local process) replaced, the release's env merged over the template's (a release variable
- * replaces one of the same name), features as JSON in SLUICE_FEATURES, and the template annotated
- * with the release name. Pure: `spec` is not changed. Applying the same release twice gives the same
+ * replaces one of the same name), features as JSON in the release's featuresEnv (SLUICE_FEATURES by
+ * default), and the template annotated with the release name. Pure: `spec` is not changed. Applying the same release twice gives the same
  * template, so the revision hash (and a fast rollback to it) stays the same.
  */
 export function applyRelease(spec: RolloutSpec, release: Release): AppliedRelease {
