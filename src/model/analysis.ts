@@ -36,7 +36,7 @@ export type Argument = z.infer<typeof Argument>;
 const Header = z.strictObject({ key: Name(), value: Text() });
 
 // `{{args.X}}` may stand for the whole URL; the web provider checks the scheme again once it is substituted.
-const WEB_URL = /^(https?:\/\/|\{\{)/i;
+const WEB_URL = /^(https?:\/\/|\{\{)/;
 
 export const PrometheusProvider = z.strictObject({
   /** Base URL of the Prometheus server, http:// or https://. */
