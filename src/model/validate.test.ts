@@ -38,6 +38,11 @@ describe("validateResource", () => {
     expect(messages({ ...rollout, kind: "analysistemplate" })[0]).toContain('(did you mean "AnalysisTemplate"?)');
   });
 
+  it("treats kinds named after Object's own properties as unknown, not as schemas (found by bench/fuzz-lint.ts)", () => {
+    for (const kind of ["constructor", "toString", "__proto__", "hasOwnProperty"])
+      expect(messages({ ...rollout, kind })[0]).toMatch(new RegExp(`^kind: unknown kind "${kind}"`));
+  });
+
   it("rejects documents that are not mappings", () => {
     expect(messages("hello")).toEqual([": expected a resource (a mapping with apiVersion and kind), got string"]);
     expect(messages(null)).toEqual([": expected a resource (a mapping with apiVersion and kind), got null"]);

@@ -40,7 +40,7 @@ function headerIssues(raw: Record<string, unknown>): FieldIssue[] {
     });
   }
   if (kind === undefined) issues.push({ path: ["kind"], message: "required field is missing" });
-  else if (typeof kind !== "string" || !(kind in RESOURCE_SCHEMAS)) {
+  else if (typeof kind !== "string" || !Object.hasOwn(RESOURCE_SCHEMAS, kind)) {
     const hint = typeof kind === "string" ? suggestion(kind, RESOURCE_KINDS) : "";
     issues.push({
       path: ["kind"],
