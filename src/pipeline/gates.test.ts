@@ -41,6 +41,8 @@ describe("verification", () => {
       run: "shop-staging-v1-verify-canary-1",
     });
     expect(h.running().staging).toBeUndefined();
+    expect(h.view("staging")).toMatchObject({ state: "Healthy", gates: [] });
+    expect(h.view("staging").candidate).toBeUndefined();
   });
 
   it("an inconclusive verification never promotes; a retry runs it again under a new name", () => {

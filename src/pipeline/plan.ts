@@ -183,12 +183,12 @@ function planStage(ctx: PlanContext, stage: ResolvedStage): StageView {
     promote(ctx, stage, candidate, { ...(manual ? { actor: manual.actor } : {}), reason });
     return view(ctx, stage, candidate, outcome);
   }
-  if (manual && outcome.failed)
-    record(ctx, "PromoteRefused", {
-      release: candidate,
-      stage: stage.name,
-      reason: `${candidate} failed a gate of ${stage.name}`,
-    });
+  if (outcome.failed) {
+    const reason = `${candidate} failed a gate of ${stage.name}`;
+    if (manual) record(ctx, "PromoteRefused", { release: candidate, stage: stage.name, reason });
+    // The release is rejected now: it no longer waits here, so the stage shows what it runs.
+    return view(ctx, stage, undefined, undefined);
+  }
   return view(ctx, stage, candidate, outcome);
 }
 
