@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import * as pipeline from "./index.js";
+
+describe("src/pipeline", () => {
+  it("exports the planner, its helpers and the lint checks", () => {
+    expect(Object.keys(pipeline).sort()).toEqual([
+      "RELEASE_ANNOTATION",
+      "applyRelease",
+      "gateRunName",
+      "nextWindowOpening",
+      "pipelineChecks",
+      "plan",
+      "promoteRefusal",
+      "releaseOf",
+      "stageRolloutChecks",
+      "windowOpenAt",
+    ]);
+  });
+});
