@@ -48,6 +48,8 @@ export const MAX_HEADERS = 100;
 export const MAX_MATCHES = 50;
 export const MAX_ROUTES = 100;
 export const MAX_LIST = 1000;
+/** Event reasons one notification listens to. */
+export const MAX_REASONS = 100;
 
 /** Input documents: size and nesting are checked before YAML or JSON is parsed. */
 export const MAX_DOCUMENT_BYTES = 1024 * 1024;

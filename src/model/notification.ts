@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_HEADERS, MAX_NAME_LENGTH, MAX_REASONS, Name, Text } from "./limits.js";
 import { SecretKeyRef } from "./meta.js";
 
 /**
@@ -19,7 +20,7 @@ export const DEFAULT_NOTIFICATION_REASONS = [
 export const WebhookUrlFrom = z
   .strictObject({
     /** A variable of the controller's environment (local platform). */
-    env: z.string().min(1).optional(),
+    env: Name().optional(),
     /** A key of a Secret in the rollout's namespace (Kubernetes). */
     secretKeyRef: SecretKeyRef.optional(),
   })
@@ -35,7 +36,10 @@ export const Webhook = z
     urlFrom: WebhookUrlFrom.optional(),
     /** `json`: Sluice's own payload; `slack`: `{text}`, as Slack incoming webhooks take. */
     format: z.enum(["json", "slack"]).default("json"),
-    headers: z.array(z.strictObject({ name: z.string().min(1), value: z.string() })).default([]),
+    headers: z
+      .array(z.strictObject({ name: Name(), value: Text() }))
+      .max(MAX_HEADERS)
+      .default([]),
     timeoutSeconds: z.number().positive().max(60).default(5),
   })
   .check((ctx) => {
@@ -53,11 +57,13 @@ export const Notification = z.strictObject({
       z
         .string()
         .min(1)
+        .max(MAX_NAME_LENGTH)
         .refine((r) => r !== NOTIFICATION_FAILED, {
           message: `${NOTIFICATION_FAILED} is never notified (it would report a webhook's failure to itself)`,
         }),
     )
     .min(1)
+    .max(MAX_REASONS)
     .optional(),
   webhook: Webhook,
 });
