@@ -7,6 +7,8 @@ export const PLURALS: Record<ResourceKind, string> = {
   AnalysisTemplate: "analysistemplates",
   ClusterAnalysisTemplate: "clusteranalysistemplates",
   AnalysisRun: "analysisruns",
+  Pipeline: "pipelines",
+  Release: "releases",
 };
 
 const BY_PLURAL = new Map(Object.entries(PLURALS).map(([kind, plural]) => [plural, kind as ResourceKind]));

@@ -4,6 +4,8 @@ import type {
   ChangeOptions,
   ControlPlane,
   EventRecord,
+  PipelineRequest,
+  RecordedEntry,
   Resource,
   ResourceKind,
 } from "../controller/control-plane.js";
@@ -51,6 +53,35 @@ export class FakeControlPlane implements ControlPlane {
       if (!opts.dryRun) this.resources.set(key, r);
       return { kind: r.kind, name: r.metadata.name, outcome };
     });
+  }
+
+  /** Pipeline requests as received, with the actor's name; each is recorded as granted. */
+  readonly record: RecordedEntry[] = [];
+
+  async pipelineRequest(
+    pipeline: string,
+    request: PipelineRequest,
+    opts: Required<ChangeOptions>,
+  ): Promise<RecordedEntry> {
+    this.mutated(opts);
+    const type = PIPELINE_ENTRY[request.type];
+    const entry: RecordedEntry = {
+      seq: this.record.length,
+      time: new Date(0).toISOString(),
+      pipeline,
+      release: request.release,
+      ...("stage" in request ? { stage: request.stage } : {}),
+      type,
+      actor: opts.actor.name,
+      actorRoles: [opts.actor.role],
+      reason: request.reason,
+    };
+    this.record.push(entry);
+    return entry;
+  }
+
+  pipelineRecord(pipeline: string): RecordedEntry[] {
+    return this.record.filter((e) => e.pipeline === pipeline);
   }
 
   get(kind: ResourceKind, name: string): Resource | undefined {
@@ -123,3 +154,12 @@ export function rolloutManifest(name: string, weight = 20): Record<string, unkno
     },
   };
 }
+
+const PIPELINE_ENTRY = {
+  approve: "Approved",
+  deny: "Denied",
+  promote: "PromoteRequested",
+  retry: "Retried",
+  reject: "Rejected",
+  unreject: "Unrejected",
+} as const;

@@ -58,9 +58,11 @@ export class AnalysisLoop {
   }
 
   /** Creates the run the engine asked for, unless it exists: the engine may ask again after a restart. */
-  async startRun(action: StartRun, rollout: Rollout): Promise<void> {
+  async startRun(action: StartRun, rollout: Rollout, labels: Record<string, string> = {}): Promise<void> {
     if (this.opts.store.getResource("AnalysisRun", action.name)) return;
-    const run = this.build(action, rollout, await this.secretsFor(action));
+    const built = this.build(action, rollout, await this.secretsFor(action));
+    // A pipeline's gate run carries its pipeline's label, so its verdict wakes the pipeline.
+    const run = { ...built, metadata: { ...built.metadata, labels: { ...built.metadata.labels, ...labels } } };
     const stored = (await this.opts.store.putResource(run)) as AnalysisRun;
     this.opts.onRunChanged(stored);
     if (!isFinished(stored)) this.queue.add(action.name);

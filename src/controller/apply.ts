@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
 import { checkTemplate } from "../analysis/template-checks.js";
-import { ManifestError, ValidationError } from "../model/errors.js";
-import type { AnalysisTemplate, Rollout } from "../model/index.js";
+import { formatPath, ManifestError, ValidationError } from "../model/errors.js";
+import type { AnalysisTemplate, Pipeline, Release, Rollout } from "../model/index.js";
 import { parseResource } from "../model/load.js";
+import { sameReleaseSpec, stampRelease } from "../model/release.js";
 import type { RolloutAnalysis } from "../model/strategy.js";
+import { pipelineChecks, stageRolloutChecks } from "../pipeline/index.js";
 import type { ApplyResult, EventRecord, Resource } from "./control-plane.js";
 import type { LocalControllerStore } from "./store-port.js";
 
@@ -35,6 +37,29 @@ export function validateForApply(documents: unknown[], source: string, checks: A
       else throw err;
     }
   });
+  const inBatch = (kind: Resource["kind"], name: string) =>
+    parsed.some((r) => r.kind === kind && r.metadata.name === name) || checks.exists(kind, name);
+  parsed.forEach((resource, index) => {
+    const at = (issue: { path: readonly (string | number)[] | string; message: string }) =>
+      new ManifestError({
+        file: source,
+        docIndex: index,
+        path: typeof issue.path === "string" ? issue.path : formatPath(issue.path),
+        message: issue.message,
+      });
+    if (resource.kind === "Pipeline") {
+      const spec = (resource as Pipeline).spec;
+      for (const issue of pipelineChecks(spec)) errors.push(at(issue));
+      for (const issue of stageRolloutChecks(spec, (name) => inBatch("Rollout", name))) errors.push(at(issue));
+    }
+    if (resource.kind === "Release" && !inBatch("Pipeline", (resource as Release).spec.pipeline))
+      errors.push(
+        at({
+          path: "spec.pipeline",
+          message: `Pipeline "${(resource as Release).spec.pipeline}" not found; apply it first or in the same file`,
+        }),
+      );
+  });
   for (const resource of parsed) {
     if (resource.kind !== "Rollout") continue;
     errors.push(...missingTemplates(resource, parsed, checks.exists, source));
@@ -65,8 +90,9 @@ export function applyResources(
   const source = opts.source ?? "request";
   const events: EventRecord[] = [];
   const results = store.transaction(() =>
-    parsed.map((resource) => {
-      const existing = store.getResource(resource.kind, resource.metadata.name);
+    parsed.map((input) => {
+      const existing = store.getResource(input.kind, input.metadata.name);
+      const resource = input.kind === "Release" ? releaseToStore(input, existing as Release | undefined, opts) : input;
       const outcome: ApplyResult["outcome"] = !existing
         ? "created"
         : isDeepStrictEqual(specOf(existing), specOf(resource))
@@ -88,6 +114,23 @@ export function applyResources(
   );
   for (const event of events) opts.onEvent?.(event);
   return results;
+}
+
+/**
+ * A release as it is stored: stamped with its creator and creation time the first time, and never
+ * changed after (the same spec again is "unchanged", another spec is refused).
+ */
+function releaseToStore(release: Release, existing: Release | undefined, opts: { actor?: string; source?: string }) {
+  if (!existing) return stampRelease(release, { actor: opts.actor ?? "unknown", now: new Date() });
+  if (!sameReleaseSpec(existing.spec, release.spec))
+    throw new ValidationError([
+      new ManifestError({
+        file: opts.source ?? "request",
+        path: "spec",
+        message: `release "${release.metadata.name}" already exists and releases never change; create a new release with another name`,
+      }),
+    ]);
+  return existing;
 }
 
 /** What `apply` compares to tell "configured" from "unchanged": status belongs to the controller. */

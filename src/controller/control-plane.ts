@@ -1,8 +1,16 @@
 import type { RolloutCommand, RolloutEvent } from "../engine/types.js";
-import type { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout } from "../model/index.js";
+import type {
+  AnalysisRun,
+  AnalysisTemplate,
+  ClusterAnalysisTemplate,
+  Pipeline,
+  RecordEntry,
+  Release,
+  Rollout,
+} from "../model/index.js";
 
 /** Any resource Sluice stores. */
-export type Resource = Rollout | AnalysisTemplate | ClusterAnalysisTemplate | AnalysisRun;
+export type Resource = Rollout | AnalysisTemplate | ClusterAnalysisTemplate | AnalysisRun | Pipeline | Release;
 export type ResourceKind = Resource["kind"];
 
 /**
@@ -28,11 +36,26 @@ export interface EventRecord extends RolloutEvent {
   time: string;
 }
 
+/** A pipeline record entry as stored: `seq` orders the record, whatever the clocks said. */
+export interface RecordedEntry extends RecordEntry {
+  seq: number;
+}
+
+/**
+ * What a person asks of a pipeline. Each is checked at once (an approver the stage does not accept,
+ * a rejected release) and then written to the record with who asked and why; the pipeline's planner
+ * carries it out.
+ */
+export type PipelineRequest =
+  | { type: "approve" | "deny" | "promote" | "retry"; stage: string; release: string; reason: string }
+  | { type: "reject" | "unreject"; release: string; reason: string };
+
 /** What the API's live stream carries. */
 export type ChangeNotice =
   | { type: "status"; kind: ResourceKind; name: string; resource: Resource }
   | { type: "deleted"; kind: ResourceKind; name: string }
-  | { type: "event"; event: EventRecord };
+  | { type: "event"; event: EventRecord }
+  | { type: "record"; kind: "Pipeline"; name: string; entry: RecordedEntry };
 
 /** The outcome of applying one resource. */
 export interface ApplyResult {
@@ -60,8 +83,30 @@ export interface ControlPlane {
     sinceId?: number;
     limit?: number;
   }): EventRecord[] | Promise<EventRecord[]>;
+  /**
+   * Checks a person's request against the pipeline and records it with the actor (who must be
+   * given). Throws `PipelineRequestError` when the request cannot be granted; nothing is recorded then.
+   */
+  pipelineRequest(pipeline: string, request: PipelineRequest, opts: Required<ChangeOptions>): Promise<RecordedEntry>;
+  /** A pipeline's record, oldest first: every transition with its time, actor and reason. */
+  pipelineRecord(
+    pipeline: string,
+    filter?: { release?: string; sinceSeq?: number; limit?: number },
+  ): RecordedEntry[] | Promise<RecordedEntry[]>;
   /** Calls back on every status change and event; returns the unsubscribe function. */
   subscribe(listener: (change: ChangeNotice) => void): () => void;
+}
+
+/** A pipeline request that cannot be granted, with the reason in words a person can act on. */
+export class PipelineRequestError extends Error {
+  override readonly name = "PipelineRequestError";
+  constructor(
+    message: string,
+    /** `Forbidden`: the actor may not do this; `Conflict`: the pipeline's state does not allow it now. */
+    readonly code: "Forbidden" | "Conflict" | "NotFound",
+  ) {
+    super(message);
+  }
 }
 
 /** A name that matches no stored resource. */

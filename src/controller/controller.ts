@@ -3,7 +3,7 @@ import type { MetricProviderPort } from "../analysis/providers/provider.js";
 import { commandLabel } from "../engine/command-label.js";
 import { applyCommand, reconcile } from "../engine/index.js";
 import type { AnalysisObservation, RolloutCommand, RolloutEvent } from "../engine/types.js";
-import type { AnalysisRun, Rollout } from "../model/index.js";
+import type { AnalysisRun, Release, Rollout } from "../model/index.js";
 import type { Platform } from "../platform/port.js";
 import { AnalysisLoop } from "./analysis-loop.js";
 import { applyResources } from "./apply.js";
@@ -14,10 +14,14 @@ import {
   type ControlPlane,
   type EventRecord,
   NotFoundError,
+  type PipelineRequest,
+  PipelineRequestError,
+  type RecordedEntry,
   type Resource,
   type ResourceKind,
 } from "./control-plane.js";
 import type { ControllerMetrics } from "./metrics.js";
+import { PipelineLoop, type PipelineRecordPort } from "./pipelines/loop.js";
 import {
   type FailureStatus,
   invalidSpecStatus,
@@ -47,6 +51,8 @@ export interface ControllerOptions {
    * platform's store wants its reconciles in order; on Kubernetes each rollout stands alone.
    */
   concurrentReconciles?: number;
+  /** The pipeline record (local platform). Without it, pipelines are not run by this controller. */
+  record?: PipelineRecordPort;
 }
 
 const RETRY_MS = 1_000;
@@ -64,6 +70,7 @@ export class Controller implements ControlPlane {
   private readonly now: () => Date;
   /** Consecutive failed reconciles per rollout, for the retry backoff; cleared by a success. */
   private readonly failures = new Map<string, number>();
+  private readonly pipelines: PipelineLoop | undefined;
 
   constructor(private readonly opts: ControllerOptions) {
     this.now = opts.now ?? (() => new Date());
@@ -87,23 +94,37 @@ export class Controller implements ControlPlane {
         this.notify({ type: "status", kind: "AnalysisRun", name: run.metadata.name, resource: run });
         const owner = run.metadata.labels?.["sluice.dev/rollout"];
         if (owner) this.rollouts.add(owner);
+        this.pipelines?.runChanged(run);
       },
       ...(opts.readEnv ? { readEnv: opts.readEnv } : {}),
       ...(opts.readFile ? { readFile: opts.readFile } : {}),
       ...(opts.loadSecret ? { loadSecret: opts.loadSecret } : {}),
     });
+    const store = opts.store;
+    if (opts.record && isLocalStore(store))
+      this.pipelines = new PipelineLoop({
+        store,
+        record: opts.record,
+        analysis: this.analysis,
+        now: this.now,
+        notify: (change) => this.notify(change),
+        rolloutChanged: (name) => this.rollouts.add(name),
+        ...(opts.onError ? { onError: opts.onError } : {}),
+      });
   }
 
-  /** Queues every stored rollout and running analysis run. */
+  /** Queues every stored rollout, pipeline and running analysis run. */
   start(): void {
     for (const r of this.opts.store.listResources("Rollout")) this.rollouts.add(r.metadata.name);
     this.analysis.start();
+    this.pipelines?.start();
   }
 
   /** Stops reconciling. Replicas and the router keep running. */
   stop(): void {
     this.rollouts.stop();
     this.analysis.stop();
+    this.pipelines?.stop();
   }
 
   /** Something in the platform changed (a replica became ready, crashed...): look at the rollout again. */
@@ -115,6 +136,7 @@ export class Controller implements ControlPlane {
   /** Resolves once no reconcile is queued or running (tests). */
   async idle(): Promise<void> {
     await this.rollouts.idle();
+    await this.pipelines?.idle();
   }
 
   async apply(
@@ -132,7 +154,10 @@ export class Controller implements ControlPlane {
     );
     if (!opts.dryRun)
       for (const r of results) {
-        if (r.kind === "Rollout" && r.outcome !== "unchanged") this.rollouts.add(r.name);
+        if (r.outcome === "unchanged") continue;
+        if (r.kind === "Rollout") this.rollouts.add(r.name);
+        else if (r.kind === "Pipeline") this.pipelines?.pipelineChanged(r.name);
+        else if (r.kind === "Release") this.releaseChanged(r.name);
       }
     return results;
   }
@@ -161,6 +186,8 @@ export class Controller implements ControlPlane {
       this.opts.metrics?.forget(name);
       await this.opts.platform.remove(existing as Rollout);
     }
+    if (kind === "Pipeline") this.pipelines?.forget(name);
+    if (kind === "Release") this.pipelines?.pipelineChanged((existing as Release).spec.pipeline);
     if (deleted) {
       // The object is gone, but its events stay (locally; a cluster drops them): the record says who deleted it.
       if (isLocalStore(this.opts.store)) {
@@ -190,6 +217,29 @@ export class Controller implements ControlPlane {
     this.rollouts.add(name);
     await this.rollouts.idle();
     return (this.opts.store.getResource("Rollout", name) as Rollout | undefined) ?? stored;
+  }
+
+  async pipelineRequest(
+    pipeline: string,
+    request: PipelineRequest,
+    opts: Required<ChangeOptions>,
+  ): Promise<RecordedEntry> {
+    return this.pipelineLoop().request(pipeline, request, opts);
+  }
+
+  pipelineRecord(pipeline: string, filter?: { release?: string; sinceSeq?: number; limit?: number }): RecordedEntry[] {
+    if (!this.opts.store.getResource("Pipeline", pipeline)) throw new NotFoundError("Pipeline", pipeline);
+    return this.pipelineLoop().record(pipeline, filter);
+  }
+
+  private pipelineLoop(): PipelineLoop {
+    if (!this.pipelines) throw new PipelineRequestError("this controller runs no pipelines", "Conflict");
+    return this.pipelines;
+  }
+
+  private releaseChanged(name: string): void {
+    const release = this.opts.store.getResource("Release", name) as Release | undefined;
+    if (release) this.pipelines?.pipelineChanged(release.spec.pipeline);
   }
 
   /**
@@ -230,6 +280,7 @@ export class Controller implements ControlPlane {
       const records = await this.opts.store.commitStatus("Rollout", name, result.status, result.events);
       this.opts.metrics?.observeRollout(next, rollout.status);
       this.notify({ type: "status", kind: "Rollout", name, resource: next });
+      this.pipelines?.rolloutChanged(name);
       for (const event of records) this.notify({ type: "event", event });
     }
 
@@ -267,6 +318,7 @@ export class Controller implements ControlPlane {
     if (isDeepStrictEqual(failure.status, rollout.status) && failure.events.length === 0) return;
     const records = await this.opts.store.commitStatus("Rollout", name, failure.status, failure.events);
     this.notify({ type: "status", kind: "Rollout", name, resource: { ...rollout, status: failure.status } });
+    this.pipelines?.rolloutChanged(name);
     for (const event of records) this.notify({ type: "event", event });
   }
 

@@ -101,6 +101,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     providers: createProviders({ getTelemetry: (rollout, window) => router.getTelemetry(rollout, window) }),
     metrics,
     onError,
+    record: store.record,
   });
   controller.start();
   const notifier = new Notifier({ source: controller, metrics, onError });

@@ -4,7 +4,9 @@ import { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate } from "./analys
 import { crossChecks } from "./cross-checks.js";
 import { type FieldIssue, friendlyMessages, suggestion, translateIssues, typeName } from "./issues.js";
 import { API_VERSION } from "./meta.js";
+import { Pipeline } from "./pipeline.js";
 import { rawIssues } from "./raw-guards.js";
+import { Release } from "./release.js";
 import { Rollout } from "./rollout.js";
 
 /** The schema of each resource kind, with defaults. */
@@ -13,6 +15,8 @@ export const RESOURCE_SCHEMAS: Record<ResourceKind, z.ZodType<Resource>> = {
   AnalysisTemplate,
   ClusterAnalysisTemplate,
   AnalysisRun,
+  Pipeline,
+  Release,
 };
 
 /** Every kind Sluice understands, in the order docs list them. */

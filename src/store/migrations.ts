@@ -89,6 +89,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: "the pipeline record: every transition of every release, append-only",
+    up(db) {
+      db.exec(`
+        CREATE TABLE pipeline_record (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          pipeline TEXT NOT NULL,
+          entry TEXT NOT NULL
+        );
+        CREATE INDEX pipeline_record_by_pipeline ON pipeline_record (pipeline, seq);
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes. */
@@ -101,6 +115,7 @@ export const KNOWN_TABLES: ReadonlySet<string> = new Set([
   "events",
   "replicas",
   "tokens",
+  "pipeline_record",
 ]);
 
 /** Reads the schema version kept in the database header. */

@@ -8,6 +8,7 @@ import type { WorkloadTemplate } from "../model/index.js";
 import { openDatabase } from "./db.js";
 import { StoreError } from "./errors.js";
 import { EVENTS_KEPT, type EventFilter, EventLog } from "./events.js";
+import { PipelineRecordTable } from "./pipeline-record.js";
 import { type ReplicaRegistry, ReplicaTable } from "./replicas.js";
 import { ResourceTable } from "./resources.js";
 import { type StoredTemplate, TemplateTable } from "./templates.js";
@@ -31,6 +32,8 @@ export class Store implements LocalControllerStore {
   readonly replicas: ReplicaRegistry;
   /** Named API tokens (hashed), for the API's identity and roles. */
   readonly tokens: TokenTable;
+  /** Pipeline records, append-only. */
+  readonly record: PipelineRecordTable;
   private readonly resources: ResourceTable;
   private readonly events: EventLog;
   private readonly templates: TemplateTable;
@@ -48,6 +51,7 @@ export class Store implements LocalControllerStore {
     this.templates = new TemplateTable(db, now);
     this.replicas = new ReplicaTable(db);
     this.tokens = new TokenTable(db, now);
+    this.record = new PipelineRecordTable(db);
   }
 
   getResource(kind: ResourceKind, name: string): Resource | undefined {

@@ -9,13 +9,15 @@ import {
   Watch,
 } from "@kubernetes/client-node";
 import { specOf, validateForApply } from "../../controller/apply.js";
-import type {
-  ApplyResult,
-  ChangeNotice,
-  ControlPlane,
-  EventRecord,
-  Resource,
-  ResourceKind,
+import {
+  type ApplyResult,
+  type ChangeNotice,
+  type ControlPlane,
+  type EventRecord,
+  PipelineRequestError,
+  type RecordedEntry,
+  type Resource,
+  type ResourceKind,
 } from "../../controller/control-plane.js";
 import type { RolloutCommand } from "../../engine/types.js";
 import { ManifestError, ValidationError } from "../../model/errors.js";
@@ -41,6 +43,9 @@ export class ClusterRequestError extends Error {
   }
 }
 
+const PIPELINES_LOCAL_ONLY =
+  "pipelines run on the local platform in this version of Sluice; run this command against `sluice up` (--state-dir), not a cluster";
+
 /**
  * What the CLI's verbs do against a cluster: the same operations as the local controller's API,
  * carried out on Sluice's custom resources in one namespace. The controller in the cluster acts
@@ -57,6 +62,15 @@ export class ClusterControlPlane implements ControlPlane {
   ) {
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.core = kc.makeApiClient(CoreV1Api);
+  }
+
+  /** Pipelines run on the local platform in this version; on Kubernetes they are refused with what to do. */
+  async pipelineRequest(): Promise<RecordedEntry> {
+    throw new PipelineRequestError(PIPELINES_LOCAL_ONLY, "Conflict");
+  }
+
+  pipelineRecord(): RecordedEntry[] {
+    throw new PipelineRequestError(PIPELINES_LOCAL_ONLY, "Conflict");
   }
 
   /** Validates everything as the local controller does, then server-side applies each object. */

@@ -1,0 +1,214 @@
+import { isDeepStrictEqual } from "node:util";
+import type { RolloutEvent } from "../../engine/types.js";
+import type { AnalysisRun, Pipeline, Release, Rollout } from "../../model/index.js";
+import { applyRelease, type PipelineAction, plan, type StageView } from "../../pipeline/index.js";
+import type { AnalysisLoop } from "../analysis-loop.js";
+import {
+  type ChangeNotice,
+  type ChangeOptions,
+  type PipelineRequest,
+  PipelineRequestError,
+  type RecordedEntry,
+} from "../control-plane.js";
+import type { LocalControllerStore } from "../store-port.js";
+import { WorkQueue } from "../work-queue.js";
+import { PIPELINE_LABEL, planInput } from "./observe.js";
+import { requestEntry } from "./requests.js";
+
+/** The record, as the loop reads and appends it (SQLite on the local platform). */
+export interface PipelineRecordPort {
+  append(entries: readonly RecordedEntry[] | readonly Omit<RecordedEntry, "seq">[]): RecordedEntry[];
+  list(pipeline: string, filter?: { release?: string; sinceSeq?: number; limit?: number }): RecordedEntry[];
+}
+
+export interface PipelineLoopOptions {
+  store: LocalControllerStore;
+  record: PipelineRecordPort;
+  analysis: AnalysisLoop;
+  now: () => Date;
+  notify: (change: ChangeNotice) => void;
+  /** The stage's rollout changed spec: reconcile it. */
+  rolloutChanged: (rollout: string) => void;
+  onError?: (message: string, err: unknown) => void;
+}
+
+/** What a pipeline's status holds: the planner's view of each stage, for `get pipeline` and the API. */
+export interface PipelineStatus {
+  observedGeneration: number;
+  stages: StageView[];
+  /** Set while the pipeline cannot be planned (a release that does not fit a stage's rollout). */
+  message?: string;
+}
+
+const RETRY_MS = 2_000;
+
+/**
+ * Runs every pipeline: reads its stages' rollouts, releases, record and gate runs, asks the pure
+ * planner what to do, appends the planner's record entries and events in one transaction, then
+ * carries out its actions. Level-based like the rollout loop: a pipeline is planned when it, one of
+ * its releases, one of its stages' rollouts or one of its gate runs changes, and at the planner's
+ * wake-up time. A restart loses nothing: the record and the rollouts are the state.
+ */
+export class PipelineLoop {
+  private readonly queue: WorkQueue;
+
+  constructor(private readonly opts: PipelineLoopOptions) {
+    this.queue = new WorkQueue(
+      (name) => this.reconcile(name),
+      (name, err) => {
+        opts.onError?.(`planning pipeline "${name}" failed; retrying`, err);
+        this.queue.addAt(name, Date.now() + RETRY_MS);
+      },
+    );
+  }
+
+  start(): void {
+    for (const p of this.pipelines()) this.queue.add(p.metadata.name);
+  }
+
+  stop(): void {
+    this.queue.stop();
+  }
+
+  async idle(): Promise<void> {
+    await this.queue.idle();
+  }
+
+  /** A pipeline or one of its releases changed. */
+  pipelineChanged(name: string): void {
+    this.queue.add(name);
+  }
+
+  forget(name: string): void {
+    this.queue.forget(name);
+  }
+
+  /** A rollout's status changed: plan every pipeline with a stage on it. */
+  rolloutChanged(rollout: string): void {
+    for (const p of this.pipelines())
+      if (p.spec.stages.some((s) => s.rollout === rollout)) this.queue.add(p.metadata.name);
+  }
+
+  /** An analysis run changed: plan its pipeline if it is a gate run. */
+  runChanged(run: AnalysisRun): void {
+    const pipeline = run.metadata.labels?.[PIPELINE_LABEL];
+    if (pipeline) this.queue.add(pipeline);
+  }
+
+  /** Checks and records a person's request, then plans the pipeline so it takes effect at once. */
+  async request(name: string, request: PipelineRequest, opts: Required<ChangeOptions>): Promise<RecordedEntry> {
+    const pipeline = this.opts.store.getResource("Pipeline", name) as Pipeline | undefined;
+    if (!pipeline) throw new PipelineRequestError(`pipeline "${name}" not found`, "NotFound");
+    const entry = requestEntry(this.input(pipeline), request, opts.actor, this.opts.now());
+    const [recorded] = this.opts.store.transaction(() => this.opts.record.append([entry]));
+    this.opts.notify({ type: "record", kind: "Pipeline", name, entry: recorded! });
+    this.queue.add(name);
+    await this.queue.idle();
+    return recorded!;
+  }
+
+  record(name: string, filter?: { release?: string; sinceSeq?: number; limit?: number }): RecordedEntry[] {
+    return this.opts.record.list(name, filter);
+  }
+
+  private input(pipeline: Pipeline) {
+    const store = this.opts.store;
+    return planInput(
+      pipeline,
+      {
+        rollout: (n) => store.getResource("Rollout", n) as Rollout | undefined,
+        releases: store.listResources("Release") as Release[],
+        runs: store.listResources("AnalysisRun") as AnalysisRun[],
+        record: this.opts.record.list(pipeline.metadata.name),
+      },
+      this.opts.now(),
+    );
+  }
+
+  private async reconcile(name: string): Promise<void> {
+    const { store } = this.opts;
+    const pipeline = store.getResource("Pipeline", name) as Pipeline | undefined;
+    if (!pipeline) return;
+    const input = this.input(pipeline);
+    const result = plan(input);
+
+    // The record first: a crash after this transaction replays the actions (they are level-based),
+    // and a crash before it loses nothing, because the planner will decide the same again.
+    const events: RolloutEvent[] = result.events.map((e) => ({ type: e.type, reason: e.reason, message: e.message }));
+    const [recorded, eventRecords] = store.transaction(
+      () => [this.opts.record.append(result.entries), store.appendEvents("Pipeline", name, events)] as const,
+    );
+    for (const entry of recorded) this.opts.notify({ type: "record", kind: "Pipeline", name, entry });
+    for (const event of eventRecords) this.opts.notify({ type: "event", event });
+
+    const problems: string[] = [];
+    for (const action of result.actions) {
+      const problem = await this.act(pipeline, action);
+      if (problem) problems.push(problem);
+    }
+    await this.commitStatus(pipeline, {
+      observedGeneration: pipeline.metadata.generation ?? 0,
+      stages: result.stages,
+      ...(problems.length > 0 ? { message: problems.join("; ") } : {}),
+    });
+    if (result.wakeAt) this.queue.addAt(name, result.wakeAt.getTime());
+    else if (problems.length > 0) this.queue.addAt(name, Date.now() + RETRY_MS * 5);
+  }
+
+  /** Stores the stages' view when it changed; a new problem is also an event, once. */
+  private async commitStatus(pipeline: Pipeline, status: PipelineStatus): Promise<void> {
+    const previous = (pipeline as { status?: PipelineStatus }).status;
+    if (isDeepStrictEqual(previous, status)) return;
+    const name = pipeline.metadata.name;
+    const events: RolloutEvent[] =
+      status.message !== undefined && status.message !== previous?.message
+        ? [{ type: "Warning", reason: "PromotionFailed", message: status.message }]
+        : [];
+    const records = this.opts.store.commitStatus("Pipeline", name, status, events);
+    this.opts.notify({ type: "status", kind: "Pipeline", name, resource: { ...pipeline, status: status as unknown as Record<string, unknown> } });
+    for (const event of records) this.opts.notify({ type: "event", event });
+  }
+
+  /** Carries out one action; returns a problem to report on the pipeline instead of throwing. */
+  private async act(pipeline: Pipeline, action: PipelineAction): Promise<string | undefined> {
+    const { store } = this.opts;
+    const stage = pipeline.spec.stages.find((s) => s.name === action.stage);
+    if (!stage) return undefined;
+    if (action.type === "promote" || action.type === "rollbackStage") {
+      const rollout = store.getResource("Rollout", stage.rollout) as Rollout | undefined;
+      const release = store.getResource("Release", action.release) as Release | undefined;
+      if (!rollout || !release) return undefined;
+      const applied = applyRelease(rollout.spec, release);
+      if (applied.error !== undefined) return `stage ${stage.name}: ${applied.error}`;
+      if (isDeepStrictEqual(applied.spec, rollout.spec)) return undefined;
+      store.putResource({ ...rollout, spec: applied.spec });
+      this.opts.rolloutChanged(stage.rollout);
+      return undefined;
+    }
+    const target = pipeline.spec.stages.find((s) => s.name === action.target.stage);
+    const rollout = target && (store.getResource("Rollout", target.rollout) as Rollout | undefined);
+    if (!rollout) return `stage ${stage.name}: the ${action.kind} needs stage ${action.target.stage}'s rollout`;
+    const revision = action.target.revision ?? rollout.status?.stableRevision ?? "";
+    const args = Object.fromEntries(
+      action.analysis.args.filter((a) => a.valueFrom !== undefined).map((a) => [a.name, revision]),
+    );
+    await this.opts.analysis.startRun(
+      {
+        type: "startAnalysisRun",
+        name: action.name,
+        role: "step",
+        analysis: action.analysis,
+        args,
+        canaryRevision: revision,
+        stableRevision: revision,
+      },
+      rollout,
+      { [PIPELINE_LABEL]: pipeline.metadata.name },
+    );
+    return undefined;
+  }
+
+  private pipelines(): Pipeline[] {
+    return this.opts.store.listResources("Pipeline") as Pipeline[];
+  }
+}
