@@ -19,6 +19,23 @@ describe("parseManifests", () => {
     expect(r.documents.map((d) => d.value.kind)).toEqual(["A", "B", "C"]);
   });
 
+  it("refuses input nested past 64 levels with one line instead of overflowing the stack", () => {
+    for (const text of [
+      `${"- ".repeat(5000)}apiVersion: x\nkind: y\n`,
+      `a: ${"[".repeat(20_000)}${"]".repeat(20_000)}`,
+    ]) {
+      const r = parseManifests(text, "deep.yaml");
+      expect(r.documents).toEqual([]);
+      expect(r.problems).toEqual([
+        expect.objectContaining({
+          severity: "error",
+          source: "deep.yaml",
+          message: expect.stringMatching(/^nested deeper than 64 levels/),
+        }),
+      ]);
+    }
+  });
+
   it("reports YAML syntax errors and non-mappings with their line", () => {
     const r = parseManifests("kind: A\n---\nkind: [B\n---\n- 1\n", "bad.yaml");
     expect(r.documents.map((d) => d.value.kind)).toEqual(["A"]);

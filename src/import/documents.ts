@@ -1,5 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
-import { isScalar, isSeq, LineCounter, parseAllDocuments } from "yaml";
+import { type Document, isScalar, isSeq, LineCounter } from "yaml";
+import { InputRefusedError } from "../model/input-limits.js";
+import { parseYamlDocuments } from "../model/load.js";
 import { manifestFiles, readProcessStdin, unreadableReason } from "../model/manifest-files.js";
 import { isObj, type Obj } from "./fields.js";
 import type { ImportNote } from "./notes.js";
@@ -38,7 +40,15 @@ function items(value: unknown): unknown[] {
 export function parseManifests(text: string, source: string): ParsedInput {
   const lineCounter = new LineCounter();
   const out: ParsedInput = { documents: [], problems: [] };
-  for (const doc of parseAllDocuments(text, { lineCounter, prettyErrors: false })) {
+  let docs: Document.Parsed[];
+  try {
+    docs = parseYamlDocuments(text, lineCounter);
+  } catch (err) {
+    if (!(err instanceof InputRefusedError)) throw err;
+    out.problems.push(problem(source, err.message, err.line));
+    return out;
+  }
+  for (const doc of docs) {
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const line = start === undefined ? undefined : lineCounter.linePos(start).line;
     const syntax = doc.errors[0];

@@ -86,16 +86,17 @@ function byLine(a: ManifestError, b: ManifestError): number {
   return (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER);
 }
 
-/**
- * Parses YAML into documents, refusing first what would exhaust the parser: text over the size
- * limit, and nesting past the depth limit (the YAML composer recurses per level, so a few thousand
- * `[` would overflow the stack).
- */
 function tokensOf(text: string, lineCounter: LineCounter) {
   return [...new Parser(lineCounter.addNewLine).parse(text)];
 }
 
-function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
+/**
+ * Parses multi-document YAML (or JSON) text, refusing first what would exhaust the parser: text
+ * over the size limit, and nesting past the depth limit (the YAML composer recurses per level, so
+ * a few thousand `[` would overflow the stack). Throws {@link InputRefusedError} for those; YAML
+ * syntax errors stay in each document's `errors`.
+ */
+export function parseYamlDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
   checkSize(Buffer.byteLength(text));
   let tokens: ReturnType<typeof tokensOf>;
   try {
@@ -117,7 +118,7 @@ function loadDocuments(text: string, source: string, opts: LoadOptions): { loade
   const lineCounter = new LineCounter();
   let parsed: Document.Parsed[];
   try {
-    parsed = parseDocuments(text, lineCounter);
+    parsed = parseYamlDocuments(text, lineCounter);
   } catch (err) {
     if (!(err instanceof InputRefusedError)) throw err;
     return { loaded: [], errors: [new ManifestError({ file: source, line: err.line, message: err.message })] };
