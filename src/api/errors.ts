@@ -1,4 +1,4 @@
-import { NotFoundError } from "../controller/control-plane.js";
+import { NotFoundError, PipelineRequestError } from "../controller/control-plane.js";
 
 /** The stable error codes of the API. Clients branch on these, never on messages. */
 export type ApiErrorCode = "NotFound" | "Invalid" | "Unauthorized" | "Forbidden" | "Conflict" | "TooLarge" | "Internal";
@@ -68,6 +68,7 @@ export function toErrorResponse(err: unknown): {
   });
   if (err instanceof ApiError) return body(err.code, err.message, err.path, err.details);
   if (err instanceof NotFoundError) return body("NotFound", err.message);
+  if (err instanceof PipelineRequestError) return body(err.code, err.message);
   if (isValidationError(err)) {
     const details = err.errors.map(toDetail);
     return body("Invalid", err.message, details[0]?.path, details);

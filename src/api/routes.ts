@@ -12,6 +12,7 @@ import { parseCommand } from "./commands.js";
 import { ApiError } from "./errors.js";
 import { identityOf, type TokenStore } from "./identity.js";
 import { kindOfPlural, parseKind } from "./kinds.js";
+import { pipelineRoutes } from "./pipeline-routes.js";
 import { type PreviewUrlOf, withPreviewUrl } from "./preview.js";
 import { tokenRoutes } from "./token-routes.js";
 import { parseLastEventId, streamChanges, type WatchOptions } from "./watch.js";
@@ -68,6 +69,12 @@ export function v1Routes(deps: {
       parseLastEventId(c.req.header("last-event-id")),
     );
   });
+
+  // Before the generic /:plural routes, which would otherwise take POST /releases.
+  api.route(
+    "/",
+    pipelineRoutes(control, (c) => jsonBody(c, false)),
+  );
 
   api.get("/:plural", needs("viewer"), async (c) =>
     c.json((await control.list(kindOfPlural(c.req.param("plural")))).map(decorate)),
