@@ -76,7 +76,7 @@ const SPECIAL_STRINGS = [
   "result.matches('^(a|a)*$')",
   "é\u2028\uFEFF",
   "\uD800",
-  "${HOME}",
+  "$HOME/../etc",
   "x".repeat(300),
   "x".repeat(70_000),
 ];
