@@ -19,14 +19,21 @@ describe("validateResource", () => {
     expect(v.resource.spec.strategy.canary?.maxSurge).toBe("25%");
   });
 
-  it("knows the four kinds", () => {
-    expect(RESOURCE_KINDS).toEqual(["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun"]);
+  it("knows the six kinds", () => {
+    expect(RESOURCE_KINDS).toEqual([
+      "Rollout",
+      "AnalysisTemplate",
+      "ClusterAnalysisTemplate",
+      "AnalysisRun",
+      "Pipeline",
+      "Release",
+    ]);
   });
 
   it("checks apiVersion and kind before anything else, so foreign manifests get one clear error", () => {
     expect(messages({ ...rollout, apiVersion: "flagger.app/v1beta1", kind: "Canary", spec: 1 })).toEqual([
       'apiVersion: unsupported apiVersion "flagger.app/v1beta1", expected "sluice.dev/v1alpha1"; convert Flagger manifests with "sluice import"',
-      'kind: unknown kind "Canary", expected one of Rollout, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun',
+      'kind: unknown kind "Canary", expected one of Rollout, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun, Pipeline, Release',
     ]);
     expect(messages({ ...rollout, apiVersion: "v1" })).toEqual([
       'apiVersion: unsupported apiVersion "v1", expected "sluice.dev/v1alpha1"',
