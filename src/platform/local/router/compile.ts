@@ -102,6 +102,7 @@ export function compileConfig(cfg: RouterConfig, deps: CompileOptions): Compiled
     try {
       accepted.push({ route: kept, matchers: compileRouteMatches(kept, "") });
     } catch (err) {
+      // Only a route saved by an older, laxer router fails here: it stays unserved, and reported.
       if (!(err instanceof RouterConfigError)) throw err;
     }
   }
