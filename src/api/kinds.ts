@@ -23,7 +23,7 @@ export function kindOfPlural(plural: string): ResourceKind {
 
 /** A kind named in a query (`Rollout` or `rollouts`); throws Invalid otherwise. */
 export function parseKind(value: string): ResourceKind {
-  if (value in PLURALS) return value as ResourceKind;
+  if (Object.hasOwn(PLURALS, value)) return value as ResourceKind;
   const kind = BY_PLURAL.get(value);
   if (!kind)
     throw new ApiError("Invalid", `unknown kind "${value}"; use one of ${Object.keys(PLURALS).join(", ")}`, {

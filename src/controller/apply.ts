@@ -98,10 +98,12 @@ export function applyResources(
         : isDeepStrictEqual(specOf(existing), specOf(resource))
           ? "unchanged"
           : "configured";
-      // Applying a manifest never overwrites status: it belongs to the controller.
+      // Applying a manifest never writes status, not even on create: it belongs to the controller,
+      // and a crafted one (a Healthy rollout, a finished analysis run) must not be believed.
       if (!opts.dryRun && outcome !== "unchanged") {
         const status = (existing as { status?: unknown } | undefined)?.status;
-        const stored = store.putResource({ ...resource, ...(status ? { status } : {}) } as Resource);
+        const { status: _ignored, ...written } = resource as Resource & { status?: unknown };
+        const stored = store.putResource({ ...written, ...(status ? { status } : {}) } as Resource);
         const message = `sluice apply: ${outcome} from ${source}, generation ${stored.metadata.generation ?? 1}`;
         events.push(
           ...store.appendEvents(resource.kind, resource.metadata.name, [
