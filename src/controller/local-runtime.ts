@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { createProviders } from "../analysis/providers/index.js";
 import { createApi, createToken, serveApi, writeApiAddress } from "../api/index.js";
@@ -8,7 +8,7 @@ import type { RouterConfig } from "../platform/local/router/config.js";
 import { RouterClient } from "../platform/local/router/router-client.js";
 import { splitHostPort } from "../platform/local/router/validate.js";
 import { Supervisor } from "../platform/local/supervisor/supervisor.js";
-import { openStore } from "../store/index.js";
+import { openStore, secureStateDir } from "../store/index.js";
 import { Controller } from "./controller.js";
 import { ControllerMetrics } from "./metrics.js";
 import { PreviewPorts } from "./preview-ports.js";
@@ -47,9 +47,9 @@ export interface LocalRuntime {
  */
 export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
   const dir = opts.stateDir;
-  mkdirSync(path.join(dir, "logs"), { recursive: true });
-  const store = openStore(dir);
   const onError = opts.onError ?? (() => {});
+  for (const warning of secureStateDir(dir)) onError("the state directory is not private", new Error(warning));
+  const store = openStore(dir);
 
   const router = new RouterClient(path.join(dir, "router.sock"));
   const routerUrl = await ensureRouter(dir, opts.listen, router);
@@ -126,7 +126,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     { host: apiHost, port: apiPort },
   );
   writeApiAddress(dir, api.url);
-  writeFileSync(path.join(dir, "controller.pid"), String(process.pid));
+  writeFileSync(path.join(dir, "controller.pid"), String(process.pid), { mode: 0o600 });
 
   return {
     controller,

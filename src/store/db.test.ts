@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -13,9 +14,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function refusal(file: string): StoreError {
+function refusal(file: string, opts?: { emptyIsNew?: boolean }): StoreError {
   try {
-    openDatabase(file, ".sluice/sluice.db").close();
+    openDatabase(file, ".sluice/sluice.db", opts).close();
   } catch (err) {
     expect(err).toBeInstanceOf(StoreError);
     return err as StoreError;
@@ -122,4 +123,67 @@ describe("openDatabase", () => {
     expect(err.message).toMatch(/^\.sluice\/sluice\.db is corrupt \(.+\); restore it from a backup/);
     expect(err.message).not.toContain("\n");
   });
+
+  it("refuses a zero-length file as damaged state, and leaves it untouched", () => {
+    const file = path.join(dir, "sluice.db");
+    writeFileSync(file, "");
+    const err = refusal(file);
+    expect(err.message).toBe(
+      ".sluice/sluice.db is empty (0 bytes) but this state directory was used before: the database was truncated or lost; restore it from a backup, or delete it to start with empty state",
+    );
+    expect(statSync(file).size).toBe(0);
+  });
+
+  it("initialises a zero-length file when told the directory is new", () => {
+    const file = path.join(dir, "sluice.db");
+    writeFileSync(file, "");
+    const db = openDatabase(file, file, { emptyIsNew: true });
+    expect(db.pragma("user_version", { simple: true })).toBe(LATEST_VERSION);
+    db.close();
+  });
+
+  it("creates a new database whole: no temporary file is left and the file is never empty", () => {
+    const file = path.join(dir, "sluice.db");
+    openDatabase(file).close();
+    expect(readdirSync(dir)).toEqual(["sluice.db"]);
+    expect(statSync(file).size).toBeGreaterThan(0);
+    // Reopened as damaged-if-empty: a database Sluice made is never mistaken for one.
+    openDatabase(file).close();
+  });
+
+  it("refuses a database it cannot write, naming the file and the fix", () => {
+    const file = path.join(dir, "sluice.db");
+    openDatabase(file).close();
+    const undo = makeReadOnly(file);
+    try {
+      const err = refusal(file);
+      expect(err.message).toMatch(
+        /^cannot write \.sluice\/sluice\.db \(.+\); make it and its directory writable by .+ \(chmod u\+w \.sluice\/sluice\.db, chown, or chattr -i\), or pass --state-dir$/,
+      );
+    } finally {
+      undo();
+    }
+  });
+
+  it("keeps the owner's read-only bit when it drops group and other bits", () => {
+    const file = path.join(dir, "sluice.db");
+    openDatabase(file).close();
+    chmodSync(file, 0o444);
+    try {
+      openDatabase(file).close(); // root writes through file modes
+    } catch (err) {
+      expect(err).toBeInstanceOf(StoreError);
+    }
+    expect(statSync(file).mode & 0o777).toBe(0o400);
+  });
 });
+
+/** Root writes through file modes, so for root the file is made immutable instead. */
+function makeReadOnly(file: string): () => void {
+  if (process.getuid?.() === 0) {
+    execFileSync("chattr", ["+i", file]);
+    return () => execFileSync("chattr", ["-i", file]);
+  }
+  chmodSync(file, 0o400);
+  return () => chmodSync(file, 0o600);
+}

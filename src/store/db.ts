@@ -1,9 +1,18 @@
-import { chmodSync, closeSync, existsSync, openSync } from "node:fs";
+import { chmodSync, closeSync, linkSync, openSync, rmSync, statSync } from "node:fs";
+import { userInfo } from "node:os";
 import Database from "better-sqlite3";
 import { StoreError } from "./errors.js";
 import { KNOWN_TABLES, LATEST_VERSION, migrate, schemaVersion } from "./migrations.js";
 
 const MOVE_AWAY = "move it away or pass --state-dir";
+
+export interface OpenDatabaseOptions {
+  /**
+   * Treat a zero-length file as a database never written (the directory shows no sign of a
+   * previous controller). Otherwise a zero-length file is refused as damaged.
+   */
+  emptyIsNew?: boolean;
+}
 
 /**
  * Opens (or creates) a Sluice state database and brings its schema up to date. Refuses, with a
@@ -11,15 +20,20 @@ const MOVE_AWAY = "move it away or pass --state-dir";
  * that belongs to something else, a corrupt one, or one written by a newer Sluice. It never resets
  * or rewrites such a file; the user decides what to do with it.
  *
+ * A zero-length file is refused too (unless `emptyIsNew`): Sluice creates its database whole (see
+ * {@link createWhole}), so an empty one means the state was truncated, and starting with empty
+ * state would silently forget every rollout.
+ *
  * `shown` is how the file is named in messages (the path the user would recognise).
  */
-export function openDatabase(file: string, shown: string = file): Database.Database {
+export function openDatabase(file: string, shown: string = file, opts: OpenDatabaseOptions = {}): Database.Database {
   let db: Database.Database;
   try {
-    createPrivately(file);
+    if (file !== ":memory:") prepareFile(file, shown, opts.emptyIsNew ?? false);
     db = new Database(file);
   } catch (err) {
-    throw new StoreError(`cannot open ${shown}: ${reason(err)}`, shown, { cause: err });
+    if (err instanceof StoreError) throw err;
+    throw classify(err, shown);
   }
   try {
     // Inspect before any pragma that writes (journal_mode = WAL rewrites the header of a foreign database).
@@ -35,6 +49,9 @@ export function openDatabase(file: string, shown: string = file): Database.Datab
     // The CLI's read-only tools may open the file while the controller writes; wait instead of failing.
     db.pragma("busy_timeout = 5000");
     migrate(db);
+    // SQLite opens a file it may not write read-only without a word and fails at the first write,
+    // in the middle of a reconcile; rewriting the schema version (a no-op) fails here instead.
+    db.pragma(`user_version = ${schemaVersion(db)}`);
     return db;
   } catch (err) {
     db.close();
@@ -43,26 +60,59 @@ export function openDatabase(file: string, shown: string = file): Database.Datab
   }
 }
 
-/**
- * The state holds every manifest (environment variables included) and the event log: owner only.
- * SQLite gives the -wal and -shm files the mode of the database file, so creating that one 0600
- * is enough for new state.
- */
-function createPrivately(file: string): void {
-  if (file === ":memory:" || existsSync(file)) return;
+/** Creates the database when there is none; refuses an empty one unless `emptyIsNew`. */
+function prepareFile(file: string, shown: string, emptyIsNew: boolean): void {
+  let size: number;
   try {
-    closeSync(openSync(file, "wx", 0o600));
+    size = statSync(file).size;
   } catch (err) {
-    // Someone else created it in the meantime: open theirs.
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    createWhole(file);
+    return;
+  }
+  if (size === 0 && !emptyIsNew)
+    throw new StoreError(
+      `${shown} is empty (0 bytes) but this state directory was used before: the database was truncated or lost; restore it from a backup, or delete it to start with empty state`,
+      shown,
+    );
+}
+
+/**
+ * Creates an initialised database under a temporary name and links it into place, so `file` never
+ * exists half made: a zero-length `file` is then always damage, never a start cut short. Owner-only
+ * (0600) from the start because the state holds every manifest, environment variables included;
+ * SQLite gives the -wal and -shm files the database's mode. If another process linked its database
+ * first, that one is used.
+ */
+function createWhole(file: string): void {
+  const tmp = `${file}.${process.pid}.new`;
+  try {
+    closeSync(openSync(tmp, "w", 0o600));
+    const db = new Database(tmp);
+    try {
+      db.pragma("journal_mode = WAL");
+      migrate(db);
+    } finally {
+      db.close();
+    }
+    linkSync(tmp, file);
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  } finally {
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`]) rmSync(f, { force: true });
   }
 }
 
+/**
+ * Drops the group and other bits an older Sluice left on the files. The owner's bits stay: a file the
+ * user made read-only is refused with advice rather than made writable behind their back.
+ */
 function restrictToOwner(file: string): void {
   if (file === ":memory:") return;
   for (const f of [file, `${file}-wal`, `${file}-shm`]) {
     try {
-      chmodSync(f, 0o600);
+      const mode = statSync(f).mode & 0o777;
+      if ((mode & 0o077) !== 0) chmodSync(f, mode & 0o700);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
@@ -118,7 +168,27 @@ function classify(err: unknown, shown: string): StoreError {
       shown,
       { cause: err },
     );
+  // SQLite opens a file it may not write read-only and fails at the first write; chmod fails with EPERM.
+  if (
+    code?.startsWith("SQLITE_READONLY") ||
+    code?.startsWith("SQLITE_CANTOPEN") ||
+    code === "EACCES" ||
+    code === "EPERM"
+  )
+    return new StoreError(
+      `cannot write ${shown} (${reason(err)}); make it and its directory writable by ${currentUser()} (chmod u+w ${shown}, chown, or chattr -i), or pass --state-dir`,
+      shown,
+      { cause: err },
+    );
   return new StoreError(`cannot open ${shown}: ${reason(err)}`, shown, { cause: err });
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}`;
+  }
 }
 
 function reason(err: unknown): string {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -102,6 +102,23 @@ describe("openStore", () => {
     foreign.close();
     expect(() => openStore(dir)).toThrow(StoreError);
     expect(() => openStore(dir)).toThrow(`${file} is not a Sluice state database (it has table "foo")`);
+  });
+
+  it("refuses an emptied database once a controller has run here, and creates one in a new directory", () => {
+    const file = path.join(dir, DB_FILE);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, ""); // `touch` in a directory nothing ever ran in: nothing to lose
+    store = openStore(dir);
+    store.close();
+    store = undefined;
+    writeFileSync(path.join(dir, "api-token"), `${"a".repeat(64)}\n`);
+    writeFileSync(file, "");
+    expect(() => openStore(dir)).toThrow(`${file} is empty (0 bytes) but this state directory was used before`);
+  });
+
+  it("creates the state directory owner-only", () => {
+    store = openStore(dir);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 });
 

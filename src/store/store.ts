@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
 import type { EventRecord, Resource, ResourceKind } from "../controller/control-plane.js";
@@ -146,13 +146,16 @@ export class Store implements LocalControllerStore {
 export function openStore(stateDir: string, opts: StoreOptions = {}): Store {
   const file = path.join(stateDir, DB_FILE);
   try {
-    mkdirSync(stateDir, { recursive: true });
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   } catch (err) {
     throw new StoreError(`cannot create the state directory ${stateDir}: ${(err as Error).message}`, file, {
       cause: err,
     });
   }
-  const db = openDatabase(file);
+  // The first controller start creates the API token right after the store: without one, nothing
+  // was ever kept here, and an empty database file (an older Sluice killed while creating it, or a
+  // `touch`) holds nothing to lose.
+  const db = openDatabase(file, file, { emptyIsNew: !existsSync(path.join(stateDir, "api-token")) });
   const store = new Store(db, file, opts);
   store.pruneEvents();
   return store;

@@ -27,7 +27,7 @@ const BIN = fileURLToPath(new URL("../../../bin/sluice.js", import.meta.url));
  */
 export async function upCommand(opts: UpOptions, out: Output): Promise<void> {
   const dir = resolveStateDir(opts.stateDir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pidFile = path.join(dir, "controller.pid");
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, "utf8"));
@@ -62,7 +62,7 @@ export async function upCommand(opts: UpOptions, out: Output): Promise<void> {
 
 async function detach(dir: string, opts: UpOptions, out: Output): Promise<void> {
   const logFile = path.join(dir, "controller.log");
-  const log = openSync(logFile, "a");
+  const log = openSync(logFile, "a", 0o600);
   const logStart = fstatSync(log).size;
   const apiFile = path.join(dir, "api.json");
   rmSync(apiFile, { force: true });

@@ -12,7 +12,7 @@ export function replicaLogPath(stateDir: string, rollout: string, revision: stri
 /** Appends one supervisor line (start, exit, stop) to a replica's log. Never throws: logs are a courtesy. */
 export function appendSupervisorLine(file: string, text: string): void {
   try {
-    appendFileSync(file, `${SUPERVISOR_MARK} ${new Date().toISOString()} ${text}\n`);
+    appendFileSync(file, `${SUPERVISOR_MARK} ${new Date().toISOString()} ${text}\n`, { mode: 0o600 });
   } catch {
     // A missing or unwritable log must not stop a replica from being managed.
   }

@@ -51,7 +51,7 @@ export function spawnReplica(
     logFile,
     `starting replica ${who.index} on port ${port}: ${[template.command, ...template.args].join(" ")}`,
   );
-  const fd = openSync(logFile, "a");
+  const fd = openSync(logFile, "a", 0o600);
   try {
     return spawn(template.command, template.args, {
       cwd: path.resolve(template.cwd ?? "."),
