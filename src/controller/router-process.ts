@@ -1,12 +1,10 @@
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { RouterClient } from "../platform/local/router/router-client.js";
 import { isAlive, waitUntil } from "./process-util.js";
+import { routerCommand } from "./router-bundle.js";
 import { readPid } from "./shutdown.js";
-
-const ROUTER_MAIN = fileURLToPath(new URL("../platform/local/router/main.ts", import.meta.url));
 
 /** The router's listener as it last wrote it (`127.0.0.1:PORT`), or undefined before its first start. */
 export function routerListen(dir: string): string | undefined {
@@ -43,9 +41,10 @@ export async function ensureRouter(dir: string, listen: string, client: RouterCl
   const previous = existsSync(path.join(dir, "router-config.json")) ? routerListen(dir) : undefined;
   const address = previous ?? listen;
   const log = path.join(dir, "logs", "router.log");
-  const out = openSync(log, "a");
+  const command = await routerCommand();
+  const out = openSync(log, "a", 0o600);
   const logStart = fstatSync(out).size;
-  const child = spawn(process.execPath, ["--import", "tsx", ROUTER_MAIN, "--state-dir", dir, "--listen", address], {
+  const child = spawn(process.execPath, [...command, "--state-dir", dir, "--listen", address], {
     detached: true,
     stdio: ["ignore", out, out],
     env: process.env,
@@ -112,14 +111,20 @@ function readFrom(file: string, offset: number): string {
  * Checks the router every `intervalMs` and starts it again if its process is gone. The router
  * reloads its last configuration by itself; `onRestart` lets the controller send a fresh one.
  * Returns the function that stops watching.
+ *
+ * The check is one kill(pid, 0), so it runs often: while no router runs, its port refuses
+ * connections. (A crash of the router's worker never gets here: the router's own primary starts
+ * another at once and its port stays open.) The router's bundle is built now, so a restart does
+ * not wait for it.
  */
 export function watchRouter(
   dir: string,
   listen: string,
   client: RouterClient,
   hooks: { onRestart: () => void; onError: (message: string, err: unknown) => void },
-  intervalMs = 1_000,
+  intervalMs = 100,
 ): () => void {
+  void routerCommand();
   let busy = false;
   const timer = setInterval(async () => {
     if (busy) return;

@@ -14,6 +14,7 @@ import {
 } from "./compile.js";
 import type { RouteRefusal, RouterConfig } from "./config.js";
 import { StaleGenerationError } from "./errors.js";
+import { type BoundHandle, listenOnHandle } from "./handles.js";
 import { upstreamRequestHeaders } from "./headers.js";
 import { closeServer, listenOn } from "./listen.js";
 import { MIRROR_BODY_LIMIT, MirrorSender } from "./mirror.js";
@@ -125,12 +126,10 @@ export class Router {
     }
   }
 
-  /** Starts the main listener on `HOST:PORT`; resolves with the bound address. */
-  listen(address: string): Promise<string> {
-    return listenOn(
-      this.server((req, res) => this.onRequest(req, res), true),
-      address,
-    );
+  /** Starts the main listener on `HOST:PORT`, or on a socket the router's primary bound; resolves with the bound address. */
+  listen(address: string | BoundHandle): Promise<string> {
+    const server = this.server((req, res) => this.onRequest(req, res), true);
+    return typeof address === "string" ? listenOn(server, address) : listenOnHandle(server, address);
   }
 
   /** Requests in flight to an endpoint (`HOST:PORT`), including ones to an endpoint just removed. */
