@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { JobProvider } from "../model/analysis.js";
 import { translateProvider } from "./argo-providers.js";
 import { formatNote, Notes } from "./notes.js";
 
@@ -49,28 +50,59 @@ describe("translateProvider", () => {
     ]);
   });
 
-  it("runs a one-container Job's command locally, with a warning", () => {
+  it("keeps a Job metric a Job: the same spec, run by Sluice's job provider", () => {
     const n = notes();
     const job = {
+      metadata: { labels: { team: "qa" }, annotations: { note: "smoke" } },
       spec: {
+        backoffLimit: 1,
+        activeDeadlineSeconds: 300,
         template: {
-          spec: { containers: [{ name: "t", image: "busybox", command: ["sh", "-c"], args: ["exit 0"] }] },
+          spec: {
+            restartPolicy: "Never",
+            serviceAccountName: "tests",
+            containers: [
+              { name: "t", image: "busybox", command: ["sh", "-c"], args: ["exit 0"] },
+              { name: "proxy", image: "envoy" },
+            ],
+          },
         },
       },
     };
-    expect(translateProvider({ job }, "p", n)).toEqual({
-      provider: { command: { command: ["sh", "-c", "exit 0"], result: "exitCode" } },
+    const result = translateProvider({ job }, "p", n);
+    expect(result).toEqual({ provider: { job } });
+    // The model's job provider accepts what the translation writes.
+    expect(JobProvider.safeParse((result as { provider: { job: unknown } }).provider.job).success).toBe(true);
+    expect(lines(n)).toEqual([]);
+  });
+
+  it("lowers a Job deadline past Sluice's hour to it, and drops one that is not whole seconds", () => {
+    const containers = [{ name: "t", image: "busybox" }];
+    const job = (activeDeadlineSeconds: unknown) => ({
+      job: { spec: { activeDeadlineSeconds, template: { spec: { containers } } } },
+    });
+    const n = notes();
+    expect(translateProvider(job(7200), "p", n)).toEqual({
+      provider: { job: { spec: { activeDeadlineSeconds: 3600, template: { spec: { containers } } } } },
+    });
+    expect(translateProvider(job("1h"), "q", n)).toEqual({
+      provider: { job: { spec: { template: { spec: { containers } } } } },
     });
     expect(lines(n)).toEqual([
-      'warning: t.yaml: AnalysisTemplate/t p.job: now runs "sh -c exit 0" as a local command on the controller\'s machine (image busybox is not used)',
+      "warning: t.yaml: AnalysisTemplate/t p.job.spec.activeDeadlineSeconds: 7200 is more than Sluice allows; lowered to 3600",
+      "warning: t.yaml: AnalysisTemplate/t q.job.spec.activeDeadlineSeconds: expected a whole number of seconds; dropped (Sluice waits 600 s for the Job)",
     ]);
   });
 
-  it("cannot run a Job without a command or with several containers", () => {
-    const c = (command?: string[]) => ({ name: "c", image: "i", ...(command ? { command } : {}) });
-    const job = (containers: unknown[]) => ({ job: { spec: { template: { spec: { containers } } } } });
-    expect(translateProvider(job([c()]), "p", notes())).toHaveProperty("dropped");
-    expect(translateProvider(job([c(["a"]), c(["b"])]), "p", notes())).toHaveProperty("dropped");
+  it("drops a Job metric whose Job has no containers, or a container without an image", () => {
+    const job = (containers: unknown) => ({ job: { spec: { template: { spec: { containers } } } } });
+    expect(translateProvider(job([]), "p", notes())).toEqual({
+      dropped: "the job provider's Job has no containers in spec.template.spec",
+    });
+    expect(translateProvider(job([{ name: "c", command: ["a"] }]), "p", notes())).toEqual({
+      dropped: "the job provider's Job has a container without a name or an image",
+    });
+    expect(translateProvider({ job: {} }, "p", notes())).toEqual({ dropped: "the job provider has no Job spec" });
   });
 
   it.each(["datadog", "newRelic", "wavefront", "cloudWatch", "kayenta", "graphite", "influxdb", "skywalking"])(

@@ -1,4 +1,4 @@
-import { bool, child, int, isObj, known, list, mapping, type Obj, put, str } from "./fields.js";
+import { bool, child, int, isObj, known, list, mapping, type Obj, put, str, stringMap } from "./fields.js";
 import type { Notes } from "./notes.js";
 
 /** Argo metric providers Sluice has no counterpart for: their metrics are dropped. */
@@ -75,36 +75,57 @@ function web(p: Obj, path: string, notes: Notes): ProviderResult {
   return { provider: { web: out } };
 }
 
-/** The one container of a Job's pod template, or undefined when there is not exactly one. */
-function jobContainer(job: Obj): Obj | undefined {
-  const spec = isObj(job.spec) ? job.spec : {};
-  const tmpl = isObj(spec.template) ? spec.template : {};
-  const pod = isObj(tmpl.spec) ? tmpl.spec : {};
-  const containers = Array.isArray(pod.containers) ? pod.containers : [];
-  const [only] = containers;
-  return containers.length === 1 && isObj(only) ? only : undefined;
+/** Sluice's bound on a job metric's `activeDeadlineSeconds` (src/model/analysis.ts). */
+const MAX_JOB_DEADLINE_SECONDS = 3600;
+
+/** Why the Job's pod template cannot run, or undefined when every container has a name and an image. */
+function podProblem(spec: Obj): string | undefined {
+  const tmpl = isObj(spec.template) ? spec.template : undefined;
+  const pod = tmpl && isObj(tmpl.spec) ? tmpl.spec : undefined;
+  const containers = pod && Array.isArray(pod.containers) ? pod.containers : [];
+  if (containers.length === 0) return "the job provider's Job has no containers in spec.template.spec";
+  const named = (c: unknown) => isObj(c) && typeof c.name === "string" && c.name !== "";
+  const imaged = (c: unknown) => isObj(c) && typeof c.image === "string" && c.image !== "";
+  if (!containers.every((c) => named(c) && imaged(c)))
+    return "the job provider's Job has a container without a name or an image";
+  return undefined;
 }
 
 /**
- * A Job that runs one container with a `command` becomes a command provider: the same argv, run
- * on the controller's machine, passing when it exits 0. Anything else cannot be run that way.
+ * Argo's job metric becomes Sluice's job provider: the same batch/v1 Job, run in the rollout's
+ * namespace, passing when it completes. The Job spec is passed to the API server as written; only
+ * a deadline past Sluice's bound is lowered to it.
  */
 function job(p: Obj, path: string, notes: Notes): ProviderResult {
-  const c = jobContainer(p);
-  const command = c && Array.isArray(c.command) ? c.command : [];
-  const args = c && Array.isArray(c.args) ? c.args : [];
-  const argv = [...command, ...args];
-  if (c === undefined || command.length === 0 || !argv.every((a) => typeof a === "string"))
-    return { dropped: "the job provider runs a Job that is not one container with a command" };
-  const out: Obj = { command: argv, result: "exitCode" };
-  const env: Obj[] = [];
-  for (const e of list(c.env, child(path, "spec.template.spec.containers[0].env"), notes))
-    if (isObj(e) && typeof e.name === "string" && typeof e.value === "string")
-      env.push({ name: e.name, value: e.value });
-  if (env.length > 0) out.env = env;
-  const image = typeof c.image === "string" ? ` (image ${c.image} is not used)` : "";
-  notes.warn(path, `now runs ${JSON.stringify(argv.join(" "))} as a local command on the controller's machine${image}`);
-  return { provider: { command: out } };
+  known(p, path, notes, ["metadata", "spec"]);
+  const spec = mapping(p.spec, child(path, "spec"), notes);
+  if (spec === undefined) return { dropped: "the job provider has no Job spec" };
+  const problem = podProblem(spec);
+  if (problem) return { dropped: problem };
+  const out: Obj = {};
+  const meta = mapping(p.metadata, child(path, "metadata"), notes);
+  if (meta) {
+    const at = child(path, "metadata");
+    known(meta, at, notes, ["labels", "annotations"]);
+    const m: Obj = {};
+    put(m, "labels", stringMap(meta.labels, child(at, "labels"), notes));
+    put(m, "annotations", stringMap(meta.annotations, child(at, "annotations"), notes));
+    if (Object.keys(m).length > 0) out.metadata = m;
+  }
+  const jobSpec: Obj = { ...spec };
+  const deadline = spec.activeDeadlineSeconds;
+  if (deadline !== undefined) {
+    const at = child(child(path, "spec"), "activeDeadlineSeconds");
+    if (typeof deadline !== "number" || !Number.isInteger(deadline) || deadline < 1) {
+      delete jobSpec.activeDeadlineSeconds;
+      notes.warn(at, "expected a whole number of seconds; dropped (Sluice waits 600 s for the Job)");
+    } else if (deadline > MAX_JOB_DEADLINE_SECONDS) {
+      jobSpec.activeDeadlineSeconds = MAX_JOB_DEADLINE_SECONDS;
+      notes.warn(at, `${deadline} is more than Sluice allows; lowered to ${MAX_JOB_DEADLINE_SECONDS}`);
+    }
+  }
+  out.spec = jobSpec;
+  return { provider: { job: out } };
 }
 
 /** An Argo metric provider as a Sluice provider. */

@@ -166,12 +166,30 @@ describe("sluice import: Argo analysis templates", () => {
       timeoutSeconds: 5,
     });
     const tests = template(byName("AnalysisTemplate", "integration-tests"));
-    expect(tests.spec.metrics.map((m) => m.name)).toEqual(["run-tests"]);
-    expect(tests.spec.metrics[0]?.provider.command).toMatchObject({
-      command: ["./run-tests.sh", "--suite", "smoke"],
-      result: "exitCode",
-      env: [{ name: "TARGET", value: "http://demo-app-go-preview" }],
+    // Both Jobs stay Jobs (run in the rollout's namespace), the two-container one included.
+    expect(tests.spec.metrics.map((m) => m.name)).toEqual(["run-tests", "load-test"]);
+    expect(tests.spec.metrics[0]?.provider.command).toBeUndefined();
+    expect(tests.spec.metrics[0]?.provider.job?.spec).toMatchObject({
+      backoffLimit: 1,
+      template: {
+        spec: {
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "tests",
+              image: "registry.local/integration-tests:2.1",
+              command: ["./run-tests.sh"],
+              args: ["--suite", "smoke"],
+              env: [{ name: "TARGET", value: "http://demo-app-go-preview" }],
+            },
+          ],
+        },
+      },
     });
+    expect(tests.spec.metrics[1]?.provider.job?.spec.template.spec.containers.map((c) => c.image)).toEqual([
+      "grafana/k6",
+      "busybox",
+    ]);
     // business-kpis is left out here because of its isInf condition; the next test reads it without lint checks.
     expect(loaded.resources.map((r) => r.metadata.name)).toEqual([
       "error-rate-only",
@@ -184,8 +202,6 @@ describe("sluice import: Argo analysis templates", () => {
 
     expect(warnings).toEqual([
       `warning: ${file}: AnalysisTemplate/error-rate-only spec.metrics[0].provider.prometheus.authentication.sigv4: Sluice's prometheus provider supports bearerToken and basic authentication; dropped`,
-      `warning: ${file}: AnalysisTemplate/integration-tests spec.metrics[0].provider.job: now runs "./run-tests.sh --suite smoke" as a local command on the controller's machine (image registry.local/integration-tests:2.1 is not used)`,
-      `warning: ${file}: AnalysisTemplate/integration-tests spec.metrics[1].provider.job: the job provider runs a Job that is not one container with a command; metric "load-test" dropped`,
       `warning: ${file}: AnalysisTemplate/business-kpis spec.metrics[0].provider.datadog: Sluice has no datadog provider; metric "checkout-errors" dropped`,
       `warning: ${file}: AnalysisTemplate/business-kpis spec.metrics[2].successCondition: cannot translate the function isInf() to CEL; kept as written, fix it by hand`,
       `warning: ${file}: AnalysisRun/demo-app-go-7d9f8-2: records a past analysis, and Sluice creates its own; skipped`,
