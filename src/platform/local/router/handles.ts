@@ -55,6 +55,12 @@ export function bindTcp(address: string): { handle: BoundHandle; bound: string }
   if (typeof handle === "number") fail(address, handle);
   const out: { address?: string; port?: number } = {};
   handle.getsockname?.(out);
+  // libuv keeps EADDRINUSE from bind() for listen(), and listen() on the unbound socket would pick
+  // a random port on every address: a socket left without a port was refused its address.
+  if (!out.port || (port !== 0 && out.port !== port)) {
+    handle.close();
+    throw new BindError(`cannot bind ${address}: EADDRINUSE (address already in use)`, address, "EADDRINUSE");
+  }
   const h = isIPv6(out.address ?? host) ? `[${out.address ?? host}]` : (out.address ?? host);
   return { handle, bound: `${h}:${out.port ?? port}` };
 }
@@ -68,7 +74,7 @@ export function bindUnix(file: string): BoundHandle {
 
 /**
  * Starts `server` listening on a handle bound by the primary and resolves with its `HOST:PORT`
- * (or the socket path for a unix socket).
+ * (empty for a unix socket, whose path the primary knows).
  */
 export function listenOnHandle(server: Server, handle: BoundHandle): Promise<string> {
   return new Promise((resolve, reject) => {
