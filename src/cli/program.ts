@@ -8,6 +8,7 @@ import { describeCommand } from "./commands/describe.js";
 import { downCommand } from "./commands/down.js";
 import { getCommand } from "./commands/get.js";
 import { importCommand } from "./commands/import.js";
+import { registerPipelineCommands } from "./commands/pipeline-commands.js";
 import {
   ROLLOUT_VERBS,
   type RolloutVerb,
@@ -105,7 +106,8 @@ export function registerCommands(program: Command, out: Output): void {
     .description("list resources, or show one; --watch follows changes (a live view for a rollout)")
     .addOption(outputOption())
     .option("-w, --watch", "keep printing as things change")
-    .action((kind: string, name: string | undefined, o: { output: Format; watch?: boolean }) =>
+    .option("--pipeline <name>", "get releases: only this pipeline's")
+    .action((kind: string, name: string | undefined, o: { output: Format; watch?: boolean; pipeline?: string }) =>
       getCommand(api(), kind, name, { ...o, reconnect: api }, out),
     );
 
@@ -193,6 +195,8 @@ export function registerCommands(program: Command, out: Output): void {
     .description("refuse a token from now on (401)")
     .action((name: string) => tokenRevokeCommand(api(), name, out));
 
+  registerPipelineCommands(program, { api, exit, outputOption, parseTimeout }, out);
+
   program
     .command("lint <paths...>")
     .description("validate manifests; prints every error and exits 1 when there is one")
@@ -205,9 +209,10 @@ export function registerCommands(program: Command, out: Output): void {
 
   program
     .command("demo")
-    .description("a controller, the demo app under load, and three releases: promoted, rolled back, blue-green")
-    .option("--fast", "short pauses: the whole demo ends in under 2 minutes")
-    .action(async (o: { fast?: boolean }) => exit(await demoCommand(o, out)));
+    .description("a release travels canary → staging → production; a bad one is stopped in canary")
+    .option("--fast", "short pauses and soak: the whole demo ends in under a minute")
+    .option("--interactive", "wait for you to run the printed `sluice approve` instead of approving by itself")
+    .action(async (o: { fast?: boolean; interactive?: boolean }) => exit(await demoCommand(o, out)));
 
   program
     .command("version")

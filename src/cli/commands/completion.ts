@@ -3,7 +3,8 @@ import type { Command } from "commander";
 /** A bash completion script for the commands and their subcommands. */
 export function completionCommand(program: Command): string {
   const top = program.commands.map((c) => c.name()).join(" ");
-  const kinds = "rollout rollouts ro analysistemplate at clusteranalysistemplate cat analysisrun ar";
+  const kinds =
+    "rollout rollouts ro analysistemplate at clusteranalysistemplate cat analysisrun ar pipeline pipelines pl release releases rel";
   return `# bash completion for sluice; load with: source <(sluice completion)
 _sluice() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"

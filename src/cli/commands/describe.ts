@@ -5,6 +5,7 @@ import type { AnalysisRun, Rollout } from "../../model/index.js";
 import { renderRolloutView } from "../format/rollout-view.js";
 import { resolveKind } from "../kinds.js";
 import type { Output } from "../output.js";
+import { describePipelineCommand, describeReleaseCommand } from "./pipeline-get.js";
 
 /**
  * `sluice describe rollout NAME`: the live view plus every analysis run of the rollout, current
@@ -13,6 +14,8 @@ import type { Output } from "../output.js";
  */
 export async function describeCommand(api: ApiClient, typedKind: string, name: string, out: Output) {
   const { kind } = resolveKind(typedKind);
+  if (kind === "Release") return describeReleaseCommand(api, name, out);
+  if (kind === "Pipeline") return describePipelineCommand(api, name, out);
   if (kind === "AnalysisRun") {
     const run = await api.get<AnalysisRun>(`/analysisruns/${name}`);
     out.log(describeRun(run));

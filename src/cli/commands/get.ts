@@ -7,6 +7,7 @@ import { age, renderTable } from "../format/table.js";
 import { resolveKind } from "../kinds.js";
 import { type Format, type Output, printStructured } from "../output.js";
 import { ControllerLostError, watchWithReconnect } from "../resilient-watch.js";
+import { getPipelineKindCommand } from "./pipeline-get.js";
 
 export interface GetOptions {
   output: Format;
@@ -15,6 +16,8 @@ export interface GetOptions {
   signal?: AbortSignal;
   /** A client for the controller the state directory names now, so --watch survives a restart. */
   reconnect?: () => ApiClient;
+  /** `get releases --pipeline P`: only that pipeline's releases. */
+  pipeline?: string;
 }
 
 /** `sluice get KIND [NAME]`: a table, JSON or YAML; with --watch on a rollout, the live view. */
@@ -26,6 +29,7 @@ export async function getCommand(
   out: Output,
 ) {
   const { kind, plural } = resolveKind(typedKind);
+  if (kind === "Pipeline" || kind === "Release") return getPipelineKindCommand(api, kind, name, opts, out);
   if (opts.watch && kind === "Rollout" && name && (opts.output === "table" || opts.output === "wide"))
     return watchRollout(api, name, opts, out);
 
