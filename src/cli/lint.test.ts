@@ -87,3 +87,104 @@ describe("lintCommand with analysis checks", () => {
     }
   });
 });
+
+const rollout = (name: string, namespace?: string) => `apiVersion: sluice.dev/v1alpha1
+kind: Rollout
+metadata:
+  name: ${name}${namespace ? `\n  namespace: ${namespace}` : ""}
+spec:
+  template: {process: {command: node}}
+  strategy: {blueGreen: {}}
+`;
+
+// Lines are fixed so tests can name them: stage i's rollout is on line 8 + 2i (stages take 2 lines).
+const pipeline = (stages: string[], namespace?: string) => `apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata:
+  name: shop${namespace ? `\n  namespace: ${namespace}` : ""}
+spec:
+  stages:
+${stages.join("\n")}
+`;
+const stage = (name: string, rolloutName: string, extra = "") =>
+  `    - name: ${name}\n      rollout: ${rolloutName}${extra}`;
+
+describe("lintCommand with pipelines", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "sluice-lint-pipeline-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("accepts a pipeline whose rollouts are in another file of the run", async () => {
+    await writeFile(join(dir, "p.yaml"), pipeline([stage("canary", "web-canary"), stage("prod", "web")]));
+    await writeFile(join(dir, "r.yaml"), `${rollout("web-canary")}---\n${rollout("web")}`);
+    const { out, sink } = capture();
+    expect(await lintCommand([join(dir, "p.yaml"), join(dir, "r.yaml")], sink)).toBe(0);
+    expect(out.logs).toEqual(["3 resources OK"]);
+  });
+
+  it("reports a stage whose rollout is not linted with it, at the stage's rollout line", async () => {
+    const file = join(dir, "p.yaml");
+    await writeFile(file, pipeline([stage("canary", "web-canary"), stage("prod", "web")]));
+    await writeFile(join(dir, "r.yaml"), rollout("web"));
+    const { out, sink } = capture();
+    expect(await lintCommand([dir], sink)).toBe(1);
+    expect(out.errors).toEqual([
+      `${file}:8 spec.stages[0].rollout: no Rollout named "web-canary"; lint the pipeline together with its rollouts`,
+      "1 error; 1 resource OK",
+    ]);
+  });
+
+  it("matches namespaces when both sides set one", async () => {
+    const file = join(dir, "p.yaml");
+    await writeFile(
+      file,
+      pipeline([stage("a", "web"), stage("b", "web", "\n      namespace: prod"), stage("c", "api")], "shop"),
+    );
+    await writeFile(join(dir, "r.yaml"), `${rollout("web", "shop")}---\n${rollout("api")}`);
+    const { out, sink } = capture();
+    expect(await lintCommand([dir], sink)).toBe(1);
+    // `web` is in shop (the pipeline's namespace) but stage b wants prod; `api` sets none, so it fits.
+    expect(out.errors).toEqual([
+      `${file}:11 spec.stages[1].rollout: no Rollout named "web" in namespace prod; lint the pipeline together with its rollouts`,
+      "1 error; 2 resources OK",
+    ]);
+  });
+
+  it("reports a pipeline's own problems with file, line and field path, alongside a missing rollout", async () => {
+    const file = join(dir, "p.yaml");
+    await writeFile(
+      file,
+      pipeline([
+        stage("canary", "web", "\n      after: [prod]"),
+        stage("prod", "gone", "\n      approval:\n        from: {roles: [release-manager]}"),
+      ]),
+    );
+    await writeFile(join(dir, "r.yaml"), rollout("web"));
+    const { out, sink } = capture();
+    expect(await lintCommand([dir], sink)).toBe(1);
+    expect(out.errors).toEqual([
+      `${file}:9 spec.stages[0].after: stages follow each other in a cycle: canary -> prod -> canary`,
+      `${file}:11 spec.stages[1].rollout: no Rollout named "gone"; lint the pipeline together with its rollouts`,
+      `${file}:13 spec.stages[1].approval.from.roles[0]: no role named "release-manager"; the roles are viewer, operator, approver, admin`,
+      "3 errors; 1 resource OK",
+    ]);
+  });
+
+  it("reads standard input once, though a missing rollout makes it check the input twice", async () => {
+    let reads = 0;
+    const readStdin = async () => {
+      reads++;
+      return pipeline([stage("canary", "nope")]);
+    };
+    const { out, sink } = capture();
+    expect(await lintCommand(["-"], sink, { readStdin })).toBe(1);
+    expect(reads).toBe(1);
+    expect(out.errors[0]).toBe(
+      '<stdin>:8 spec.stages[0].rollout: no Rollout named "nope"; lint the pipeline together with its rollouts',
+    );
+  });
+});

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ROLES as API_ROLES } from "../api/roles.js";
 import { PipelineSpec } from "../model/index.js";
+import { ROLES } from "../model/roles.js";
 import { pipelineChecks, stageRolloutChecks } from "./lint-checks.js";
 
 const spec = (stages: unknown[]) => PipelineSpec.parse({ stages });
@@ -64,6 +66,48 @@ describe("pipelineChecks", () => {
     expect(
       issues([{ name: "a", rollout: "r", approval: { required: 3, from: { names: ["x"], roles: ["approver"] } } }]),
     ).toEqual([]);
+  });
+
+  it("reports a role that does not exist, listing the roles", () => {
+    expect(
+      issues([{ name: "a", rollout: "r", approval: { from: { roles: ["approver", "release-manager"] } } }]),
+    ).toEqual([
+      'spec.stages.0.approval.from.roles.1: no role named "release-manager"; the roles are viewer, operator, approver, admin',
+    ]);
+  });
+
+  it("reports a role whose tokens cannot approve, and accepts the two that can", () => {
+    expect(
+      issues([
+        { name: "a", rollout: "r", approval: { from: { roles: ["viewer", "operator"], names: ["x"] } } },
+        { name: "b", rollout: "r", approval: { from: { roles: ["approver", "admin"] } } },
+      ]),
+    ).toEqual([
+      "spec.stages.0.approval.from.roles.0: a viewer token cannot approve or deny; list approver or admin",
+      "spec.stages.0.approval.from.roles.1: an operator token cannot approve or deny; list approver or admin",
+    ]);
+  });
+
+  it("reports an approval whose from lets no one approve", () => {
+    expect(
+      issues([
+        { name: "a", rollout: "r", approval: { from: { roles: [] } } },
+        { name: "b", rollout: "r", approval: { from: { roles: [], names: [] } } },
+        { name: "c", rollout: "r", approval: { from: { names: ["x"] } } },
+      ]),
+    ).toEqual([
+      "spec.stages.0.approval.from.roles: roles is empty and no names are given, so no one can approve; leave from out to let any approver approve",
+      "spec.stages.1.approval.required: needs 1 approval but names only 0 people and no roles",
+    ]);
+  });
+
+  it("takes the list of roles from the one place tokens get theirs", () => {
+    // The API re-exports the model's roles: a role added there is known to lint at once.
+    expect(ROLES).toBe(API_ROLES);
+    for (const role of ROLES) {
+      const out = issues([{ name: "a", rollout: "r", approval: { from: { roles: [role] } } }]);
+      expect(out.some((m) => m.includes("no role named"))).toBe(false);
+    }
   });
 
   it("reports an unknown time zone in a spec that skipped the schema", () => {

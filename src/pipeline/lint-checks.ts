@@ -1,5 +1,6 @@
-import { isTimeZone, type PipelineSpec, stageAfter } from "../model/index.js";
+import { type ApprovalGate, isTimeZone, type PipelineSpec, stageAfter } from "../model/index.js";
 import type { FieldIssue } from "../model/issues.js";
+import { grants, isRole, ROLES } from "../model/roles.js";
 import { compileWindow, neverOpens } from "./schedule.js";
 
 const stagePath = (i: number, ...rest: (string | number)[]) => ["spec", "stages", i, ...rest];
@@ -30,10 +31,48 @@ function cycles(spec: PipelineSpec): FieldIssue[] {
   return out;
 }
 
+/** The roles whose tokens may approve or deny a stage at all (the API's approve route needs this). */
+const APPROVING_ROLES = ROLES.filter((r) => grants(r, "approver"));
+
+/**
+ * An approval no one can give: a role that does not exist or whose tokens cannot approve, an
+ * empty `from`, or more approvals required than the names can give when no role is set.
+ */
+function approvalChecks(approval: ApprovalGate, i: number): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  const { roles, names } = approval.from;
+  roles?.forEach((role, j) => {
+    const path = stagePath(i, "approval", "from", "roles", j);
+    if (!isRole(role)) out.push({ path, message: `no role named "${role}"; the roles are ${ROLES.join(", ")}` });
+    else if (!APPROVING_ROLES.includes(role))
+      out.push({
+        path,
+        message: `${/^[aeiou]/.test(role) ? "an" : "a"} ${role} token cannot approve or deny; list ${APPROVING_ROLES.join(" or ")}`,
+      });
+  });
+  if (roles !== undefined && roles.length === 0 && names === undefined)
+    out.push({
+      path: stagePath(i, "approval", "from", "roles"),
+      message:
+        "roles is empty and no names are given, so no one can approve; leave from out to let any approver approve",
+    });
+  // With roles set, a bad role is the problem to report; counting names against required would repeat it.
+  else if (names !== undefined && !roles?.length && approval.required > names.length)
+    out.push({
+      path: stagePath(i, "approval", "required"),
+      message: `needs ${plural(approval.required, "approval", "approvals")} but names only ${plural(names.length, "person", "people")} and no roles`,
+    });
+  return out;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /**
  * Problems with a pipeline that its schema cannot see: duplicate or unknown stage names, cycles in
- * `after`, gates that can never pass (a window that never opens, an approval needing more people
- * than it names, a bad time zone), gates that need a previous stage on a stage with none, and the
+ * `after`, gates that can never pass (a window that never opens, an approval no role or name can
+ * give, a bad time zone), gates that need a previous stage on a stage with none, and the
  * not-yet-supported `cluster`. Paths are relative to the resource, as in src/model/cross-checks.ts.
  */
 export function pipelineChecks(spec: PipelineSpec): FieldIssue[] {
@@ -65,16 +104,7 @@ export function pipelineChecks(spec: PipelineSpec): FieldIssue[] {
         path: stagePath(i, "cluster"),
         message: "stages in other clusters are not supported yet; leave cluster out",
       });
-    const approval = s.approval;
-    if (
-      approval?.from.names !== undefined &&
-      !approval.from.roles?.length &&
-      approval.required > approval.from.names.length
-    )
-      out.push({
-        path: stagePath(i, "approval", "required"),
-        message: `needs ${approval.required} approvals but names only ${approval.from.names.length} people and no roles`,
-      });
+    if (s.approval !== undefined) out.push(...approvalChecks(s.approval, i));
     const w = s.window;
     if (w !== undefined) {
       if (!isTimeZone(w.timeZone))
