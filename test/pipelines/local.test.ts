@@ -195,14 +195,11 @@ describe("pipelines on the local platform", () => {
       if (onFailure === "leave") expect(a).toBe(bad);
       else {
         await waitForEntry(c.api, p, "RolledBack", good, "a");
-        await new Promise((r) => setTimeout(r, 8000));
-        console.log(JSON.stringify(await c.api.get(`/rollouts/${p}-a`), null, 1));
-        console.log(JSON.stringify(await c.api.get(`/events?kind=Rollout&name=${p}-a`), null, 1));
         await waitForRollout(
           c.api,
           `${p}-a`,
           (r) =>
-            r.status?.phase === "Healthy" && r.spec.template.metadata?.annotations?.["sluice.dev/release"] === "good",
+            r.status?.phase === "Healthy" && r.spec.template.metadata?.annotations?.["sluice.dev/release"] === good,
           { timeoutMs: 90_000, message: "stage a back on good" },
         );
       }
