@@ -165,7 +165,12 @@ export class PipelineLoop {
         ? [{ type: "Warning", reason: "PromotionFailed", message: status.message }]
         : [];
     const records = this.opts.store.commitStatus("Pipeline", name, status, events);
-    this.opts.notify({ type: "status", kind: "Pipeline", name, resource: { ...pipeline, status: status as unknown as Record<string, unknown> } });
+    this.opts.notify({
+      type: "status",
+      kind: "Pipeline",
+      name,
+      resource: { ...pipeline, status: status as unknown as Record<string, unknown> },
+    });
     for (const event of records) this.opts.notify({ type: "event", event });
   }
 
