@@ -243,12 +243,13 @@ export class Controller implements ControlPlane {
   }
 
   /**
-   * Records an event about a rollout without touching its status (a notification that failed), and
-   * tells watchers. Writing no status means it cannot undo a reconcile that committed meanwhile.
+   * Records an event about a rollout or pipeline without touching its status (a notification that
+   * failed), and tells watchers. Writing no status means it cannot undo a reconcile that committed
+   * meanwhile.
    */
-  async recordEvent(name: string, event: RolloutEvent): Promise<void> {
-    if (!this.opts.store.getResource("Rollout", name)) return;
-    const records = await this.opts.store.appendEvents("Rollout", name, [event]);
+  async recordEvent(name: string, event: RolloutEvent, kind: "Rollout" | "Pipeline" = "Rollout"): Promise<void> {
+    if (!this.opts.store.getResource(kind, name)) return;
+    const records = await this.opts.store.appendEvents(kind, name, [event]);
     for (const record of records) this.notify({ type: "event", event: record });
   }
 

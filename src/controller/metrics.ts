@@ -56,8 +56,8 @@ export class ControllerMetrics {
   });
   private readonly notifications = new Counter({
     name: "sluice_notifications_total",
-    help: "Notifications by outcome: sent, failed (after the retry), or dropped (too many waiting)",
-    labelNames: ["rollout", "notification", "result"],
+    help: "Notifications of a rollout or a pipeline by outcome: sent, failed (after the retry), or dropped (too many waiting)",
+    labelNames: ["rollout", "pipeline", "notification", "result"],
     registers: [this.registry],
   });
 
@@ -107,6 +107,11 @@ export class ControllerMetrics {
   /** Counts the outcome of one notification. */
   countNotification(rollout: string, notification: string, result: NotificationResult): void {
     this.notifications.inc({ rollout, notification, result });
+  }
+
+  /** Counts the outcome of one notification of a pipeline: the same series, labelled `pipeline` instead of `rollout`. */
+  countPipelineNotification(pipeline: string, notification: string, result: NotificationResult): void {
+    this.notifications.inc({ pipeline, notification, result });
   }
 
   forget(rollout: string): void {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Duration, durationMs } from "./duration.js";
 import { API_VERSION, ObjectMeta } from "./meta.js";
+import { Notification } from "./notification.js";
 import { RolloutAnalysis } from "./strategy.js";
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -124,6 +125,8 @@ export const PipelineSpec = z.strictObject({
   stages: z.array(PipelineStage).min(1).max(20),
   /** `rollbackEarlier`: when a release fails in a stage, earlier stages running it go back to the last release that passed there. */
   onFailure: z.enum(["leave", "rollbackEarlier"]).default("leave"),
+  /** Webhooks told about the pipeline's record: approvals requested, given, expired, rejections (docs/notifications.md). */
+  notifications: z.array(Notification).max(20).optional(),
 });
 export type PipelineSpec = z.infer<typeof PipelineSpec>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Notification, Rollout } from "../model/index.js";
-import { matchingNotifications } from "./match.js";
+import { type Notification, Pipeline, Rollout } from "../model/index.js";
+import { matchingNotifications, matchingPipelineNotifications } from "./match.js";
 
 const hook = { url: "http://127.0.0.1:1/hook" };
 const rollout = (notifications: unknown[] | undefined) =>
@@ -42,5 +42,39 @@ describe("matchingNotifications", () => {
 
   it("finds nothing for a rollout without notifications", () => {
     expect(matchingNotifications(rollout(undefined), { reason: "RolloutAborted" })).toEqual([]);
+  });
+});
+
+describe("matchingPipelineNotifications", () => {
+  const pipeline = Pipeline.parse({
+    apiVersion: "sluice.dev/v1alpha1",
+    kind: "Pipeline",
+    metadata: { name: "shop" },
+    spec: {
+      stages: [{ name: "prod", rollout: "shop-prod" }],
+      notifications: [
+        { name: "default", webhook: hook },
+        { name: "shipped", on: ["Promoted", "RolledBack"], webhook: hook },
+      ],
+    },
+  });
+
+  it.each([
+    ["ApprovalRequested", ["default"]],
+    ["Expired", ["default"]],
+    ["Rejected", ["default"]],
+    ["Failed", ["default"]],
+    ["Promoted", ["shipped"]],
+    ["RolledBack", ["shipped"]],
+    ["Approved", []],
+    ["Denied", []],
+    ["GatePassed", []],
+  ] as const)("%s notifies %j", (type, expected) => {
+    expect(names(matchingPipelineNotifications(pipeline, { type }))).toEqual(expected);
+  });
+
+  it("finds nothing for a pipeline without notifications", () => {
+    const plain = Pipeline.parse({ ...pipeline, spec: { stages: pipeline.spec.stages } });
+    expect(matchingPipelineNotifications(plain, { type: "ApprovalRequested" })).toEqual([]);
   });
 });

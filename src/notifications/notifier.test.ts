@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.js";
 import { startScriptedServer, type TestServer } from "../../test/providers/servers.js";
-import type { ChangeNotice, EventRecord, Resource } from "../controller/control-plane.js";
+import type { ChangeNotice, EventRecord, RecordedEntry, Resource } from "../controller/control-plane.js";
 import { ControllerMetrics } from "../controller/metrics.js";
 import type { RolloutEvent } from "../engine/types.js";
-import { Rollout } from "../model/index.js";
+import { Pipeline, Rollout } from "../model/index.js";
 import { Notifier, type NotifierOptions, type NotifierSource } from "./notifier.js";
 
 /** Stands in for the Controller: rollouts by name, and a change stream the test drives. */
 class FakeSource implements NotifierSource {
   readonly rollouts = new Map<string, Resource>();
+  readonly pipelines = new Map<string, Resource>();
   readonly recorded: EventRecord[] = [];
   private readonly listeners = new Set<(c: ChangeNotice) => void>();
   private nextId = 1;
@@ -17,8 +18,8 @@ class FakeSource implements NotifierSource {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }
-  get(_kind: string, name: string) {
-    return this.rollouts.get(name);
+  get(kind: string, name: string) {
+    return (kind === "Pipeline" ? this.pipelines : this.rollouts).get(name);
   }
   emit(name: string, reason: string, kind: EventRecord["kind"] = "Rollout") {
     const event: EventRecord = {
@@ -33,9 +34,13 @@ class FakeSource implements NotifierSource {
     for (const l of this.listeners) l({ type: "event", event });
     return event;
   }
+  record(name: string, entry: Omit<RecordedEntry, "seq" | "pipeline" | "time" | "reason"> & { reason?: string }) {
+    const recorded = { seq: this.nextId++, pipeline: name, time: "2025-01-02T03:04:05.000Z", reason: "", ...entry };
+    for (const l of this.listeners) l({ type: "record", kind: "Pipeline", name, entry: recorded });
+  }
   // Like the Controller: the recorded event goes to every watcher, the notifier included.
-  async recordEvent(name: string, e: RolloutEvent) {
-    const event = { ...e, id: this.nextId++, kind: "Rollout" as const, name, time: new Date().toISOString() };
+  async recordEvent(name: string, e: RolloutEvent, kind: "Rollout" | "Pipeline" = "Rollout") {
+    const event = { ...e, id: this.nextId++, kind, name, time: new Date().toISOString() };
     this.recorded.push(event);
     for (const l of this.listeners) l({ type: "event", event });
   }
@@ -186,5 +191,103 @@ describe("Notifier", () => {
     source.emit("web", "RolloutAborted");
     await notifier.idle();
     expect(hook.requests).toEqual([]);
+  });
+});
+
+describe("Notifier on pipelines", () => {
+  let hook: TestServer | undefined;
+  let notifier: Notifier | undefined;
+  afterEach(async () => {
+    notifier?.stop();
+    await hook?.close();
+    hook = undefined;
+    notifier = undefined;
+  });
+
+  async function setup(answer: (n: number) => number | "hang") {
+    hook = await startScriptedServer(answer);
+    const source = new FakeSource();
+    source.pipelines.set(
+      "shop",
+      Pipeline.parse({
+        apiVersion: "sluice.dev/v1alpha1",
+        kind: "Pipeline",
+        metadata: { name: "shop" },
+        spec: {
+          stages: [{ name: "prod", rollout: "shop-prod" }],
+          notifications: [{ name: "ops", webhook: { url: `${hook.url}/T000/s3cret` } }],
+        },
+      }),
+    );
+    const metrics = new ControllerMetrics();
+    const errors: string[] = [];
+    notifier = new Notifier({
+      source,
+      metrics,
+      retryDelayMs: 20,
+      onError: (m, err) => errors.push(`${m}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    notifier.start();
+    const count = async (result: string) => {
+      const line = (await metrics.text())
+        .split("\n")
+        .find((l) => l.startsWith(`sluice_notifications_total{pipeline="shop",notification="ops",result="${result}"}`));
+      return line ? Number(line.split(" ").pop()) : 0;
+    };
+    return { source, errors, count, hook, notifier };
+  }
+
+  it("posts the record entries a notification is for, once each, whoever wrote them", async () => {
+    const { source, count, hook, notifier } = await setup(() => 200);
+    source.record("shop", { release: "v2.0", stage: "prod", type: "GatePassed", actor: "sluice", gate: "soak" });
+    source.record("shop", {
+      release: "v2.0",
+      stage: "prod",
+      type: "ApprovalRequested",
+      actor: "sluice",
+      reason: "needs 1 approval",
+    });
+    // The planner's entries are also Pipeline events with the same reason: those must not send again.
+    source.emit("shop", "ApprovalRequested", "Pipeline");
+    source.record("shop", { release: "v2.0", stage: "prod", type: "Approved", actor: "alice" });
+    source.record("shop", { release: "v2.1", type: "Rejected", actor: "bob", reason: "CVE" });
+    source.record("gone", { release: "v2.0", type: "Rejected", actor: "bob" });
+    await notifier.idle();
+    expect(bodies(hook)).toEqual([
+      {
+        pipeline: "shop",
+        stage: "prod",
+        release: "v2.0",
+        type: "ApprovalRequested",
+        actor: "sluice",
+        reason: "needs 1 approval",
+        time: "2025-01-02T03:04:05.000Z",
+      },
+      {
+        pipeline: "shop",
+        release: "v2.1",
+        type: "Rejected",
+        actor: "bob",
+        reason: "CVE",
+        time: "2025-01-02T03:04:05.000Z",
+      },
+    ]);
+    expect(await count("sent")).toBe(2);
+  });
+
+  it("reports a webhook that keeps failing as a NotificationFailed event on the pipeline, a log line and the metric", async () => {
+    const { source, errors, count, hook, notifier } = await setup(() => 500);
+    source.record("shop", { release: "v2.0", stage: "prod", type: "Expired", actor: "sluice" });
+    await waitFor(() => source.recorded.length > 0, { message: "NotificationFailed recorded" });
+    await notifier.idle();
+    const host = new URL(hook.url).host;
+    const message = `notification "ops" for Expired of v2.0 in prod was not delivered: webhook ${host} answered HTTP 500 (boom), also on the retry`;
+    expect(source.recorded.map((e) => [e.kind, e.name, e.type, e.reason, e.message])).toEqual([
+      ["Pipeline", "shop", "Warning", "NotificationFailed", message],
+    ]);
+    expect(errors).toEqual([`pipeline "shop": ${message}`]);
+    expect(errors.join("\n")).not.toContain("s3cret");
+    expect(await count("failed")).toBe(1);
+    expect(hook.requests).toHaveLength(2);
   });
 });

@@ -30,8 +30,7 @@ export function notificationPayload(format: Webhook["format"], { rollout, event 
   if (format === "slack") {
     const who = namespace ? `${namespace}/${rollout.metadata.name}` : rollout.metadata.name;
     const icon = event.type === "Warning" ? ":warning: " : "";
-    // One line, so the channel shows it whole; a message from a provider may span lines.
-    const message = event.message.replace(/\s*\n\s*/g, " ").trim();
+    const message = oneLine(event.message);
     return { text: slackEscape(`${icon}Rollout ${who}: ${event.reason}: ${message}`) };
   }
   const payload: JsonPayload = {
@@ -47,7 +46,12 @@ export function notificationPayload(format: Webhook["format"], { rollout, event 
   return payload;
 }
 
-// Slack reads <...> as links and mentions; messages carry comparisons such as "0.91 < 0.99".
-function slackEscape(text: string): string {
+/** One line, so a Slack channel shows it whole; a message from a provider may span lines. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/** Slack reads <...> as links and mentions; messages carry comparisons such as "0.91 < 0.99". */
+export function slackEscape(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

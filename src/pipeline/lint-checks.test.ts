@@ -110,6 +110,16 @@ describe("pipelineChecks", () => {
     }
   });
 
+  it("reports two notifications with one name", () => {
+    const s = PipelineSpec.parse({
+      stages: [{ name: "a", rollout: "r" }],
+      notifications: ["ops", "chat", "ops"].map((name) => ({ name, webhook: { url: "http://127.0.0.1:9/h" } })),
+    });
+    expect(pipelineChecks(s)).toEqual([
+      { path: ["spec", "notifications", 2, "name"], message: 'duplicate notification name "ops" (first at index 0)' },
+    ]);
+  });
+
   it("reports an unknown time zone in a spec that skipped the schema", () => {
     const s = spec([{ name: "a", rollout: "r", window: { timeZone: "UTC" } }]);
     const window = s.stages[0]?.window;

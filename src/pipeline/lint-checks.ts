@@ -72,8 +72,9 @@ function plural(n: number, one: string, many: string): string {
 /**
  * Problems with a pipeline that its schema cannot see: duplicate or unknown stage names, cycles in
  * `after`, gates that can never pass (a window that never opens, an approval no role or name can
- * give, a bad time zone), gates that need a previous stage on a stage with none, and the
- * not-yet-supported `cluster`. Paths are relative to the resource, as in src/model/cross-checks.ts.
+ * give, a bad time zone), gates that need a previous stage on a stage with none, the
+ * not-yet-supported `cluster`, and two notifications with one name. Paths are relative to the
+ * resource, as in src/model/cross-checks.ts.
  */
 export function pipelineChecks(spec: PipelineSpec): FieldIssue[] {
   const out: FieldIssue[] = [];
@@ -123,6 +124,17 @@ export function pipelineChecks(spec: PipelineSpec): FieldIssue[] {
           message: "the window never opens: deny covers every allowed time of the week",
         });
     }
+  });
+  // Names label the notification metric and the NotificationFailed event, so they must tell entries apart.
+  const notifications = new Map<string, number>();
+  (spec.notifications ?? []).forEach((n, i) => {
+    const at = notifications.get(n.name);
+    if (at === undefined) notifications.set(n.name, i);
+    else
+      out.push({
+        path: ["spec", "notifications", i, "name"],
+        message: `duplicate notification name "${n.name}" (first at index ${at})`,
+      });
   });
   return [...out, ...cycles(spec)];
 }
