@@ -25,7 +25,7 @@ export class PreviewPorts {
     const existing = this.get(rollout);
     if (existing) return existing;
     this.ports[rollout] = await freePort();
-    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.ports));
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.ports), { mode: 0o600 });
     renameSync(`${this.file}.tmp`, this.file);
     return this.get(rollout)!;
   }
