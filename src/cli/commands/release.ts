@@ -82,7 +82,7 @@ function readFeatures(file: string, readFile: (path: string) => string): Record<
 /**
  * `sluice release create PIPELINE NAME …`: stores the release (immutable from then on) and prints
  * who created it and when, as the server recorded them. Creating the same release again changes
- * nothing; a different spec under an existing name is refused (409).
+ * nothing; a different spec under an existing name is refused.
  */
 export async function releaseCreateCommand(
   api: ApiClient,
