@@ -6,6 +6,9 @@ import { SseParser } from "./sse.js";
 export type ApiClientErrorCode = ApiErrorCode | "Unavailable";
 
 /** A request that failed: the API's error code and message, and the HTTP status (0 when there was no answer). */
+/** The stream messages that carry a change; others (comments, heartbeats) are not changes. */
+const WATCHED = new Set(["status", "deleted", "event", "record"]);
+
 export class ApiClientError extends Error {
   override readonly name = "ApiClientError";
   constructor(
@@ -109,8 +112,7 @@ export class ApiClient {
               "the controller dropped this watch because it fell behind; watch again",
               200,
             );
-          if (message.event === "status" || message.event === "deleted" || message.event === "event")
-            onChange(JSON.parse(message.data) as ChangeNotice);
+          if (WATCHED.has(message.event)) onChange(JSON.parse(message.data) as ChangeNotice);
         }
       }
     } catch (err) {

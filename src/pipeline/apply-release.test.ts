@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { Release, RolloutSpec } from "../model/index.js";
-import { applyRelease, RELEASE_ANNOTATION, releaseOf } from "./apply-release.js";
+import {
+  applyRelease,
+  BASE_TEMPLATE_ANNOTATION,
+  RELEASE_ANNOTATION,
+  releaseOf,
+  releaseOnBase,
+} from "./apply-release.js";
 
 const release = (spec: Record<string, unknown>, name = "v2") =>
   Release.parse({
@@ -119,5 +125,53 @@ describe("applyRelease on a Kubernetes pod template", () => {
     expect(applyRelease(podSpec(), release({ image: "x", container: "nope" })).error).toBe(
       'release "v2": the rollout\'s pod template has no container "nope"',
     );
+  });
+});
+
+describe("releaseOnBase", () => {
+  const rollout = () =>
+    ({
+      apiVersion: "sluice.dev/v1alpha1",
+      kind: "Rollout",
+      metadata: { name: "web" },
+      spec: processSpec(),
+    }) as unknown as import("../model/index.js").Rollout;
+
+  it("applies every release to the template as the user wrote it, so nothing leaks between releases", () => {
+    const v2 = release({ env: [{ name: "VERSION", value: "2.0" }] }, "v2");
+    const v3 = release(
+      {
+        env: [
+          { name: "VERSION", value: "3.0" },
+          { name: "EXTRA", value: "1" },
+        ],
+        command: "deno",
+      },
+      "v3",
+    );
+    const onV2 = releaseOnBase(rollout(), v2).rollout!;
+    const onV3 = releaseOnBase(onV2, v3).rollout!;
+    expect(onV3.spec.template.process?.env.map((e) => e.name)).toEqual(["A", "B", "VERSION", "EXTRA"]);
+    const backOnV2 = releaseOnBase(onV3, v2).rollout!;
+    // Back to v2 gives v2's template exactly: the same revision, which a fast rollback recognises.
+    expect(backOnV2.spec.template).toEqual(onV2.spec.template);
+    expect(releaseOf(backOnV2.spec)).toBe("v2");
+    expect(backOnV2.spec.template.process?.command).toBe("node");
+  });
+
+  it("takes the current template as the base when none is remembered, without the release annotation", () => {
+    const first = releaseOnBase(rollout(), release({ env: [{ name: "VERSION", value: "2.0" }] }, "v2")).rollout!;
+    const base = JSON.parse(first.metadata.annotations?.[BASE_TEMPLATE_ANNOTATION] ?? "{}");
+    expect(base.metadata).toBeUndefined();
+    expect(base.process.env).toEqual([
+      { name: "A", value: "1" },
+      { name: "B", value: "2" },
+    ]);
+  });
+
+  it("reports a release that does not fit, and changes nothing", () => {
+    const result = releaseOnBase(rollout(), release({ image: "shop:2" }));
+    expect(result.error).toMatch(/runs a local process/);
+    expect(result.rollout).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { canonicalJson } from "../engine/hash.js";
-import type { Release, RolloutSpec } from "../model/index.js";
+import { type Release, type Rollout, type RolloutSpec, WorkloadTemplate } from "../model/index.js";
 
 /** The template annotation naming the release a stage's rollout runs: how the controller observes it. */
 export const RELEASE_ANNOTATION = "sluice.dev/release";
@@ -76,4 +76,60 @@ export function applyRelease(spec: RolloutSpec, release: Release): AppliedReleas
 /** The release a rollout template is annotated with, if the pipeline has applied one. */
 export function releaseOf(spec: RolloutSpec): string | undefined {
   return spec.template.metadata?.annotations?.[RELEASE_ANNOTATION];
+}
+
+/**
+ * The rollout annotation holding its template as the user wrote it, before any release changed it.
+ * Every release is applied to this base, so a release never inherits what an earlier one set (a
+ * variable, a feature flag, a command), and going back to a release gives back its exact template:
+ * the same revision hash, so the rollout's fast rollback applies.
+ */
+export const BASE_TEMPLATE_ANNOTATION = "sluice.dev/base-template";
+
+/**
+ * The rollout with `release` applied to its base template, and the base remembered. A rollout that
+ * has no base yet (the pipeline never changed it, or the user applied a new manifest, which replaces
+ * the annotations too) takes its current template, less the release annotation, as the base.
+ */
+export function releaseOnBase(
+  rollout: Rollout,
+  release: Release,
+): { rollout: Rollout; error?: undefined } | { rollout?: undefined; error: string } {
+  const stored = rollout.metadata.annotations?.[BASE_TEMPLATE_ANNOTATION];
+  let base: WorkloadTemplate | undefined;
+  if (stored !== undefined) {
+    const parsed = WorkloadTemplate.safeParse(safeJson(stored));
+    if (parsed.success) base = parsed.data;
+  }
+  base ??= withoutReleaseAnnotation(rollout.spec.template);
+  const applied = applyRelease({ ...rollout.spec, template: base }, release);
+  if (applied.error !== undefined) return { error: applied.error };
+  return {
+    rollout: {
+      ...rollout,
+      metadata: {
+        ...rollout.metadata,
+        annotations: { ...rollout.metadata.annotations, [BASE_TEMPLATE_ANNOTATION]: canonicalJson(base) },
+      },
+      spec: applied.spec,
+    },
+  };
+}
+
+function withoutReleaseAnnotation(template: WorkloadTemplate): WorkloadTemplate {
+  const annotations = { ...template.metadata?.annotations };
+  delete annotations[RELEASE_ANNOTATION];
+  const metadata = { ...template.metadata, annotations };
+  if (Object.keys(annotations).length === 0) delete (metadata as { annotations?: unknown }).annotations;
+  const out = { ...template, metadata };
+  if (Object.keys(metadata).length === 0) delete (out as { metadata?: unknown }).metadata;
+  return out;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -210,6 +210,53 @@ describe("pipelines on the local platform", () => {
       expect(pushed.message).toMatch(/rejected/);
     });
 
+  it("rolls a stage back when a person promotes an older good release: the very revision it ran before", async () => {
+    await c.api.post("/apply", {
+      resources: [
+        demoRollout("back-a", { VERSION: "1.0" }, canary, 1),
+        demoRollout("back-b", { VERSION: "1.0" }, canary, 1),
+        pipeline("back", [
+          { name: "a", rollout: "back-a" },
+          { name: "b", rollout: "back-b" },
+        ]),
+      ],
+    });
+    const onRelease = (name: string) => (r: Rollout) =>
+      r.status?.phase === "Healthy" && r.spec.template.metadata?.annotations?.["sluice.dev/release"] === name;
+    await c.api.post("/releases", {
+      metadata: { name: "back-v2" },
+      spec: {
+        pipeline: "back",
+        env: [
+          { name: "VERSION", value: "2.0" },
+          { name: "ONLY_V2", value: "x" },
+        ],
+      },
+    });
+    const v2 = await waitForRollout(c.api, "back-b", onRelease("back-v2"), { timeoutMs: 90_000 });
+    await c.api.post("/releases", {
+      metadata: { name: "back-v3" },
+      spec: { pipeline: "back", env: [{ name: "VERSION", value: "3.0" }, { name: "ONLY_V3", value: "y" }] },
+    });
+    await waitForRollout(c.api, "back-b", onRelease("back-v3"), { timeoutMs: 90_000 });
+
+    const entry = await c.api.post<RecordedEntry>("/pipelines/back/promote", {
+      stage: "b",
+      release: "back-v2",
+      reason: "v3 slows checkout",
+    });
+    expect(entry).toMatchObject({ type: "PromoteRequested", actor: "local-admin" });
+    const back = await waitForRollout(c.api, "back-b", onRelease("back-v2"), { timeoutMs: 90_000 });
+    // v2's template exactly as it was (nothing of v3 left behind), so the same revision hash.
+    expect(back.status?.stableRevision).toBe(v2.status?.stableRevision);
+    const served = await sample(c.routerUrl, 20, { headers: { host: "back-b" } });
+    expect(served.versions).toEqual({ "2.0": 20 });
+    // A rollback by hand is not undone by the pipeline: v3 does not come back by itself.
+    await waitForEntry(c.api, "back", "Healthy", "back-v2", "b");
+    const after = await c.api.get<Rollout>("/rollouts/back-b");
+    expect(after.spec.template.metadata?.annotations?.["sluice.dev/release"]).toBe("back-v2");
+  });
+
   it("rejects a release whose approval request expires, when the stage says so", async () => {
     await c.api.post("/apply", {
       resources: [

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { RolloutEvent } from "../../engine/types.js";
 import type { AnalysisRun, Pipeline, Release, Rollout } from "../../model/index.js";
-import { applyRelease, type PipelineAction, plan, type StageView } from "../../pipeline/index.js";
+import { type PipelineAction, plan, releaseOnBase, type StageView } from "../../pipeline/index.js";
 import type { AnalysisLoop } from "../analysis-loop.js";
 import {
   type ChangeNotice,
@@ -183,10 +183,10 @@ export class PipelineLoop {
       const rollout = store.getResource("Rollout", stage.rollout) as Rollout | undefined;
       const release = store.getResource("Release", action.release) as Release | undefined;
       if (!rollout || !release) return undefined;
-      const applied = applyRelease(rollout.spec, release);
+      const applied = releaseOnBase(rollout, release);
       if (applied.error !== undefined) return `stage ${stage.name}: ${applied.error}`;
-      if (isDeepStrictEqual(applied.spec, rollout.spec)) return undefined;
-      store.putResource({ ...rollout, spec: applied.spec });
+      if (isDeepStrictEqual(applied.rollout, rollout)) return undefined;
+      store.putResource(applied.rollout);
       this.opts.rolloutChanged(stage.rollout);
       return undefined;
     }
