@@ -5,7 +5,7 @@ import type { AnalysisTemplate, Pipeline, Release, Rollout } from "../model/inde
 import { parseResource } from "../model/load.js";
 import { sameReleaseSpec, stampRelease } from "../model/release.js";
 import type { RolloutAnalysis } from "../model/strategy.js";
-import { pipelineChecks, stageRolloutChecks } from "../pipeline/index.js";
+import { pipelineChecks, releaseOf, releaseOnBase, stageRolloutChecks } from "../pipeline/index.js";
 import type { ApplyResult, EventRecord, Resource } from "./control-plane.js";
 import type { LocalControllerStore } from "./store-port.js";
 
@@ -92,7 +92,12 @@ export function applyResources(
   const results = store.transaction(() =>
     parsed.map((input) => {
       const existing = store.getResource(input.kind, input.metadata.name);
-      const resource = input.kind === "Release" ? releaseToStore(input, existing as Release | undefined, opts) : input;
+      const resource =
+        input.kind === "Release"
+          ? releaseToStore(input, existing as Release | undefined, opts)
+          : input.kind === "Rollout"
+            ? keepRelease(input as Rollout, existing as Rollout | undefined, store)
+            : input;
       const outcome: ApplyResult["outcome"] = !existing
         ? "created"
         : isDeepStrictEqual(specOf(existing), specOf(resource))
@@ -133,6 +138,18 @@ function releaseToStore(release: Release, existing: Release | undefined, opts: {
       }),
     ]);
   return existing;
+}
+
+/**
+ * A stage rollout a pipeline has changed keeps its release when its manifest is applied again: the
+ * applied template becomes the base and the release is put back on it. Otherwise editing, say, the
+ * replicas of a production rollout would roll the code in it back to what the manifest names.
+ */
+function keepRelease(rollout: Rollout, existing: Rollout | undefined, store: LocalControllerStore): Rollout {
+  const running = existing && releaseOf(existing.spec);
+  if (running === undefined || releaseOf(rollout.spec) !== undefined) return rollout;
+  const release = store.getResource("Release", running) as Release | undefined;
+  return (release && releaseOnBase(rollout, release).rollout) ?? rollout;
 }
 
 /** What `apply` compares to tell "configured" from "unchanged": status belongs to the controller. */

@@ -236,7 +236,13 @@ describe("pipelines on the local platform", () => {
     const v2 = await waitForRollout(c.api, "back-b", onRelease("back-v2"), { timeoutMs: 90_000 });
     await c.api.post("/releases", {
       metadata: { name: "back-v3" },
-      spec: { pipeline: "back", env: [{ name: "VERSION", value: "3.0" }, { name: "ONLY_V3", value: "y" }] },
+      spec: {
+        pipeline: "back",
+        env: [
+          { name: "VERSION", value: "3.0" },
+          { name: "ONLY_V3", value: "y" },
+        ],
+      },
     });
     await waitForRollout(c.api, "back-b", onRelease("back-v3"), { timeoutMs: 90_000 });
 
@@ -255,6 +261,16 @@ describe("pipelines on the local platform", () => {
     await waitForEntry(c.api, "back", "Healthy", "back-v2", "b");
     const after = await c.api.get<Rollout>("/rollouts/back-b");
     expect(after.spec.template.metadata?.annotations?.["sluice.dev/release"]).toBe("back-v2");
+
+    // Applying the stage's manifest again (here: one more replica) keeps the release it runs.
+    const [outcome] = await c.api.post<{ outcome: string }[]>("/apply", {
+      resources: [demoRollout("back-b", { VERSION: "1.0" }, canary, 2)],
+    });
+    expect(outcome?.outcome).toBe("configured");
+    const scaled = await waitForRollout(c.api, "back-b", (r) => onRelease("back-v2")(r) && r.spec.replicas === 2, {
+      timeoutMs: 90_000,
+    });
+    expect(scaled.status?.stableRevision).toBe(v2.status?.stableRevision);
   });
 
   it("rejects a release whose approval request expires, when the stage says so", async () => {
