@@ -9,7 +9,7 @@ import type {
   Resource,
   ResourceKind,
 } from "../controller/control-plane.js";
-import { NotFoundError } from "../controller/control-plane.js";
+import { NotFoundError, REQUEST_ENTRY_TYPE } from "../controller/control-plane.js";
 import type { RolloutCommand } from "../engine/types.js";
 import { ValidationError } from "../model/errors.js";
 import type { Rollout } from "../model/index.js";
@@ -64,7 +64,7 @@ export class FakeControlPlane implements ControlPlane {
     opts: Required<ChangeOptions>,
   ): Promise<RecordedEntry> {
     this.mutated(opts);
-    const type = PIPELINE_ENTRY[request.type];
+    const type = REQUEST_ENTRY_TYPE[request.type];
     const entry: RecordedEntry = {
       seq: this.record.length,
       time: new Date(0).toISOString(),
@@ -154,12 +154,3 @@ export function rolloutManifest(name: string, weight = 20): Record<string, unkno
     },
   };
 }
-
-const PIPELINE_ENTRY = {
-  approve: "Approved",
-  deny: "Denied",
-  promote: "PromoteRequested",
-  retry: "Retried",
-  reject: "Rejected",
-  unreject: "Unrejected",
-} as const;

@@ -50,6 +50,16 @@ export type PipelineRequest =
   | { type: "approve" | "deny" | "promote" | "retry"; stage: string; release: string; reason: string }
   | { type: "reject" | "unreject"; release: string; reason: string };
 
+/** The record entry that grants each kind of request. */
+export const REQUEST_ENTRY_TYPE = {
+  approve: "Approved",
+  deny: "Denied",
+  promote: "PromoteRequested",
+  retry: "Retried",
+  reject: "Rejected",
+  unreject: "Unrejected",
+} as const satisfies Record<PipelineRequest["type"], RecordEntry["type"]>;
+
 /** What the API's live stream carries. */
 export type ChangeNotice =
   | { type: "status"; kind: ResourceKind; name: string; resource: Resource }

@@ -1,16 +1,7 @@
 import type { RecordEntry } from "../../model/index.js";
 import { mayApprove } from "../../pipeline/approval.js";
 import { type PlanInput, promoteRefusal } from "../../pipeline/index.js";
-import { type Actor, type PipelineRequest, PipelineRequestError } from "../control-plane.js";
-
-const ENTRY_TYPE = {
-  approve: "Approved",
-  deny: "Denied",
-  promote: "PromoteRequested",
-  retry: "Retried",
-  reject: "Rejected",
-  unreject: "Unrejected",
-} as const satisfies Record<PipelineRequest["type"], RecordEntry["type"]>;
+import { type Actor, type PipelineRequest, PipelineRequestError, REQUEST_ENTRY_TYPE } from "../control-plane.js";
 
 /**
  * Checks a person's request against the pipeline as it stands and returns the record entry that
@@ -30,7 +21,7 @@ export function requestEntry(input: PlanInput, request: PipelineRequest, actor: 
     time: now.toISOString(),
     pipeline,
     release,
-    type: ENTRY_TYPE[request.type],
+    type: REQUEST_ENTRY_TYPE[request.type],
     actor: actor.name,
     actorRoles: [actor.role],
     reason: request.reason,
