@@ -99,9 +99,12 @@ export class ConditionSandbox {
     if (on) {
       child?.ref();
       child?.channel?.ref();
+      (child?.stderr as { ref?: () => void } | null | undefined)?.ref?.();
     } else {
       child?.unref();
       child?.channel?.unref();
+      // The stderr pipe is a handle of its own: left referenced, it keeps an idle process alive.
+      (child?.stderr as { unref?: () => void } | null | undefined)?.unref?.();
     }
   }
 
