@@ -8,6 +8,8 @@ export interface PhaseTraffic {
   /** Requests that were not sent because too many were already in flight (the load stays bounded). */
   skipped: number;
   byRevision: Record<string, { requests: number; errors: number }>;
+  /** Answers by the `version` their JSON body names (only with `countVersions`). */
+  byVersion: Record<string, number>;
   /** Send time (epoch ms) of the first request that came back bad. */
   firstBadAt?: number;
   /** Revision that answered the first bad request. */
@@ -23,6 +25,8 @@ export interface LoadOptions {
   ratePerSecond: number;
   path?: string;
   maxInFlight?: number;
+  /** Read each answer's JSON body for its `version` (the demo app names it), to count answers by version. */
+  countVersions?: boolean;
 }
 
 const TICK_MS = 10;
@@ -90,6 +94,7 @@ export class LoadGenerator {
     this.inFlight++;
     let status = 0;
     let revision = "unknown";
+    let version: string | undefined;
     try {
       const res = await this.pool.request({
         path: this.opts.path ?? "/",
@@ -100,20 +105,32 @@ export class LoadGenerator {
       });
       status = res.statusCode;
       revision = String(res.headers["x-sluice-revision"] ?? "unknown");
-      await res.body.dump();
+      if (this.opts.countVersions) version = versionOf(await res.body.text());
+      else await res.body.dump();
     } catch {
       status = 0;
     } finally {
       this.inFlight--;
     }
-    record(phase, sentAt, status, revision);
+    record(phase, sentAt, status, revision, version);
+  }
+}
+
+/** The `version` a JSON body names, or undefined. */
+export function versionOf(body: string): string | undefined {
+  try {
+    const v = (JSON.parse(body) as { version?: unknown } | null)?.version;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /** Counts one response into a phase. Status 0 = connection error. */
-export function record(phase: PhaseTraffic, sentAt: number, status: number, revision: string): void {
+export function record(phase: PhaseTraffic, sentAt: number, status: number, revision: string, version?: string): void {
   const bad = status === 0 || status >= 500;
   phase.requests++;
+  if (version !== undefined) phase.byVersion[version] = (phase.byVersion[version] ?? 0) + 1;
   const rev = phase.byRevision[revision] ?? { requests: 0, errors: 0 };
   phase.byRevision[revision] = rev;
   rev.requests++;
@@ -130,5 +147,5 @@ export function record(phase: PhaseTraffic, sentAt: number, status: number, revi
 }
 
 function emptyPhase(): PhaseTraffic {
-  return { requests: 0, errors: 0, skipped: 0, byRevision: {} };
+  return { requests: 0, errors: 0, skipped: 0, byRevision: {}, byVersion: {} };
 }
