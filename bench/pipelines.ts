@@ -7,16 +7,19 @@
  *
  *   npx tsx bench/pipelines.ts [--pipelines 100] [--timeout-minutes 15] [--profile DIR] [--markdown]
  *
- * --profile DIR runs `sluice up` with `node --cpu-prof` and leaves the .cpuprofile in DIR.
+ * --profile DIR profiles `sluice up` (and the router, which inherits its environment) and leaves a
+ * .cpuprofile per process in DIR (open it in Chrome DevTools or speedscope).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { RecordedEntry } from "../src/controller/control-plane.js";
 import type { Rollout } from "../src/model/index.js";
 import { ControllerProcess } from "../test/helpers/controller.js";
 import { describeMachine } from "./lib/machine.js";
 import { ProcSampler } from "./lib/proc-sampler.js";
+import { quantile as bucketQuantile, minus, reconcileHistogram, scrape } from "./lib/prom-text.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -109,48 +112,74 @@ function healthyOn(r: Rollout, release: string): boolean {
   );
 }
 
-interface Intervals {
+interface Interval {
   label: string;
-  note: string;
+  /** The stage, or the transition (`canary → staging`), the values are about. */
+  where: string;
   values: number[];
 }
 
-/** Per-transition intervals in milliseconds, from the records and the final rollouts. */
+/**
+ * Per-stage intervals in milliseconds, from the records and the final rollouts, in the order a
+ * release meets them. The rollout's own work (Entered → rollout Healthy) is shown for scale; the
+ * rest is what the controller adds.
+ */
 function intervals(
   records: Map<number, RecordedEntry[]>,
   rollouts: Map<string, Rollout>,
   created: Map<number, number>,
 ) {
-  const out: Record<string, Intervals> = {
-    create: { label: "release created → Promoted (1st stage)", note: "decision", values: [] },
-    observe: { label: "rollout Healthy → Healthy recorded", note: "observation", values: [] },
-    decide: { label: "Healthy (stage k) → Promoted (stage k+1)", note: "decision", values: [] },
-    apply: { label: "Promoted → Entered", note: "rollout picks up the release", values: [] },
-    overhead: { label: "rollout Healthy (stage k) → Entered (stage k+1)", note: "whole overhead", values: [] },
-    stage: { label: "Entered → rollout Healthy", note: "the rollout's own work, not overhead", values: [] },
+  const out: Interval[] = [];
+  const row = (label: string, where: string, value: (i: number, rel: string, e: RecordedEntry[]) => number) => {
+    const values = [...records]
+      .map(([i, e]) => value(i, releaseName(i), e))
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    out.push({ label, where, values });
   };
-  const push = (key: string, v: number) => {
-    if (Number.isFinite(v)) out[key]!.values.push(v);
-  };
-  for (const [i, entries] of records) {
-    const rel = releaseName(i);
-    push("create", entryTime(entries, "Promoted", rel, STAGES[0]) - (created.get(i) ?? Number.NaN));
-    STAGES.forEach((stage, k) => {
-      const healthy = entryTime(entries, "Healthy", rel, stage);
-      const promoted = entryTime(entries, "Promoted", rel, stage);
-      const entered = entryTime(entries, "Entered", rel, stage);
-      const rolloutHealthy = rolloutHealthyAt(rollouts.get(rolloutName(i, stage)));
-      push("observe", healthy - rolloutHealthy);
-      push("apply", entered - promoted);
-      push("stage", rolloutHealthy - entered);
-      const next = STAGES[k + 1];
-      if (next === undefined) return;
-      push("decide", entryTime(entries, "Promoted", rel, next) - healthy);
-      push("overhead", entryTime(entries, "Entered", rel, next) - rolloutHealthy);
-    });
-  }
-  for (const v of Object.values(out)) v.values.sort((a, b) => a - b);
-  return Object.values(out);
+  const rolloutHealthy = (i: number, stage: string) => rolloutHealthyAt(rollouts.get(rolloutName(i, stage)));
+  row(
+    "release created → Promoted",
+    STAGES[0],
+    (i, rel, e) => entryTime(e, "Promoted", rel, STAGES[0]) - created.get(i)!,
+  );
+  STAGES.forEach((stage, k) => {
+    row(
+      "Promoted → Entered",
+      stage,
+      (_, rel, e) => entryTime(e, "Entered", rel, stage) - entryTime(e, "Promoted", rel, stage),
+    );
+    row(
+      "Entered → rollout Healthy (not overhead)",
+      stage,
+      (i, rel, e) => rolloutHealthy(i, stage) - entryTime(e, "Entered", rel, stage),
+    );
+    row(
+      "rollout Healthy → Healthy recorded",
+      stage,
+      (i, rel, e) => entryTime(e, "Healthy", rel, stage) - rolloutHealthy(i, stage),
+    );
+    const next = STAGES[k + 1];
+    if (next === undefined) return;
+    const where = `${stage} → ${next}`;
+    row(
+      "Healthy → Promoted",
+      where,
+      (_, rel, e) => entryTime(e, "Promoted", rel, next) - entryTime(e, "Healthy", rel, stage),
+    );
+    row(
+      "rollout Healthy → Entered next (overhead)",
+      where,
+      (i, rel, e) => entryTime(e, "Entered", rel, next) - rolloutHealthy(i, stage),
+    );
+  });
+  const overhead = out.filter((r) => r.label.endsWith("(overhead)"));
+  out.push({
+    label: "rollout Healthy → Entered next (overhead)",
+    where: "every transition",
+    values: overhead.flatMap((r) => r.values).sort((a, b) => a - b),
+  });
+  return out;
 }
 
 // ---------------------------------------------------------------- output
@@ -176,10 +205,14 @@ async function pool(n: number, limit: number, fn: (i: number) => Promise<void>):
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
 }
 
-/** Polls the rollouts once a second until `done` holds for all of them; prints progress every 10 s. */
+/**
+ * Polls the rollouts once a second until `done` holds for `expected` of them; prints progress every
+ * 10 s. Returns every rollout as last seen.
+ */
 async function waitRollouts(
   c: ControllerProcess,
   done: (r: Rollout) => boolean,
+  expected: number,
   what: string,
   sampler: ProcSampler,
 ): Promise<Map<string, Rollout>> {
@@ -188,13 +221,13 @@ async function waitRollouts(
   for (;;) {
     const list = await c.api.get<Rollout[]>("/rollouts");
     const count = list.filter(done).length;
-    if (count >= 3 * N) return new Map(list.map((r) => [r.metadata.name, r]));
-    if (Date.now() - began > TIMEOUT_MS) throw new Error(`timed out waiting for ${what}: ${count}/${3 * N}`);
+    if (count >= expected) return new Map(list.map((r) => [r.metadata.name, r]));
+    if (Date.now() - began > TIMEOUT_MS) throw new Error(`timed out waiting for ${what}: ${count}/${expected}`);
     if (Date.now() - lastLine >= 10_000) {
       lastLine = Date.now();
       const s = sampler.last.get("controller");
       console.error(
-        `  ${((Date.now() - began) / 1000).toFixed(0)}s: ${count}/${3 * N} ${what}; controller RSS ${mb(s?.rssKb)}, CPU ${s?.cpuSeconds.toFixed(0)} s`,
+        `  ${((Date.now() - began) / 1000).toFixed(0)}s: ${count}/${expected} ${what}; controller RSS ${mb(s?.rssKb)}, CPU ${s?.cpuSeconds.toFixed(0)} s`,
       );
     }
     await new Promise((r) => setTimeout(r, 1_000));
@@ -225,13 +258,15 @@ async function main(c: ControllerProcess): Promise<void> {
         resources.push(...STAGES.map((s) => rollout(rolloutName(i, s))), pipeline(i));
       await c.api.post("/apply", { resources });
     });
-    await waitRollouts(c, (r) => r.status?.phase === "Healthy", "rollouts Healthy at 1.0", sampler);
+    await waitRollouts(c, (r) => r.status?.phase === "Healthy", 3 * N, "rollouts Healthy at 1.0", sampler);
     const setupSeconds = (Date.now() - setupBegan) / 1000;
     // Let replica start-up settle so the promotion's CPU and memory are its own.
     await new Promise((r) => setTimeout(r, 5_000));
     const before = sampler.cpu();
     const settled = sampler.last.get("controller");
     const peakBefore = sampler.peakKb.get("controller") ?? 0;
+    const metricsUrl = `${(JSON.parse(readFileSync(path.join(c.stateDir, "api.json"), "utf8")) as { url: string }).url}/metrics`;
+    const h0 = reconcileHistogram(await scrape(metricsUrl));
 
     console.error(`creating ${N} releases at once`);
     const began = Date.now();
@@ -252,10 +287,10 @@ async function main(c: ControllerProcess): Promise<void> {
       c,
       (r) => {
         const m = /^(p\d{4})-(\w+)$/.exec(r.metadata.name);
-        // Stages before the last count once the last is done; only the last decides.
-        return m?.[2] !== lastStage || healthyOn(r, `${m[1]}-v2`);
+        return m?.[2] === lastStage && healthyOn(r, `${m[1]}-v2`);
       },
-      `rollouts done (last stage Healthy on the release)`,
+      N,
+      `${lastStage} rollouts Healthy on the release`,
       sampler,
     );
 
@@ -273,6 +308,7 @@ async function main(c: ControllerProcess): Promise<void> {
     }
     const lastHealthy = Math.max(...[...records].map(([i, e]) => entryTime(e, "Healthy", releaseName(i), lastStage)));
     const after = sampler.cpu();
+    const reconciles = minus(reconcileHistogram(await scrape(metricsUrl)), h0);
     sampler.sample();
     const end = sampler.last.get("controller");
 
@@ -286,10 +322,10 @@ async function main(c: ControllerProcess): Promise<void> {
     );
     console.log(
       table(
-        ["interval (per pipeline and stage)", "what", "n", "p50", "p95", "p99", "max"],
+        ["interval (per release)", "stage", "n", "p50", "p95", "p99", "max"],
         intervals(records, rollouts, created).map((v) => [
           v.label,
-          v.note,
+          v.where,
           String(v.values.length),
           ...[0.5, 0.95, 0.99, 1].map((q) => sec(quantile(v.values, q))),
         ]),
@@ -327,7 +363,12 @@ async function main(c: ControllerProcess): Promise<void> {
       ),
     );
     console.log(
-      "\nCPU is the promotion only (releases created → all Healthy in the last stage); peak RSS is VmHWM of the whole run, including setup.",
+      `\nrollout reconciles during the promotion: ${reconciles.count} (${(reconciles.count / (STAGES.length * N)).toFixed(1)} per stage rollout), ` +
+        `mean ${((reconciles.sum / Math.max(1, reconciles.count)) * 1000).toFixed(1)} ms, p50 ${bucketQuantile(reconciles, 0.5)}, p99 ${bucketQuantile(reconciles, 0.99)}` +
+        ` (histogram bucket bounds); reconciles run one at a time`,
+    );
+    console.log(
+      "CPU is the promotion only (releases created → all Healthy in the last stage); peak RSS is VmHWM of the whole run, including setup.",
     );
     console.log(`command: npx tsx bench/pipelines.ts --pipelines ${N}`);
   } finally {
@@ -337,7 +378,12 @@ async function main(c: ControllerProcess): Promise<void> {
 
 const controller = new ControllerProcess(
   undefined,
-  args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(args.profile)}` } : {},
+  args.profile
+    ? {
+        NODE_OPTIONS: `--import=${fileURLToPath(new URL("./lib/cpu-profile-hook.mjs", import.meta.url))}`,
+        SLUICE_CPU_PROFILE_DIR: path.resolve(args.profile),
+      }
+    : {},
 );
 let stopping: Promise<void> | undefined;
 const cleanup = () => {
