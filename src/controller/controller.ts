@@ -21,7 +21,9 @@ import {
   type ResourceKind,
 } from "./control-plane.js";
 import type { ControllerMetrics } from "./metrics.js";
+import { LocalPipelineStore } from "./pipelines/local-store.js";
 import { PipelineLoop, type PipelineRecordPort } from "./pipelines/loop.js";
+import type { PipelineStore } from "./pipelines/store.js";
 import {
   type FailureStatus,
   invalidSpecStatus,
@@ -53,6 +55,8 @@ export interface ControllerOptions {
   concurrentReconciles?: number;
   /** The pipeline record (local platform). Without it, pipelines are not run by this controller. */
   record?: PipelineRecordPort;
+  /** Where pipelines are kept on other platforms (Kubernetes); takes the place of `record`. */
+  pipelineStore?: PipelineStore;
 }
 
 const RETRY_MS = 1_000;
@@ -101,10 +105,12 @@ export class Controller implements ControlPlane {
       ...(opts.loadSecret ? { loadSecret: opts.loadSecret } : {}),
     });
     const store = opts.store;
-    if (opts.record && isLocalStore(store))
+    const pipelineStore =
+      opts.pipelineStore ??
+      (opts.record && isLocalStore(store) ? new LocalPipelineStore(store, opts.record) : undefined);
+    if (pipelineStore)
       this.pipelines = new PipelineLoop({
-        store,
-        record: opts.record,
+        store: pipelineStore,
         analysis: this.analysis,
         now: this.now,
         notify: (change) => this.notify(change),

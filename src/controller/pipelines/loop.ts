@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { RolloutEvent } from "../../engine/types.js";
-import type { AnalysisRun, Pipeline, Release, Rollout } from "../../model/index.js";
+import type { AnalysisRun, Pipeline, RecordEntry } from "../../model/index.js";
 import { type PipelineAction, plan, releaseOnBase, type StageView } from "../../pipeline/index.js";
 import type { AnalysisLoop } from "../analysis-loop.js";
 import {
@@ -10,20 +10,15 @@ import {
   PipelineRequestError,
   type RecordedEntry,
 } from "../control-plane.js";
-import type { LocalControllerStore } from "../store-port.js";
 import { WorkQueue } from "../work-queue.js";
 import { PIPELINE_LABEL, planInput } from "./observe.js";
 import { requestEntry } from "./requests.js";
+import type { PendingRequest, PipelineStore, RecordFilter, SettledRequest } from "./store.js";
 
-/** The record, as the loop reads and appends it (SQLite on the local platform). */
-export interface PipelineRecordPort {
-  append(entries: readonly RecordedEntry[] | readonly Omit<RecordedEntry, "seq">[]): RecordedEntry[];
-  list(pipeline: string, filter?: { release?: string; sinceSeq?: number; limit?: number }): RecordedEntry[];
-}
+export type { PipelineRecordPort } from "./local-store.js";
 
 export interface PipelineLoopOptions {
-  store: LocalControllerStore;
-  record: PipelineRecordPort;
+  store: PipelineStore;
   analysis: AnalysisLoop;
   now: () => Date;
   notify: (change: ChangeNotice) => void;
@@ -97,18 +92,20 @@ export class PipelineLoop {
 
   /** Checks and records a person's request, then plans the pipeline so it takes effect at once. */
   async request(name: string, request: PipelineRequest, opts: Required<ChangeOptions>): Promise<RecordedEntry> {
-    const pipeline = this.opts.store.getResource("Pipeline", name) as Pipeline | undefined;
+    const pipeline = this.opts.store.pipeline(name);
     if (!pipeline) throw new PipelineRequestError(`pipeline "${name}" not found`, "NotFound");
     const entry = requestEntry(this.input(pipeline), request, opts.actor, this.opts.now());
-    const [recorded] = this.opts.store.transaction(() => this.opts.record.append([entry]));
+    const {
+      entries: [recorded],
+    } = await this.opts.store.append(name, [entry], []);
     this.opts.notify({ type: "record", kind: "Pipeline", name, entry: recorded! });
     this.queue.add(name);
     await this.queue.idle();
     return recorded!;
   }
 
-  record(name: string, filter?: { release?: string; sinceSeq?: number; limit?: number }): RecordedEntry[] {
-    return this.opts.record.list(name, filter);
+  record(name: string, filter?: RecordFilter): RecordedEntry[] {
+    return this.opts.store.record(name, filter);
   }
 
   private input(pipeline: Pipeline) {
@@ -116,28 +113,60 @@ export class PipelineLoop {
     return planInput(
       pipeline,
       {
-        rollout: (n) => store.getResource("Rollout", n) as Rollout | undefined,
-        releases: store.listResources("Release") as Release[],
-        runs: store.listResources("AnalysisRun") as AnalysisRun[],
-        record: this.opts.record.list(pipeline.metadata.name),
+        rollout: (stage) => store.stageRollout(pipeline, stage),
+        releases: store.releases(),
+        runs: store.runs(),
+        record: store.record(pipeline.metadata.name),
       },
       this.opts.now(),
     );
   }
 
+  /**
+   * Records the requests people made as objects of their own (Kubernetes approvals), each checked
+   * like an API request and settled in the same write as its entry: exactly once, even across a crash.
+   */
+  private async settle(pipeline: Pipeline, pending: readonly PendingRequest[]): Promise<void> {
+    const name = pipeline.metadata.name;
+    const input = this.input(pipeline);
+    const entries: RecordEntry[] = [];
+    const settled: SettledRequest[] = [];
+    for (const p of pending) {
+      if (p.refusal !== undefined) {
+        settled.push({ id: p.id, refusal: p.refusal });
+        continue;
+      }
+      try {
+        const entry = requestEntry(input, p.request, p.actor, this.opts.now());
+        entries.push(entry);
+        settled.push({ id: p.id, entry });
+        // A later request in the same batch sees this one, as it would had they come one by one.
+        input.record = [...input.record, entry];
+      } catch (err) {
+        if (!(err instanceof PipelineRequestError)) throw err;
+        settled.push({ id: p.id, refusal: err.message });
+      }
+    }
+    const { entries: recorded } = await this.opts.store.append(name, entries, [], settled);
+    for (const entry of recorded) this.opts.notify({ type: "record", kind: "Pipeline", name, entry });
+  }
+
   private async reconcile(name: string): Promise<void> {
     const { store } = this.opts;
-    const pipeline = store.getResource("Pipeline", name) as Pipeline | undefined;
+    let pipeline = store.pipeline(name);
     if (!pipeline) return;
+    const pending = store.pendingRequests?.(pipeline) ?? [];
+    if (pending.length > 0) {
+      await this.settle(pipeline, pending);
+      pipeline = store.pipeline(name) ?? pipeline;
+    }
     const input = this.input(pipeline);
     const result = plan(input);
 
-    // The record first: a crash after this transaction replays the actions (they are level-based),
+    // The record first: a crash after this write replays the actions (they are level-based),
     // and a crash before it loses nothing, because the planner will decide the same again.
     const events: RolloutEvent[] = result.events.map((e) => ({ type: e.type, reason: e.reason, message: e.message }));
-    const [recorded, eventRecords] = store.transaction(
-      () => [this.opts.record.append(result.entries), store.appendEvents("Pipeline", name, events)] as const,
-    );
+    const { entries: recorded, events: eventRecords } = await store.append(name, result.entries, events);
     for (const entry of recorded) this.opts.notify({ type: "record", kind: "Pipeline", name, entry });
     for (const event of eventRecords) this.opts.notify({ type: "event", event });
 
@@ -164,7 +193,7 @@ export class PipelineLoop {
       status.message !== undefined && status.message !== previous?.message
         ? [{ type: "Warning", reason: "PromotionFailed", message: status.message }]
         : [];
-    const records = this.opts.store.commitStatus("Pipeline", name, status, events);
+    const records = await this.opts.store.commitStatus(name, status, events);
     this.opts.notify({
       type: "status",
       kind: "Pipeline",
@@ -180,18 +209,18 @@ export class PipelineLoop {
     const stage = pipeline.spec.stages.find((s) => s.name === action.stage);
     if (!stage) return undefined;
     if (action.type === "promote" || action.type === "rollbackStage") {
-      const rollout = store.getResource("Rollout", stage.rollout) as Rollout | undefined;
-      const release = store.getResource("Release", action.release) as Release | undefined;
+      const rollout = store.stageRollout(pipeline, stage);
+      const release = store.release(action.release);
       if (!rollout || !release) return undefined;
       const applied = releaseOnBase(rollout, release);
       if (applied.error !== undefined) return `stage ${stage.name}: ${applied.error}`;
       if (isDeepStrictEqual(applied.rollout, rollout)) return undefined;
-      store.putResource(applied.rollout);
+      await store.putStageRollout(pipeline, stage, applied.rollout);
       this.opts.rolloutChanged(stage.rollout);
       return undefined;
     }
     const target = pipeline.spec.stages.find((s) => s.name === action.target.stage);
-    const rollout = target && (store.getResource("Rollout", target.rollout) as Rollout | undefined);
+    const rollout = target && store.stageRollout(pipeline, target);
     if (!rollout) return `stage ${stage.name}: the ${action.kind} needs stage ${action.target.stage}'s rollout`;
     const revision = action.target.revision ?? rollout.status?.stableRevision ?? "";
     const args = Object.fromEntries(
@@ -214,6 +243,6 @@ export class PipelineLoop {
   }
 
   private pipelines(): Pipeline[] {
-    return this.opts.store.listResources("Pipeline") as Pipeline[];
+    return this.opts.store.pipelines();
   }
 }

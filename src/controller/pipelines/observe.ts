@@ -1,4 +1,4 @@
-import type { AnalysisRun, Pipeline, Release, Rollout } from "../../model/index.js";
+import type { AnalysisRun, Pipeline, PipelineStage, Release, Rollout } from "../../model/index.js";
 import type { GateRuns, PlanInput, StageObservation } from "../../pipeline/index.js";
 import { releaseOf } from "../../pipeline/index.js";
 
@@ -60,7 +60,8 @@ export function gateRunsOf(pipeline: string, runs: readonly AnalysisRun[]): Gate
 export function planInput(
   pipeline: Pipeline,
   lookup: {
-    rollout: (name: string) => Rollout | undefined;
+    /** The rollout a stage changes. */
+    rollout: (stage: PipelineStage) => Rollout | undefined;
     releases: readonly Release[];
     runs: readonly AnalysisRun[];
     record: PlanInput["record"];
@@ -69,7 +70,7 @@ export function planInput(
 ): PlanInput {
   const name = pipeline.metadata.name;
   const stages: Record<string, StageObservation> = {};
-  for (const stage of pipeline.spec.stages) stages[stage.name] = observeStage(lookup.rollout(stage.rollout));
+  for (const stage of pipeline.spec.stages) stages[stage.name] = observeStage(lookup.rollout(stage));
   return {
     pipeline: { name, spec: pipeline.spec },
     releases: releasesOf(name, lookup.releases),

@@ -46,6 +46,14 @@ describe("requestEntry", () => {
       requestEntry(input([entry("ApprovalRequested", "prod")]), approve, { name: "bob", role: "operator" }, now),
     ).toThrow(/bob \(role operator\) may not approve prod: it takes approvals from role approver/);
   });
+  it("checks a Kubernetes user's groups as roles, and records all of them", () => {
+    const open = input([entry("ApprovalRequested", "prod")]);
+    const kubeAlice = { name: "alice", role: "", roles: ["system:authenticated", "approver"] };
+    expect(requestEntry(open, approve, kubeAlice, now).actorRoles).toEqual(["system:authenticated", "approver"]);
+    expect(() => requestEntry(open, approve, { ...kubeAlice, roles: [] }, now)).toThrow(
+      /alice \(no role\) may not approve prod/,
+    );
+  });
   it("refuses an approval nobody asked for, and a second one by the same person", () => {
     expect(() => requestEntry(input([]), approve, alice, now)).toThrow(/not waiting for approval/);
     const answered = [entry("ApprovalRequested", "prod"), entry("Approved", "prod", "alice")];

@@ -9,7 +9,13 @@ import { type Actor, type PipelineRequest, PipelineRequestError, REQUEST_ENTRY_T
  * entry. Refusing here, rather than recording a request the planner would ignore, is what makes an
  * approval count exactly once and lets the person see at once that it did not.
  */
-export function requestEntry(input: PlanInput, request: PipelineRequest, actor: Actor, now: Date): RecordEntry {
+export function requestEntry(
+  input: PlanInput,
+  request: PipelineRequest,
+  actor: Actor & { roles?: readonly string[] },
+  now: Date,
+): RecordEntry {
+  const roles = actor.roles ?? [actor.role];
   const pipeline = input.pipeline.name;
   const release = request.release;
   if (!input.releases.some((r) => r.metadata.name === release))
@@ -23,7 +29,7 @@ export function requestEntry(input: PlanInput, request: PipelineRequest, actor: 
     release,
     type: REQUEST_ENTRY_TYPE[request.type],
     actor: actor.name,
-    actorRoles: [actor.role],
+    actorRoles: [...roles],
     reason: request.reason,
   };
   if (!("stage" in request)) {
@@ -54,7 +60,7 @@ export function requestEntry(input: PlanInput, request: PipelineRequest, actor: 
       ...(gate.from.names?.length ? [gate.from.names.join(", ")] : []),
     ].join(" or ");
     throw new PipelineRequestError(
-      `${actor.name} (role ${actor.role}) may not ${request.type} ${stage.name}: it takes approvals from ${who}`,
+      `${actor.name} (${roles.length > 0 ? `role ${roles.join(", ")}` : "no role"}) may not ${request.type} ${stage.name}: it takes approvals from ${who}`,
       "Forbidden",
     );
   }
