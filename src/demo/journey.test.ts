@@ -66,7 +66,7 @@ describe("journeyRows", () => {
       when: record[11]!.time,
       detail: "demo-canary aborted on v2-1",
     });
-    expect(rows[4]).toMatchObject({ outcome: "Never entered", detail: "rejected in canary: failed in canary" });
+    expect(rows[4]).toMatchObject({ outcome: "Never entered", detail: "rejected: failed in canary" });
     expect(rows[4]!.when).toBeUndefined();
     expect(rows[5]!.outcome).toBe("Never entered");
   });

@@ -69,7 +69,7 @@ export function journeyRows(
         rows.push({
           ...base,
           outcome: "Never entered",
-          detail: `rejected${rejected.stage ? ` in ${rejected.stage}` : ""}: ${rejected.reason}`,
+          detail: `rejected: ${rejected.reason}`,
         });
       else {
         const latest = here.at(-1);

@@ -42,7 +42,7 @@ export const NORMAL: DemoTiming = {
 /**
  * The analysis that gates the canary environment, as the seeds' teams write it: success rate at
  * least 99% and p95 latency at most 200 ms, from the router's own telemetry. A measurement with
- * fewer than 10 canary requests is Inconclusive; a few of those are allowed while traffic builds.
+ * fewer than 10 canary requests is Inconclusive; one success in three measurements passes.
  */
 export function demoAnalysisTemplate() {
   return {
@@ -54,6 +54,8 @@ export function demoAnalysisTemplate() {
         {
           name: "success-rate",
           provider: { builtin: { window: "10s", minRequests: 10 } },
+          // The canary's requests at a new weight take a moment to add up to minRequests.
+          initialDelay: "1s",
           interval: "1s",
           count: 3,
           successCondition: "result.canary.successRate >= 0.99",
@@ -63,6 +65,7 @@ export function demoAnalysisTemplate() {
         {
           name: "latency-p95",
           provider: { builtin: { window: "10s", minRequests: 10 } },
+          initialDelay: "1s",
           interval: "1s",
           count: 3,
           successCondition: "result.canary.p95 <= 200",
@@ -85,7 +88,10 @@ export function demoWatchTemplate() {
     ...template,
     metadata: { name: "demo-watch" },
     spec: {
-      metrics: template.spec.metrics.map(({ count: _count, ...m }) => ({ ...m, inconclusiveLimit: 100_000 })),
+      metrics: template.spec.metrics.map(({ count: _count, initialDelay: _delay, ...m }) => ({
+        ...m,
+        inconclusiveLimit: 100_000,
+      })),
     },
   };
 }
