@@ -74,4 +74,14 @@ describe("trafficLines", () => {
     expect(lines[3]).toContain("33 requests, 2 failed");
     expect(lines[3]).toContain("3.25 s");
   });
+
+  it("gives only production's total when the bad release never ran", () => {
+    const lines = trafficLines(
+      { before: traffic({ "1.0": 80 }), during: traffic({ "1.0": 20 }) },
+      undefined,
+      100,
+      "v2-1",
+    );
+    expect(lines).toEqual(["production, under 100 req/s from start to end: 100 requests, 0 failed"]);
+  });
 });

@@ -25,7 +25,8 @@ function versions(t: PhaseTraffic): string {
 /**
  * What production users must have seen for the journey to count: no failed request at all, only
  * the good version while the bad release was in canary, and the bad release in no stage after
- * canary. Pure, from the record's rows and the load generator's counts.
+ * canary, in that order (the first stands on its own when the bad release never ran). Pure, from
+ * the record's rows and the load generator's counts.
  */
 export function productionVerdict(rows: readonly JourneyRow[], prod: ProductionTraffic, bad: string): StepResult[] {
   const failed = prod.before.errors + prod.during.errors;
@@ -55,15 +56,24 @@ export function productionVerdict(rows: readonly JourneyRow[], prod: ProductionT
   ];
 }
 
-/** The closing figures: production's load, and what the canary environment's users saw of the bad release. */
-export function trafficLines(prod: ProductionTraffic, canary: PhaseTraffic, rate: number, bad: string): string[] {
+/**
+ * The closing figures: production's load, and what the canary environment's users saw of the bad
+ * release. `canary` is left out when the bad release never ran (an earlier step failed, or Ctrl-C).
+ */
+export function trafficLines(
+  prod: ProductionTraffic,
+  canary: PhaseTraffic | undefined,
+  rate: number,
+  bad: string,
+): string[] {
   const all = prod.before.requests + prod.during.requests;
   const failed = prod.before.errors + prod.during.errors;
-  const lines = [
-    `production, under ${rate} req/s from start to end: ${all} requests, ${failed} failed`,
+  const lines = [`production, under ${rate} req/s from start to end: ${all} requests, ${failed} failed`];
+  if (!canary) return lines;
+  lines.push(
     `  until ${bad} was created: ${prod.before.requests} requests (${versions(prod.before)}), ${prod.before.errors} failed`,
     `  while ${bad} was in canary: ${prod.during.requests} requests (${versions(prod.during)}), ${prod.during.errors} failed`,
-  ];
+  );
   const recovery =
     canary.firstBadAt !== undefined && canary.lastBadRevisionAt !== undefined
       ? `; first bad answer → all traffic back on stable: ${((canary.lastBadRevisionAt - canary.firstBadAt) / 1000).toFixed(2)} s`
