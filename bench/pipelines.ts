@@ -240,10 +240,15 @@ async function main(c: ControllerProcess): Promise<void> {
   await c.start();
   const pid = Number(readFileSync(path.join(c.stateDir, "controller.pid"), "utf8"));
   const routerPid = Number(readFileSync(path.join(c.stateDir, "router.pid"), "utf8"));
+  // The router's primary holds the listeners; its worker child serves and takes route-table pushes.
+  const routerWorker = Number(
+    readFileSync(`/proc/${routerPid}/task/${routerPid}/children`, "utf8").trim().split(" ")[0] || Number.NaN,
+  );
   const sampler = new ProcSampler(
     new Map([
       ["controller", pid],
       ["router", routerPid],
+      ...(Number.isNaN(routerWorker) ? [] : [["router worker", routerWorker] as [string, number]]),
     ]),
   );
   try {
@@ -344,7 +349,7 @@ async function main(c: ControllerProcess): Promise<void> {
           "peak",
           "end",
           "controller CPU",
-          "router CPU",
+          "router CPU (primary + worker)",
         ],
         [
           [
@@ -357,7 +362,7 @@ async function main(c: ControllerProcess): Promise<void> {
             mb(Math.max(peakBefore, sampler.peakKb.get("controller") ?? 0, end?.hwmKb ?? 0)),
             mb(end?.rssKb),
             `${cpu("controller")} s`,
-            `${cpu("router")} s`,
+            `${cpu("router")} + ${cpu("router worker")} s`,
           ],
         ],
       ),
