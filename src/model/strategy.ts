@@ -70,14 +70,24 @@ export const StringMatch = z
 export type StringMatch = z.infer<typeof StringMatch>;
 
 /** A request match. Header matches are Argo's; `cookieName` is a Sluice addition for the local router. */
-export const RouteMatch = z.strictObject({
-  headerName: z.string().min(1).optional(),
-  headerValue: StringMatch.optional(),
-  cookieName: z.string().min(1).optional(),
-  cookieValue: StringMatch.optional(),
-  method: StringMatch.optional(),
-  path: StringMatch.optional(),
-});
+export const RouteMatch = z
+  .strictObject({
+    headerName: z.string().min(1).optional(),
+    headerValue: StringMatch.optional(),
+    cookieName: z.string().min(1).optional(),
+    cookieValue: StringMatch.optional(),
+    method: StringMatch.optional(),
+    path: StringMatch.optional(),
+  })
+  .check((ctx) => {
+    // The router refuses a value with no name to look it up by; lint says so first.
+    for (const [value, name] of [
+      ["headerValue", "headerName"],
+      ["cookieValue", "cookieName"],
+    ] as const)
+      if (ctx.value[value] !== undefined && ctx.value[name] === undefined)
+        ctx.issues.push({ code: "custom", input: ctx.value, path: [value], message: `${value} needs ${name}` });
+  });
 export type RouteMatch = z.infer<typeof RouteMatch>;
 
 const Percent = z.number().int().min(0, "must be between 0 and 100").max(100, "must be between 0 and 100");
