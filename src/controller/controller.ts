@@ -139,6 +139,16 @@ export class Controller implements ControlPlane {
     else for (const r of this.opts.store.listResources("Rollout")) this.rollouts.add(r.metadata.name);
   }
 
+  /** A pipeline, or one of its releases or approvals, changed outside this controller (a Kubernetes watch). */
+  pipelineChanged(name: string): void {
+    this.pipelines?.pipelineChanged(name);
+  }
+
+  /** A rollout that may be some pipeline's stage changed, possibly in another namespace: plan those pipelines. */
+  stageRolloutChanged(rollout: string): void {
+    this.pipelines?.rolloutChanged(rollout);
+  }
+
   /** Resolves once no reconcile is queued or running (tests). */
   async idle(): Promise<void> {
     await this.rollouts.idle();

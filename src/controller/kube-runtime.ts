@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import {
+  AdmissionregistrationV1Api,
   AppsV1Api,
   BatchV1Api,
   CoreV1Api,
@@ -16,6 +17,8 @@ import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "../platform/kubernetes/c
 import { informerMetrics, SupervisedInformer } from "../platform/kubernetes/informer.js";
 import { KubernetesPlatform } from "../platform/kubernetes/kube-platform.js";
 import { LeaderElector } from "../platform/kubernetes/leader-election.js";
+import { APPROVAL_POLICY_BINDING, type ApprovalPolicy } from "../platform/kubernetes/pipeline-status.js";
+import { KubePipelineStore } from "../platform/kubernetes/pipeline-store.js";
 import { KubeResourceStore, type ObjectCache } from "../platform/kubernetes/resource-store.js";
 import { routerFor } from "../platform/kubernetes/routers/index.js";
 import { shareConnections } from "../platform/kubernetes/shared-connections.js";
@@ -63,7 +66,14 @@ export interface KubeRuntime {
   stop(): Promise<void>;
 }
 
-const KINDS: ResourceKind[] = ["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun"];
+const KINDS: ResourceKind[] = [
+  "Rollout",
+  "AnalysisTemplate",
+  "ClusterAnalysisTemplate",
+  "AnalysisRun",
+  "Pipeline",
+  "Release",
+];
 const ROLLOUT_LABEL = "sluice.dev/rollout";
 /**
  * One at a time per namespace by default: on the 1,000-rollout bench, 4 at once finished no sooner
@@ -87,8 +97,8 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
   const batch = kc.makeApiClient(BatchV1Api);
   const ns = opts.namespace;
 
-  const informers = {} as Record<ResourceKind, SupervisedInformer<KubernetesObject>>;
-  for (const kind of KINDS) {
+  const informers = {} as Record<ResourceKind | "PipelineApproval", SupervisedInformer<KubernetesObject>>;
+  for (const kind of [...KINDS, "PipelineApproval" as const]) {
     const plural = pluralOf(kind);
     const clusterScoped = kind === "ClusterAnalysisTemplate" || ns === undefined;
     const path = `/apis/${SLUICE_GROUP}/${SLUICE_VERSION}${clusterScoped ? "" : `/namespaces/${ns}`}/${plural}`;
@@ -149,6 +159,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       }),
       allowLocalCommands: opts.allowLocalCommands ?? false,
     });
+  const approvalPolicy = policyReader(kc, onError);
   const controllers = new Map<string, Controller>();
   const notifiers = new Map<string, Notifier>();
   let leading = false;
@@ -191,8 +202,21 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
         Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
       );
     };
+    const pipelineStore = new KubePipelineStore({
+      kc,
+      namespace,
+      resources: store,
+      caches: {
+        Pipeline: informers.Pipeline,
+        Rollout: informers.Rollout,
+        PipelineApproval: informers.PipelineApproval,
+      },
+      policy: approvalPolicy.current,
+      onError,
+    });
     controller = new Controller({
       store,
+      pipelineStore,
       platform,
       providers: providersFor(namespace),
       metrics,
@@ -216,6 +240,20 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     // A deleted rollout's ReplicaSets and runs go with it (owner references); its series go here.
     if (type === "delete") metrics.forget(rolloutLabel(obj.metadata?.name ?? "", obj.metadata?.namespace));
     touch(obj, obj.metadata?.name);
+    // A stage may live in another namespace than its pipeline: every namespace's pipelines look.
+    const name = obj.metadata?.name;
+    if (name) for (const c of controllers.values()) c.stageRolloutChanged(name);
+  });
+  const pipelineOf = (obj: KubernetesObject, name: string | undefined) => {
+    const namespace = obj.metadata?.namespace;
+    if (namespace && name) controllerFor(namespace)?.pipelineChanged(name);
+  };
+  informers.Pipeline.onChange((_type, obj) => pipelineOf(obj, obj.metadata?.name));
+  informers.Release.onChange((_type, obj) => pipelineOf(obj, (obj as { spec?: { pipeline?: string } }).spec?.pipeline));
+  informers.PipelineApproval.onChange((type, obj) => {
+    if (type === "delete") return;
+    // Read the requester policy as it stands now, before the approval is judged against it.
+    void approvalPolicy.refresh().then(() => pipelineOf(obj, (obj as { spec?: { pipeline?: string } }).spec?.pipeline));
   });
   replicaSets.onChange((_type, obj) => touch(obj, obj.metadata?.labels?.[ROLLOUT_LABEL]));
   pods.onChange((_type, obj) => touch(obj, obj.metadata?.labels?.[ROLLOUT_LABEL]));
@@ -223,7 +261,9 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
   const startLeading = () => {
     leading = true;
     log("leading: reconciling rollouts");
-    const namespaces = new Set(informers.Rollout.list().map((r) => r.metadata?.namespace ?? ""));
+    const namespaces = new Set(
+      [...informers.Rollout.list(), ...informers.Pipeline.list()].map((r) => r.metadata?.namespace ?? ""),
+    );
     for (const namespace of namespaces) if (namespace) controllerFor(namespace);
   };
   const stopLeading = () => {
@@ -237,7 +277,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
   };
 
   const all = [...Object.values(informers), replicaSets, pods];
-  await Promise.all(all.map((i) => i.start()));
+  await Promise.all([...all.map((i) => i.start()), approvalPolicy.refresh()]);
 
   let elector: LeaderElector | undefined;
   if (opts.leaderElection) {
@@ -283,6 +323,35 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       for (const i of all) i.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       connections.close();
+    },
+  };
+}
+
+/**
+ * The requester policy's binding, read when an approval arrives (and at start). A binding that
+ * cannot be read counts as missing: approvals are then refused, never trusted.
+ */
+function policyReader(kc: KubeConfig, onError: (message: string, err: unknown) => void) {
+  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+  let policy: ApprovalPolicy | undefined;
+  return {
+    current: () => policy,
+    async refresh(): Promise<void> {
+      try {
+        const binding = await api.readValidatingAdmissionPolicyBinding({ name: APPROVAL_POLICY_BINDING });
+        const created = binding.metadata?.creationTimestamp;
+        policy = {
+          boundAt: created ? new Date(created) : new Date(0),
+          denies: binding.spec?.validationActions?.includes("Deny") ?? false,
+        };
+      } catch (err) {
+        policy = undefined;
+        if (apiErrorCode(err) !== 404)
+          onError(
+            `could not read ValidatingAdmissionPolicyBinding ${APPROVAL_POLICY_BINDING}; approvals are refused`,
+            err,
+          );
+      }
     },
   };
 }

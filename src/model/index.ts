@@ -1,4 +1,5 @@
 export * from "./analysis.js";
+export * from "./approval.js";
 export * from "./duration.js";
 export * from "./meta.js";
 export * from "./notification.js";

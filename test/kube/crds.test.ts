@@ -139,11 +139,14 @@ describe.skipIf(skip)("Sluice CRDs on a real API server", () => {
     await cp?.stop();
   });
 
-  it("establishes the four CRDs with short names, the sluice category and a status subresource where needed", async () => {
+  it("establishes the seven CRDs with short names, the sluice category and a status subresource where needed", async () => {
     expect(crds.map((c) => c.metadata.name).sort()).toEqual([
       "analysisruns.sluice.dev",
       "analysistemplates.sluice.dev",
       "clusteranalysistemplates.sluice.dev",
+      "pipelineapprovals.sluice.dev",
+      "pipelines.sluice.dev",
+      "releases.sluice.dev",
       "rollouts.sluice.dev",
     ]);
     const served = (await custom.getClusterCustomObject({

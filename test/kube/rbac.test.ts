@@ -259,6 +259,19 @@ describe.skipIf(skip)("deploy/rbac.yaml on a real control plane", () => {
       ["update", "gateway.networking.k8s.io", "httproutes"],
       ["update", "networking.istio.io", "virtualservices"],
       ["create", "split.smi-spec.io", "trafficsplits"],
+      // Pipelines: a release applied to a stage's rollout spec; the record in the pipeline's status.
+      ["patch", GROUP, "rollouts"],
+      ["watch", GROUP, "pipelines"],
+      ["patch", GROUP, "pipelines", { subresource: "status" }],
+      ["watch", GROUP, "releases"],
+      ["watch", GROUP, "pipelineapprovals"],
+      ["patch", GROUP, "pipelineapprovals", { subresource: "status" }],
+      [
+        "get",
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicybindings",
+        { name: "sluice-pipeline-approvals" },
+      ],
     ];
     for (const [verb, group, resource, more] of allowed)
       expect([verb, group, resource, more, await can(verb, group, resource, more)]).toEqual([
@@ -271,8 +284,13 @@ describe.skipIf(skip)("deploy/rbac.yaml on a real control plane", () => {
 
     const refused: [string, string, string, Record<string, string>?][] = [
       ["update", GROUP, "rollouts"],
-      ["patch", GROUP, "rollouts"],
       ["create", GROUP, "analysistemplates"],
+      // Pipelines, releases and approvals are people's: never created, changed or deleted.
+      ["patch", GROUP, "pipelines"],
+      ["create", GROUP, "releases"],
+      ["patch", GROUP, "pipelineapprovals"],
+      ["delete", GROUP, "pipelineapprovals"],
+      ["list", "admissionregistration.k8s.io", "validatingadmissionpolicybindings"],
       ["get", "", "secrets", { namespace: "elsewhere" }],
       ["list", "", "secrets"],
       ["create", "", "pods"],

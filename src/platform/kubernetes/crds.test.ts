@@ -30,7 +30,7 @@ describe("CRDs", () => {
     expect((schema.properties as Record<string, SchemaNode>).metadata).toEqual({ type: "object" });
   });
 
-  it("names the four kinds in group sluice.dev, with short names and the sluice category", () => {
+  it("names the seven kinds in group sluice.dev, with short names and the sluice category", () => {
     const names = allCrds().map((c) => [
       c.metadata.name,
       c.spec.scope,
@@ -42,15 +42,18 @@ describe("CRDs", () => {
       ["analysistemplates.sluice.dev", "Namespaced", ["at"], ["sluice"]],
       ["clusteranalysistemplates.sluice.dev", "Cluster", ["cat"], ["sluice"]],
       ["analysisruns.sluice.dev", "Namespaced", ["ar"], ["sluice"]],
+      ["pipelines.sluice.dev", "Namespaced", ["pl"], ["sluice"]],
+      ["releases.sluice.dev", "Namespaced", ["rel"], ["sluice"]],
+      ["pipelineapprovals.sluice.dev", "Namespaced", ["pa"], ["sluice"]],
     ]);
     expect(pluralOf("AnalysisRun")).toBe("analysisruns");
   });
 
-  it("gives Rollout and AnalysisRun a status subresource, and the templates none", () => {
+  it("gives Rollout, AnalysisRun, Pipeline and PipelineApproval a status subresource, the templates and Release none", () => {
     const withStatus = allCrds()
       .filter((c) => c.spec.versions[0]?.subresources?.status)
       .map((c) => c.spec.names.kind);
-    expect(withStatus).toEqual(["Rollout", "AnalysisRun"]);
+    expect(withStatus).toEqual(["Rollout", "AnalysisRun", "Pipeline", "PipelineApproval"]);
   });
 
   it("has the printer columns kubectl get shows", () => {
@@ -165,7 +168,23 @@ describe("deploy/", () => {
       "RoleBinding",
       "RoleBinding",
       "ServiceAccount",
+      "ValidatingAdmissionPolicy",
+      "ValidatingAdmissionPolicyBinding",
     ]);
+  });
+
+  it("gives the chart the same requester policy as deploy/pipeline-approval-policy.yaml", () => {
+    const plain = docs("deploy/pipeline-approval-policy.yaml").map((d) => {
+      const { labels: _labels, ...metadata } = d.metadata as { labels?: unknown; name: string };
+      return { ...d, metadata };
+    });
+    // The chart's labels come from its helpers; the rest must be the same.
+    const chart = ["validatingadmissionpolicy", "validatingadmissionpolicybinding"].map((f) => {
+      const d = parse(template(`deploy/helm/sluice/templates/${f}.yaml`)) as { metadata: { labels?: unknown } };
+      const { labels: _labels, ...metadata } = d.metadata;
+      return { ...d, metadata };
+    });
+    expect(chart).toEqual(plain);
   });
 
   it("gives the chart's ClusterRole the same rules as deploy/rbac.yaml", () => {

@@ -1,23 +1,19 @@
 import { stringify } from "yaml";
+import { z } from "zod";
 import type { ResourceKind } from "../../controller/control-plane.js";
-
-/**
- * The kinds that have a CRD. Pipelines and releases run on the local platform in this version, so
- * they have none yet.
- */
-export type KubeKind = Exclude<ResourceKind, "Pipeline" | "Release">;
-
-/** The kind, if it has a CRD; throws a one-line error for the local-only kinds. */
-export function kubeKind(kind: ResourceKind): KubeKind {
-  if (kind === "Pipeline" || kind === "Release")
-    throw new Error(
-      `${kind} resources run on the local platform in this version of Sluice; there is no ${kind} CRD yet`,
-    );
-  return kind;
-}
-
+import { PipelineApproval } from "../../model/approval.js";
 import { jsonSchemaFor } from "../../model/json-schema.js";
 import { RESOURCE_KINDS } from "../../model/validate.js";
+
+/**
+ * The kinds that have a CRD: every resource kind, and PipelineApproval, which exists only on
+ * Kubernetes (locally people approve through Sluice's API).
+ */
+export type KubeKind = ResourceKind | "PipelineApproval";
+
+/** Every kind with a CRD, in the order the docs list them. */
+export const KUBE_KINDS: readonly KubeKind[] = [...RESOURCE_KINDS, "PipelineApproval"];
+
 import { ROLLOUT_API_STATUS, ROLLOUT_SCALE } from "./api-status.js";
 import { type CelRule, type SchemaNode, toStructural } from "./structural.js";
 
@@ -119,7 +115,47 @@ const KINDS: Record<KubeKind, KindInfo> = {
       age,
     ],
   },
+  Pipeline: {
+    plural: "pipelines",
+    shortName: "pl",
+    scope: "Namespaced",
+    status: true,
+    columns: [
+      { name: "Stages", type: "string", jsonPath: ".spec.stages[*].name" },
+      { name: "Recorded", type: "integer", jsonPath: ".status.recordSeq", description: "Entries in the record" },
+      age,
+    ],
+  },
+  Release: {
+    plural: "releases",
+    shortName: "rel",
+    scope: "Namespaced",
+    status: false,
+    columns: [
+      { name: "Pipeline", type: "string", jsonPath: ".spec.pipeline" },
+      { name: "Image", type: "string", jsonPath: ".spec.image" },
+      age,
+    ],
+  },
+  PipelineApproval: {
+    plural: "pipelineapprovals",
+    shortName: "pa",
+    scope: "Namespaced",
+    status: true,
+    columns: [
+      { name: "Pipeline", type: "string", jsonPath: ".spec.pipeline" },
+      { name: "Release", type: "string", jsonPath: ".spec.release" },
+      { name: "Stage", type: "string", jsonPath: ".spec.stage" },
+      { name: "Decision", type: "string", jsonPath: ".spec.decision" },
+      { name: "Requester", type: "string", jsonPath: ".spec.requester" },
+      { name: "Phase", type: "string", jsonPath: ".status.phase" },
+      age,
+    ],
+  },
 };
+
+/** A spec that may never change once created (releases and approvals are records). */
+const immutable = (what: string): CelRule => ({ rule: "self == oldSelf", message: `${what} is immutable` });
 
 const exactlyOne = (names: string[], message: string): CelRule => ({
   rule: `[${names.map((n) => `has(self.${n})`).join(", ")}].exists_one(x, x)`,
@@ -159,11 +195,36 @@ const VALIDATIONS: Record<KubeKind, Record<string, CelRule[]>> = {
   AnalysisTemplate: { "spec.metrics[].provider": [providerRule] },
   ClusterAnalysisTemplate: { "spec.metrics[].provider": [providerRule] },
   AnalysisRun: { "spec.metrics[].provider": [providerRule] },
+  Pipeline: {
+    "spec.stages": [
+      {
+        rule: "self.all(s, self.exists_one(t, t.name == s.name))",
+        message: "stage names must be unique within the pipeline",
+      },
+    ],
+  },
+  Release: { spec: [immutable("a release")] },
+  PipelineApproval: {
+    spec: [
+      immutable("an approval"),
+      {
+        rule: "self.decision in ['reject', 'unreject'] ? !has(self.stage) : has(self.stage)",
+        message: "approve, deny, promote and retry need a stage; reject and unreject leave it out",
+      },
+    ],
+  },
 };
 
+/** The JSON Schema of what users write for a kind (the input side: fields with defaults optional). */
+function inputSchema(kind: KubeKind): SchemaNode {
+  if (kind === "PipelineApproval")
+    return z.toJSONSchema(PipelineApproval, { io: "input", target: "openapi-3.0" }) as SchemaNode;
+  return jsonSchemaFor(kind, { target: "openapi-3.0" }) as SchemaNode;
+}
+
 /** The structural OpenAPI v3 schema of a kind, as its CRD carries it. */
-export function crdSchema(kind: ResourceKind): SchemaNode {
-  const source = structuredClone(jsonSchemaFor(kind, { target: "openapi-3.0" })) as SchemaNode;
+export function crdSchema(kind: KubeKind): SchemaNode {
+  const source = structuredClone(inputSchema(kind));
   const props = source.properties as SchemaNode;
   // The API server owns these three; a CRD may only say what type they are.
   props.apiVersion = { type: "string" };
@@ -176,13 +237,13 @@ export function crdSchema(kind: ResourceKind): SchemaNode {
   }
   return toStructural(source, {
     preserveUnknownFields: ["spec.template.spec"],
-    validations: VALIDATIONS[kubeKind(kind)],
+    validations: VALIDATIONS[kind],
   });
 }
 
 /** The CustomResourceDefinition for a Sluice kind. */
-export function crdFor(kind: ResourceKind): CustomResourceDefinition {
-  const info = KINDS[kubeKind(kind)];
+export function crdFor(kind: KubeKind): CustomResourceDefinition {
+  const info = KINDS[kind];
   const singular = kind.toLowerCase();
   return {
     apiVersion: "apiextensions.k8s.io/v1",
@@ -215,12 +276,12 @@ export function crdFor(kind: ResourceKind): CustomResourceDefinition {
 
 /** Every Sluice CRD, in the order the docs list the kinds. */
 export function allCrds(): CustomResourceDefinition[] {
-  return RESOURCE_KINDS.filter((k) => k !== "Pipeline" && k !== "Release").map(crdFor);
+  return KUBE_KINDS.map(crdFor);
 }
 
 /** The plural resource name of a kind, e.g. `rollouts`: the path segment of its API. */
-export function pluralOf(kind: ResourceKind): string {
-  return KINDS[kubeKind(kind)].plural;
+export function pluralOf(kind: KubeKind): string {
+  return KINDS[kind].plural;
 }
 
 const HEADER = "# Generated by scripts/generate-crds.ts from the schemas in src/model. Do not edit.\n";

@@ -1,10 +1,16 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { Resource, ResourceKind } from "../../controller/control-plane.js";
-import { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout } from "../../model/index.js";
+import {
+  AnalysisRun,
+  AnalysisTemplate,
+  ClusterAnalysisTemplate,
+  Pipeline,
+  Release,
+  Rollout,
+} from "../../model/index.js";
 import { ROLLOUT_API_STATUS, rolloutApiStatus } from "./api-status.js";
-import { kubeKind } from "./crds.js";
 
-const SCHEMAS = { Rollout, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun } as const;
+const SCHEMAS = { Rollout, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun, Pipeline, Release } as const;
 
 /** The metadata keys Sluice's model keeps; the API server adds many more (managedFields, ownerReferences...). */
 const MODEL_METADATA = [
@@ -53,7 +59,7 @@ export function toResource(kind: ResourceKind, obj: ApiObject): Resource {
     ...(obj.spec !== undefined ? { spec: obj.spec } : {}),
     ...(status && Object.keys(status).length > 0 ? { status } : {}),
   };
-  const parsed = SCHEMAS[kubeKind(kind)].safeParse(candidate);
+  const parsed = SCHEMAS[kind].safeParse(candidate);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const where = first ? `${first.path.join(".")}: ${first.message}` : "invalid";
