@@ -214,6 +214,35 @@ describe.skipIf(skip)("pipelines on a real control plane", () => {
     expect(errors.filter((e) => !/watch of .* failed/.test(e))).toEqual([]);
   }, 240_000);
 
+  it("refuses to count any approval while the requester policy is unbound, even one the API server accepted", async () => {
+    const admission = {
+      group: "admissionregistration.k8s.io",
+      version: "v1",
+      plural: "validatingadmissionpolicybindings",
+    };
+    const custom = env.kc.makeApiClient(CustomObjectsApi);
+    const binding = await custom.getClusterCustomObject({ ...admission, name: "sluice-pipeline-approvals" });
+    await custom.deleteClusterCustomObject({ ...admission, name: "sluice-pipeline-approvals" });
+    try {
+      // Without the binding nothing checks the requester: alice can claim to be bob, and the API server lets her.
+      const forged = { pipeline: "shop", release: "v2", decision: "reject", reason: "x", requester: "bob" };
+      await waitFor(async () => (await approveAsAlice("unchecked", forged)) === undefined, {
+        timeoutMs: 15_000,
+        message: "the API server stops enforcing the policy",
+      });
+      const status = await waitFor(
+        async () => ((await approval("unchecked"))?.phase ? approval("unchecked") : undefined),
+        { timeoutMs: 30_000, message: "the unchecked approval settled" },
+      );
+      expect(status).toMatchObject({ phase: "Refused" });
+      expect(status?.message).toMatch(/ValidatingAdmissionPolicyBinding sluice-pipeline-approvals is missing/);
+      expect(has(await record(), "Rejected")).toEqual([]);
+    } finally {
+      const { metadata, ...rest } = binding as KubernetesObject;
+      await custom.createClusterCustomObject({ ...admission, body: { ...rest, metadata: { name: metadata?.name } } });
+    }
+  });
+
   it("keeps releases and approvals immutable once created", async () => {
     const custom = env.kc.makeApiClient(CustomObjectsApi);
     const change = (plural: string, name: string, path: string, value: unknown) =>
