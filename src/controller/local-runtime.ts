@@ -65,10 +65,11 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   const supervisor = new Supervisor({
     stateDir: dir,
     registry: store.replicas,
-    onChange: () => {
+    onChange: (rollouts) => {
       if (routerStopping) return;
       platform?.sync().catch(() => {});
-      controller?.observationChanged();
+      if (rollouts === undefined) controller?.observationChanged();
+      else for (const rollout of rollouts) controller?.observationChanged(rollout);
     },
     drain: async (endpoint) => {
       await platform?.sync();

@@ -13,12 +13,13 @@ afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 const missing = ProcessTemplate.parse({ command: "/nonexistent/sluice-supervisor-test" });
 
 function make(registry = new MemoryReplicaRegistry()) {
-  const counts = { changes: 0 };
+  const counts = { changes: 0, named: [] as (readonly string[] | undefined)[] };
   const supervisor = new Supervisor({
     stateDir,
     registry,
-    onChange: () => {
+    onChange: (rollouts) => {
       counts.changes += 1;
+      counts.named.push(rollouts);
     },
     backoff: { initialMs: 20, maxMs: 40 },
   });
@@ -52,6 +53,16 @@ describe("Supervisor (no processes)", () => {
     expect(obs.message).toContain("could not start");
     await supervisor.stopAll();
     expect(supervisor.observe("web")).toEqual([]);
+  });
+
+  it("names the rollouts whose replicas changed, so the controller looks at those alone", async () => {
+    const { supervisor, counts } = make();
+    supervisor.ensure("web", "abc123", missing, 1);
+    supervisor.ensure("api", "def456", missing, 1);
+    await waitFor(() => counts.changes > 0, { message: "onChange called" });
+    expect(counts.named.every((n) => n !== undefined)).toBe(true);
+    expect(new Set(counts.named.flatMap((n) => [...(n ?? [])]))).toEqual(new Set(["web", "api"]));
+    await supervisor.stopAll();
   });
 
   it("forgets recorded replicas whose process is gone", async () => {

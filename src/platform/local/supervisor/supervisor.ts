@@ -16,7 +16,7 @@ export interface SupervisorOptions {
   stateDir: string;
   registry: ReplicaRegistry;
   /** Called (coalesced, never synchronously) when readiness or crash state changes, so the controller reconciles. */
-  onChange: () => void;
+  onChange: (rollouts?: readonly string[]) => void;
   /**
    * Called after a replica is taken out of routing and before it gets SIGTERM; the controller
    * pushes the router config and waits until the endpoint has no request in flight.
@@ -64,6 +64,8 @@ export class Supervisor {
   private closed = false;
   private detached = false;
   private notifyQueued = false;
+  /** Rollouts changed since the last notice; undefined means "all of them" (after adoption). */
+  private changed: Set<string> | undefined = new Set();
 
   constructor(private readonly opts: SupervisorOptions) {
     mkdirSync(path.join(opts.stateDir, "logs"), { recursive: true });
@@ -135,7 +137,7 @@ export class Supervisor {
       const revisions = this.rollouts.get(rollout);
       revisions?.delete(revision);
       if (revisions?.size === 0) this.rollouts.delete(rollout);
-      this.notify();
+      this.notify(rollout);
     }
   }
 
@@ -216,7 +218,7 @@ export class Supervisor {
       state.replicas.set(index, replica);
       replica.start();
     }
-    if (plan.start.length > 0 || plan.stop.length > 0) this.notify();
+    if (plan.start.length > 0 || plan.stop.length > 0) this.notify(state.rollout);
   }
 
   private queueReconcile(state: RevisionState): void {
@@ -232,7 +234,7 @@ export class Supervisor {
     const done = replica.stop().then(() => {
       if (state.replicas.get(replica.index) === replica) state.replicas.delete(replica.index);
       this.stops.delete(done);
-      this.notify();
+      this.notify(state.rollout);
       this.queueReconcile(state);
     });
     this.stops.add(done);
@@ -286,7 +288,7 @@ export class Supervisor {
       neverReadyMs: (this.opts.neverReadySeconds ?? 60) * 1000,
       ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
       changed: () => {
-        this.notify();
+        this.notify(state.rollout);
         this.queueReconcile(state);
       },
       ...(this.opts.drain ? { drain: this.opts.drain } : {}),
@@ -307,14 +309,23 @@ export class Supervisor {
     for (const state of this.states()) for (const replica of state.replicas.values()) replica.tick(now);
   }
 
-  private notify(): void {
+  /**
+   * Tells the controller, once per turn of the event loop, which rollouts changed, so it looks at
+   * those alone: with hundreds of rollouts, looking at all of them on every replica change kept the
+   * reconcile queue full. No rollout named means all (after adoption).
+   */
+  private notify(rollout?: string): void {
+    if (rollout === undefined) this.changed = undefined;
+    else this.changed?.add(rollout);
     if (this.notifyQueued || this.detached) return;
     this.notifyQueued = true;
     setImmediate(() => {
       this.notifyQueued = false;
+      const changed = this.changed;
+      this.changed = new Set();
       if (this.detached) return;
       try {
-        this.opts.onChange();
+        this.opts.onChange(changed ? [...changed] : undefined);
       } catch (err) {
         this.opts.onError?.("the supervisor's change listener failed", err);
       }
