@@ -11,7 +11,9 @@ import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import type { RecordedEntry } from "../../src/controller/control-plane.js";
+import { type ControlPlane, PipelineRequestError } from "../../src/controller/control-plane.js";
 import { startKubeRuntime } from "../../src/controller/kube-runtime.js";
+import { ClusterControlPlane } from "../../src/platform/kubernetes/cluster-control-plane.js";
 import { useKubeController } from "../helpers/kube-controller.js";
 import { applySluice, createNamespace, GROUP, getSluice, kubeRollout, VERSION } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
@@ -213,6 +215,39 @@ describe.skipIf(skip)("pipelines on a real control plane", () => {
     expect(events.items.find((e) => e.reason === "RequestApproved")?.message).toMatch(/^alice approved v2 for prod/);
     expect(errors.filter((e) => !/watch of .* failed/.test(e))).toEqual([]);
   }, 240_000);
+
+  it("carries out sluice approve and release reject against the cluster as the kubeconfig's user", async () => {
+    await applySluice(env.kc, PIPELINES, {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: "Release",
+      metadata: { name: "v3" },
+      spec: { pipeline: "shop", image: "registry.example/web:3" },
+    });
+    const v3 = (type: string) => async () =>
+      (await record()).some((e) => e.type === type && e.release === "v3" && e.stage === "prod");
+    await waitFor(v3("ApprovalRequested"), { timeoutMs: 90_000, message: "v3 waiting for approval in prod" });
+
+    // The admin certificate is CN=sluice-admin in group system:masters: not an approver of prod.
+    // The actor the in-process API passes is not what counts: the API server's user is.
+    const cluster: ControlPlane = new ClusterControlPlane(env.kc, PIPELINES);
+    const actor = { name: "ignored", role: "admin" };
+    const approve = { type: "approve", stage: "prod", release: "v3", reason: "ship it" } as const;
+    const refused = await cluster.pipelineRequest("shop", approve, { actor }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PipelineRequestError);
+    expect(refused).toMatchObject({ code: "Forbidden" });
+    expect((refused as Error).message).toMatch(
+      /^sluice-admin \(role system:masters, system:authenticated\) may not approve prod/,
+    );
+
+    const rejected = await cluster.pipelineRequest(
+      "shop",
+      { type: "reject", release: "v3", reason: "wrong build" },
+      { actor },
+    );
+    expect(rejected).toMatchObject({ type: "Rejected", release: "v3", actor: "sluice-admin", reason: "wrong build" });
+    expect(await cluster.pipelineRecord("shop", { release: "v3", limit: 1 })).toEqual([rejected]);
+    expect(await imageIn("prod")).toBe("registry.example/web:2");
+  }, 120_000);
 
   it("refuses to count any approval while the requester policy is unbound, even one the API server accepted", async () => {
     const admission = {

@@ -14,20 +14,30 @@ import {
   type ChangeNotice,
   type ControlPlane,
   type EventRecord,
-  PipelineRequestError,
+  NotFoundError,
+  type PipelineRequest,
   type RecordedEntry,
   type Resource,
   type ResourceKind,
 } from "../../controller/control-plane.js";
+import type { RecordFilter } from "../../controller/pipelines/store.js";
 import type { RolloutCommand } from "../../engine/types.js";
 import { ManifestError, ValidationError } from "../../model/errors.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
+import { clusterRecord, requestByApproval } from "./cluster-pipelines.js";
 import { commandRollout } from "./commands.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { toResource } from "./objects.js";
 
-const KINDS: ResourceKind[] = ["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun"];
+const KINDS: ResourceKind[] = [
+  "Rollout",
+  "AnalysisTemplate",
+  "ClusterAnalysisTemplate",
+  "AnalysisRun",
+  "Pipeline",
+  "Release",
+];
 const apply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
 const FIELD_MANAGER = "sluice-cli";
 
@@ -42,9 +52,6 @@ export class ClusterRequestError extends Error {
     super(message, options);
   }
 }
-
-const PIPELINES_LOCAL_ONLY =
-  "pipelines run on the local platform in this version of Sluice; run this command against `sluice up` (--state-dir), not a cluster";
 
 /**
  * What the CLI's verbs do against a cluster: the same operations as the local controller's API,
@@ -64,13 +71,22 @@ export class ClusterControlPlane implements ControlPlane {
     this.core = kc.makeApiClient(CoreV1Api);
   }
 
-  /** Pipelines run on the local platform in this version; on Kubernetes they are refused with what to do. */
-  async pipelineRequest(): Promise<RecordedEntry> {
-    throw new PipelineRequestError(PIPELINES_LOCAL_ONLY, "Conflict");
+  /**
+   * A person's request becomes a PipelineApproval created with the caller's own credentials; the
+   * controller in the cluster records it (or refuses it) and this returns its record entry.
+   */
+  async pipelineRequest(pipeline: string, request: PipelineRequest): Promise<RecordedEntry> {
+    return requestByApproval(this.kc, this.namespace, pipeline, request);
   }
 
-  pipelineRecord(): RecordedEntry[] {
-    throw new PipelineRequestError(PIPELINES_LOCAL_ONLY, "Conflict");
+  /** The record as the Pipeline's status holds it (its newest entries). */
+  async pipelineRecord(pipeline: string, filter?: RecordFilter): Promise<RecordedEntry[]> {
+    try {
+      return await clusterRecord(this.kc, this.namespace, pipeline, filter);
+    } catch (err) {
+      if (apiErrorCode(err) === 404) throw new NotFoundError("Pipeline", pipeline);
+      throw err;
+    }
   }
 
   /** Validates everything as the local controller does, then server-side applies each object. */
