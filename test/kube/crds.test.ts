@@ -238,7 +238,7 @@ describe.skipIf(skip)("Sluice CRDs on a real API server", () => {
     const duration = validRollout("bad-duration");
     (duration.spec!.strategy as { canary: { steps: unknown[] } }).canary.steps = [{ pause: { duration: "5 min" } }];
     expect(await refusal(create("Rollout", duration))).toMatch(
-      /spec\.strategy\.canary\.steps\[0\]\.pause\.duration.*must be an integer >= 0 or a string matching/,
+      /spec\.strategy\.canary\.steps\[0\]\.pause\.duration.*must be an integer >= 0 and <= 31536000 or a string matching/,
     );
     const both = validRollout("both-strategies");
     (both.spec!.strategy as Record<string, unknown>).blueGreen = {};
