@@ -26,7 +26,14 @@ export const analysisChecks: ExtraCheck = (resource) =>
 
 /** Every check of one resource on its own: {@link analysisChecks}, and a pipeline's stages and gates. */
 export const resourceChecks: ExtraCheck = (resource, locate) =>
-  resource.kind === "Pipeline" ? located(pipelineChecks(resource.spec)) : analysisChecks(resource, locate);
+  resource.kind === "Pipeline"
+    ? located(pipelineChecks(resource.spec, { rolesAreGroups: namesNamespace(resource) }))
+    : analysisChecks(resource, locate);
+
+/** A pipeline that names a namespace is meant for Kubernetes, where approval roles are groups. */
+function namesNamespace(pipeline: Pipeline): boolean {
+  return pipeline.metadata.namespace !== undefined || pipeline.spec.stages.some((s) => s.namespace !== undefined);
+}
 
 interface RolloutRef {
   name: string;

@@ -15,6 +15,11 @@ export interface ApplyChecks {
   exists: (kind: Resource["kind"], name: string) => boolean;
   /** Problems that make a rollout impossible on this platform. */
   admit?: (rollout: Rollout) => { path: string; message: string }[];
+  /**
+   * Kubernetes: a pipeline's approval roles are group names, and a stage's Rollout may live in
+   * another namespace or come later (as kubectl allows), so neither is checked here.
+   */
+  cluster?: boolean;
 }
 
 /**
@@ -49,8 +54,9 @@ export function validateForApply(documents: unknown[], source: string, checks: A
       });
     if (resource.kind === "Pipeline") {
       const spec = (resource as Pipeline).spec;
-      for (const issue of pipelineChecks(spec)) errors.push(at(issue));
-      for (const issue of stageRolloutChecks(spec, (name) => inBatch("Rollout", name))) errors.push(at(issue));
+      for (const issue of pipelineChecks(spec, { rolesAreGroups: checks.cluster === true })) errors.push(at(issue));
+      if (!checks.cluster)
+        for (const issue of stageRolloutChecks(spec, (name) => inBatch("Rollout", name))) errors.push(at(issue));
     }
     if (resource.kind === "Release" && !inBatch("Pipeline", (resource as Release).spec.pipeline))
       errors.push(

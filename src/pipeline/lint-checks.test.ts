@@ -148,3 +148,16 @@ describe("stageRolloutChecks", () => {
     ]);
   });
 });
+
+describe("pipelineChecks on Kubernetes", () => {
+  it("takes approval roles as group names, which no file can check", () => {
+    const spec = PipelineSpec.parse({
+      stages: [
+        { name: "a", rollout: "a" },
+        { name: "b", rollout: "b", approval: { from: { roles: ["release-managers"] } } },
+      ],
+    });
+    expect(pipelineChecks(spec).map((i) => i.message)).toEqual([expect.stringMatching(/no role named/)]);
+    expect(pipelineChecks(spec, { rolesAreGroups: true })).toEqual([]);
+  });
+});

@@ -38,18 +38,20 @@ const APPROVING_ROLES = ROLES.filter((r) => grants(r, "approver"));
  * An approval no one can give: a role that does not exist or whose tokens cannot approve, an
  * empty `from`, or more approvals required than the names can give when no role is set.
  */
-function approvalChecks(approval: ApprovalGate, i: number): FieldIssue[] {
+function approvalChecks(approval: ApprovalGate, i: number, rolesAreGroups: boolean): FieldIssue[] {
   const out: FieldIssue[] = [];
   const { roles, names } = approval.from;
-  roles?.forEach((role, j) => {
-    const path = stagePath(i, "approval", "from", "roles", j);
-    if (!isRole(role)) out.push({ path, message: `no role named "${role}"; the roles are ${ROLES.join(", ")}` });
-    else if (!APPROVING_ROLES.includes(role))
-      out.push({
-        path,
-        message: `${/^[aeiou]/.test(role) ? "an" : "a"} ${role} token cannot approve or deny; list ${APPROVING_ROLES.join(" or ")}`,
-      });
-  });
+  // On Kubernetes the roles are the approvers' groups, which no file can list.
+  if (!rolesAreGroups)
+    roles?.forEach((role, j) => {
+      const path = stagePath(i, "approval", "from", "roles", j);
+      if (!isRole(role)) out.push({ path, message: `no role named "${role}"; the roles are ${ROLES.join(", ")}` });
+      else if (!APPROVING_ROLES.includes(role))
+        out.push({
+          path,
+          message: `${/^[aeiou]/.test(role) ? "an" : "a"} ${role} token cannot approve or deny; list ${APPROVING_ROLES.join(" or ")}`,
+        });
+    });
   if (roles !== undefined && roles.length === 0 && names === undefined)
     out.push({
       path: stagePath(i, "approval", "from", "roles"),
@@ -76,7 +78,7 @@ function plural(n: number, one: string, many: string): string {
  * not-yet-supported `cluster`, and two notifications with one name. Paths are relative to the
  * resource, as in src/model/cross-checks.ts.
  */
-export function pipelineChecks(spec: PipelineSpec): FieldIssue[] {
+export function pipelineChecks(spec: PipelineSpec, opts: { rolesAreGroups?: boolean } = {}): FieldIssue[] {
   const out: FieldIssue[] = [];
   const first = new Map<string, number>();
   spec.stages.forEach((s, i) => {
@@ -105,7 +107,7 @@ export function pipelineChecks(spec: PipelineSpec): FieldIssue[] {
         path: stagePath(i, "cluster"),
         message: "stages in other clusters are not supported yet; leave cluster out",
       });
-    if (s.approval !== undefined) out.push(...approvalChecks(s.approval, i));
+    if (s.approval !== undefined) out.push(...approvalChecks(s.approval, i, opts.rolesAreGroups ?? false));
     const w = s.window;
     if (w !== undefined) {
       if (!isTimeZone(w.timeZone))

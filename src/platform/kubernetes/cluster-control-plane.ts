@@ -96,6 +96,7 @@ export class ClusterControlPlane implements ControlPlane {
     for (const kind of ["AnalysisTemplate", "ClusterAnalysisTemplate"] as const)
       for (const t of await this.list(kind)) known.add(`${kind}/${t.metadata.name}`);
     const parsed = validateForApply(documents, source, {
+      cluster: true,
       exists: (kind, name) => known.has(`${kind}/${name}`),
       admit: (r) =>
         r.spec.template.process
