@@ -4,6 +4,7 @@ import * as pipeline from "./index.js";
 describe("src/pipeline", () => {
   it("exports the planner, its helpers and the lint checks", () => {
     expect(Object.keys(pipeline).sort()).toEqual([
+      "BASE_TEMPLATE_ANNOTATION",
       "RELEASE_ANNOTATION",
       "applyRelease",
       "gateRunName",
@@ -12,6 +13,7 @@ describe("src/pipeline", () => {
       "plan",
       "promoteRefusal",
       "releaseOf",
+      "releaseOnBase",
       "stageRolloutChecks",
       "windowOpenAt",
     ]);
