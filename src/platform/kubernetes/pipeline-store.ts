@@ -145,6 +145,8 @@ export class KubePipelineStore implements PipelineStore {
     const body = [
       { op: "test", path: "/metadata/resourceVersion", value: rollout.metadata.resourceVersion },
       { op: "replace", path: "/spec", value: rollout.spec },
+      // The base template the release was applied to, so the next release starts from it too.
+      { op: "add", path: "/metadata/annotations", value: rollout.metadata.annotations ?? {} },
     ];
     try {
       const stored = (await this.custom.patchNamespacedCustomObject(
