@@ -6,8 +6,13 @@
  * batch an unrelated rollout must still answer 200 through the router. Exit code 1 if /healthz
  * was ever slower than 1 s or failed, the controller exited, the API answered 5xx, or the sentinel failed.
  *
- *   npx tsx bench/fuzz-apply.ts [--cases 2000] [--batch 10] [--seed 42] [--dwell-ms 2000]
+ * A batch during which /healthz failed is written out, one file per case, to replay with --from.
+ *
+ *   npx tsx bench/fuzz-apply.ts [--cases 2000] [--batch 10] [--seed 42] [--dwell-ms 2000] [--from 0]
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { renderTable } from "../src/cli/format/table.js";
@@ -23,11 +28,13 @@ const { values } = parseArgs({
     batch: { type: "string", default: "10" },
     seed: { type: "string", default: "42" },
     "dwell-ms": { type: "string", default: "2000" },
+    from: { type: "string", default: "0" },
   },
 });
 const cases = Number(values.cases);
 const batchSize = Number(values.batch);
 const seed = Number(values.seed);
+const from = Number(values.from);
 
 const m = describeMachine();
 const hostile = await new HostileHttp().start();
@@ -38,7 +45,8 @@ try {
   await c.start();
   const harness = new FuzzApplyHarness(c, { dwellMs: Number(values["dwell-ms"]) });
   await harness.start();
-  const all = fc.sample(applyCase(hostile.url), { numRuns: cases, seed });
+  // The same seed gives the same sequence, so --from replays the cases an earlier run reported.
+  const all = fc.sample(applyCase(hostile.url), { numRuns: from + cases, seed }).slice(from);
   for (let i = 0; i < all.length; i += batchSize) {
     await harness.runBatch(all.slice(i, i + batchSize));
     if ((i / batchSize) % 10 === 9) {
@@ -80,6 +88,14 @@ try {
       ],
     ),
   );
+  for (const batch of harness.stalled) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), `fuzz-apply-stall-${from + batch.firstCase}-`));
+    for (const [i, text] of batch.texts.entries())
+      writeFileSync(path.join(dir, `case-${from + batch.firstCase + i}.yaml`), text);
+    console.log(
+      `stalled: ${batch.failures} slow /healthz probe(s) during cases ${from + batch.firstCase}..${from + batch.firstCase + batch.texts.length - 1} (replay: --seed ${seed} --from ${from + batch.firstCase - 1} --cases ${batch.texts.length}); cases in ${dir}`,
+    );
+  }
   for (const line of [...h.failures, ...n.sentinelFailures, ...n.serverErrors, ...n.controllerExits])
     console.log(`failure: ${line}`);
   const failed = h.failureCount + n.sentinelFailures.length + n.serverErrors.length + n.controllerExits.length > 0;

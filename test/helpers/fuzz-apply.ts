@@ -21,6 +21,13 @@ import { waitFor } from "./wait.js";
  */
 export const MAX_CASE_PROCESSES = 40;
 
+/** A batch during which /healthz was slow or failed: its cases' text, with the names they were applied under. */
+export interface StalledBatch {
+  firstCase: number;
+  texts: string[];
+  failures: number;
+}
+
 /** What a fuzz run did; every count is of cases except `updated` (second applies, a new revision). */
 export interface FuzzApplyCounts {
   cases: number;
@@ -94,6 +101,8 @@ export class FuzzApplyHarness {
   };
   private healthz: HealthzWatch | undefined;
   private readonly runs = new Map<string, Record<string, number>>();
+  /** Batches during which /healthz failed, to replay them (bench/fuzz-apply.ts --from). */
+  readonly stalled: StalledBatch[] = [];
   private seq = 0;
 
   constructor(
@@ -127,6 +136,8 @@ export class FuzzApplyHarness {
    * first is settled, lets them run, checks the sentinel, and deletes them.
    */
   async runBatch(cases: ApplyCase[]): Promise<void> {
+    const firstCase = this.counts.cases + 1;
+    const failuresBefore = (await this.healthzSoFar()).failureCount;
     const applied: Resource[][] = [];
     for (const c of cases) {
       const resources = this.lint(c);
@@ -146,6 +157,13 @@ export class FuzzApplyHarness {
     await this.dwell();
     await this.checkSentinel();
     for (const r of applied.flat()) await this.remove(r);
+    const failures = (await this.healthzSoFar()).failureCount - failuresBefore;
+    if (failures > 0)
+      this.stalled.push({
+        firstCase,
+        failures,
+        texts: cases.map((c, i) => c.text.replaceAll(NAME_TOKEN, `c${firstCase + i}-`)),
+      });
   }
 
   private lint(c: ApplyCase): Resource[] | undefined {

@@ -5,7 +5,7 @@ export interface HealthzStats {
   probes: number;
   maxMs: number;
   p99Ms: number;
-  /** Probes that got no 200 within the limit: `"<ms> ms: <why>"`, the first 20 kept. */
+  /** Probes that got no 200 within the limit: `"<ISO time> <ms> ms: <why>"`, the first 20 kept. */
   failures: string[];
   failureCount: number;
 }
@@ -21,7 +21,7 @@ let failureCount = 0;
 let stopping = false;
 const fail = (ms, why) => {
   failureCount++;
-  if (failures.length < 20) failures.push(Math.round(ms) + " ms: " + why);
+  if (failures.length < 20) failures.push(new Date().toISOString() + " " + Math.round(ms) + " ms: " + why);
 };
 async function probe() {
   const started = performance.now();
@@ -90,8 +90,16 @@ export class HealthzWatch {
 
   private ask(message: "report" | "stop"): Promise<HealthzStats> {
     return new Promise((resolve, reject) => {
-      this.worker.once("message", resolve);
-      this.worker.once("error", reject);
+      const onMessage = (stats: HealthzStats) => {
+        this.worker.off("error", onError);
+        resolve(stats);
+      };
+      const onError = (err: Error) => {
+        this.worker.off("message", onMessage);
+        reject(err);
+      };
+      this.worker.once("message", onMessage);
+      this.worker.once("error", onError);
       this.worker.postMessage(message);
     });
   }
