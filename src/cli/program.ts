@@ -205,7 +205,10 @@ export function registerCommands(program: Command, out: Output): void {
   program
     .command("import <paths...>")
     .description("translate Argo Rollouts and Flagger manifests into Sluice resources (YAML on stdout)")
-    .action(async (paths: string[]) => exit(await importCommand(paths, out)));
+    .option("--drop-unsupported", "import a resource even when a metric or gate it has cannot be translated (warned)")
+    .action(async (paths: string[], o: { dropUnsupported?: boolean }) =>
+      exit(await importCommand(paths, out, { dropUnsupported: o.dropUnsupported === true })),
+    );
 
   program
     .command("demo")

@@ -7,8 +7,8 @@ import { formatNote, Notes } from "./notes.js";
 const facts: CanaryFacts = { name: "podinfo", namespace: "test", target: "podinfo", service: "podinfo-svc" };
 const canaryPlan: MeasurePlan = { count: 5, failureLimit: 4, untilFirstSuccess: true };
 
-function run(metrics: unknown[], template?: Obj, plan = canaryPlan) {
-  const notes = new Notes("c.yaml", "Canary/podinfo");
+function run(metrics: unknown[], template?: Obj, plan = canaryPlan, dropUnsupported = false) {
+  const notes = new Notes("c.yaml", "Canary/podinfo", undefined, dropUnsupported);
   const tnotes = new Notes("c.yaml", "MetricTemplate/t");
   const found: Referenced | undefined = template && { value: template, notes: tnotes };
   const ctx: ImportContext = {
@@ -99,25 +99,64 @@ describe("flaggerMetrics", () => {
     ]);
   });
 
-  it("drops metrics it cannot judge or measure, with a warning each", () => {
-    const datadog = { metadata: { name: "t" }, spec: { provider: { type: "datadog" }, query: "q" } };
+  it("reads the deprecated threshold as Flagger does: a minimum rate, a maximum duration, a template's min", () => {
+    const template = {
+      metadata: { name: "t" },
+      spec: { provider: { type: "prometheus", address: "http://prom:9090" }, query: "sum(up)" },
+    };
     const { out, lines } = run(
       [
-        { name: "request-success-rate" },
-        { name: "custom-thing", thresholdRange: { max: 1 } },
-        { name: "kpi", templateRef: { name: "t" }, thresholdRange: { max: 1 } },
-        { name: "missing", templateRef: { name: "other" }, thresholdRange: { max: 1 } },
+        { name: "request-success-rate", threshold: 99 },
+        { name: "request-duration", threshold: 500 },
+        { name: "kpi", templateRef: { name: "t" }, threshold: 3 },
       ],
-      datadog,
+      template,
     );
-    expect(out).toEqual([]);
-    expect(lines).toEqual([
-      'warning: c.yaml: Canary/podinfo spec.analysis.metrics[0].thresholdRange: missing, so nothing to judge; metric "request-success-rate" dropped',
-      'warning: c.yaml: Canary/podinfo spec.analysis.metrics[1]: not a Flagger builtin metric and has no templateRef; metric "custom-thing" dropped',
-      'warning: c.yaml: Canary/podinfo spec.analysis.metrics[2].templateRef: MetricTemplate t cannot be translated; metric "kpi" dropped',
-      'warning: c.yaml: Canary/podinfo spec.analysis.metrics[3].templateRef: MetricTemplate other is not in the input; metric "missing" dropped',
-      "warning: c.yaml: MetricTemplate/t spec.provider.type: Sluice has no datadog provider; metrics using this template are dropped",
+    expect(lines).toEqual([]);
+    expect(out.map((m) => [m.name, m.successCondition])).toEqual([
+      ["request-success-rate", "result.canary.successRate >= 0.99"],
+      ["request-duration", "result.canary.p99 <= 500"],
+      ["kpi", "result[0] >= 3"],
     ]);
+  });
+
+  it("prefers thresholdRange over threshold, as Flagger does, and says the threshold is ignored", () => {
+    const { out, lines } = run([{ name: "request-duration", threshold: 900, thresholdRange: { max: 300 } }]);
+    expect(out[0]?.successCondition).toBe("result.canary.p99 <= 300");
+    expect(lines).toEqual([
+      "warning: c.yaml: Canary/podinfo spec.analysis.metrics[0].threshold: thresholdRange is set too and wins, as in Flagger; ignored",
+    ]);
+  });
+
+  const untranslatable = [
+    { name: "request-success-rate" },
+    { name: "custom-thing", thresholdRange: { max: 1 } },
+    { name: "kpi", templateRef: { name: "t" }, thresholdRange: { max: 1 } },
+    { name: "missing", templateRef: { name: "other" }, thresholdRange: { max: 1 } },
+  ];
+  const datadog = { metadata: { name: "t" }, spec: { provider: { type: "datadog" }, query: "q" } };
+
+  it("refuses the Canary for each metric it cannot judge or measure, naming the flag that allows it", () => {
+    const { out, lines } = run(untranslatable, datadog);
+    expect(out).toEqual([]);
+    const tail =
+      "; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)";
+    expect(lines).toEqual([
+      `error: c.yaml: Canary/podinfo spec.analysis.metrics[0]: metric "request-success-rate" has neither thresholdRange nor threshold, so there is nothing to judge${tail}`,
+      `error: c.yaml: Canary/podinfo spec.analysis.metrics[1]: metric "custom-thing" is not a Flagger builtin metric and has no templateRef${tail}`,
+      `error: c.yaml: Canary/podinfo spec.analysis.metrics[2].templateRef: metric "kpi": MetricTemplate t cannot be translated: Sluice has no datadog provider yet${tail}`,
+      `error: c.yaml: Canary/podinfo spec.analysis.metrics[3].templateRef: metric "missing": MetricTemplate other is not in the input (import it together with the Canary)${tail}`,
+    ]);
+  });
+
+  it("with --drop-unsupported drops them with a loud warning each instead", () => {
+    const { out, lines } = run(untranslatable, datadog, canaryPlan, true);
+    expect(out).toEqual([]);
+    expect(lines).toHaveLength(4);
+    for (const line of lines) {
+      expect(line).toMatch(/^warning: c\.yaml: Canary\/podinfo spec\.analysis\.metrics\[\d\]/);
+      expect(line).toContain("DROPPED (--drop-unsupported): the imported resource is less guarded than its source");
+    }
   });
 });
 

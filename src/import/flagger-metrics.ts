@@ -88,7 +88,7 @@ function substitute(
   });
 }
 
-/** Flagger's `thresholdRange` as a CEL condition on `subject`; percentages are divided by `scale`. */
+/** A `thresholdRange` (or a `threshold` read as one) as a CEL condition on `subject`; percentages are divided by `scale`. */
 function rangeCondition(range: Obj | undefined, subject: string, scale = 1): string | undefined {
   if (range === undefined) return undefined;
   const num = (v: unknown) => (typeof v === "number" ? Number((v / scale).toPrecision(12)) : undefined);
@@ -100,28 +100,23 @@ function rangeCondition(range: Obj | undefined, subject: string, scale = 1): str
   return parts.length > 0 ? parts.join(" && ") : undefined;
 }
 
-/** A Flagger MetricTemplate's provider and query as a Sluice prometheus provider; undefined when it cannot be. */
+/** A Flagger MetricTemplate's provider and query as a Sluice prometheus provider, or why it cannot be. */
 function templateProvider(
   tmpl: Obj,
   notes: Notes,
   substituteQuery: (q: string, path: string, notes: Notes) => string,
-): Obj | undefined {
+): Obj | string {
   known(tmpl, "", notes, ["apiVersion", "kind", "metadata", "spec"], ["status"]);
   const spec = mapping(tmpl.spec, "spec", notes) ?? {};
   known(spec, "spec", notes, ["provider", "query"]);
   const p = mapping(spec.provider, "spec.provider", notes) ?? {};
   known(p, "spec.provider", notes, ["type", "address", "secretRef", "insecureSkipVerify"]);
   const type = str(p.type, "spec.provider.type", notes) ?? "prometheus";
-  if (type !== "prometheus") {
-    notes.warn("spec.provider.type", `Sluice has no ${type} provider; metrics using this template are dropped`);
-    return undefined;
-  }
+  if (type !== "prometheus") return `Sluice has no ${type} provider yet`;
   const address = str(p.address, "spec.provider.address", notes);
   const query = str(spec.query, "spec.query", notes);
-  if (address === undefined || !/^https?:\/\//.test(address) || query === undefined) {
-    notes.warn("spec", "needs a provider address (http or https) and a query; metrics using this template are dropped");
-    return undefined;
-  }
+  if (address === undefined || !/^https?:\/\//.test(address) || query === undefined)
+    return "it needs a provider address (http or https) and a query";
   if (p.secretRef !== undefined)
     notes.warn("spec.provider.secretRef", "credentials are not read from Secrets; set authentication by hand; dropped");
   const out: Obj = { address, query: substituteQuery(query, "spec.query", notes) };
@@ -134,6 +129,36 @@ const BUILTIN: Record<string, { subject: string; scale: number }> = {
   "request-duration": { subject: "result.canary.p99", scale: 1 },
 };
 
+/**
+ * The condition a metric's value must meet. `thresholdRange` wins, as in Flagger; the deprecated
+ * `threshold` is, as Flagger reads it, a minimum success rate, a maximum duration, and for a
+ * MetricTemplate the same as `thresholdRange.min`.
+ */
+function metricCondition(
+  m: Obj,
+  at: string,
+  kind: "request-success-rate" | "request-duration" | "template",
+  notes: Notes,
+): string | undefined {
+  const range = mapping(m.thresholdRange, child(at, "thresholdRange"), notes);
+  const threshold = m.threshold;
+  if (threshold !== undefined && typeof threshold !== "number") {
+    notes.warn(child(at, "threshold"), "expected a number; ignored");
+  } else if (threshold !== undefined && range !== undefined) {
+    notes.warn(child(at, "threshold"), "thresholdRange is set too and wins, as in Flagger; ignored");
+  }
+  const fallback =
+    range === undefined && typeof threshold === "number"
+      ? kind === "request-duration"
+        ? { max: threshold }
+        : { min: threshold }
+      : undefined;
+  const chosen = range ?? fallback;
+  if (kind === "template") return rangeCondition(chosen, "result[0]");
+  const builtin = BUILTIN[kind] as { subject: string; scale: number };
+  return rangeCondition(chosen, builtin.subject, builtin.scale);
+}
+
 function flaggerMetric(
   m: unknown,
   at: string,
@@ -144,41 +169,43 @@ function flaggerMetric(
   ctx: ImportContext,
 ): Obj | undefined {
   const notes = ctx.notes;
-  if (!isObj(m)) return void notes.warn(at, "expected a mapping; dropped");
-  known(m, at, notes, ["name", "interval", "thresholdRange", "templateRef", "templateVariables"]);
+  if (!isObj(m)) return void notes.unsupported(at, "a metric that is not a mapping cannot be translated");
+  known(m, at, notes, ["name", "interval", "threshold", "thresholdRange", "templateRef", "templateVariables"]);
   const name = str(m.name, child(at, "name"), notes);
-  if (name === undefined) return void notes.warn(at, "no name; dropped");
+  if (name === undefined) return void notes.unsupported(at, "a metric with no name cannot be translated");
   const interval = duration(m.interval, child(at, "interval"), notes) ?? defaultInterval;
-  const range = mapping(m.thresholdRange, child(at, "thresholdRange"), notes);
   let provider: Obj | undefined;
   let condition: string | undefined;
   const ref = mapping(m.templateRef, child(at, "templateRef"), notes);
-  const builtin = Object.hasOwn(BUILTIN, name) ? BUILTIN[name] : undefined;
   if (ref) {
     const refName = typeof ref.name === "string" ? ref.name : "";
     const ns = typeof ref.namespace === "string" ? ref.namespace : facts.namespace;
     const found = ctx.find("MetricTemplate", refName, ns);
     if (found === undefined)
-      return void notes.warn(
+      return void notes.unsupported(
         child(at, "templateRef"),
-        `MetricTemplate ${refName} is not in the input; metric "${name}" dropped`,
+        `metric "${name}": MetricTemplate ${refName} is not in the input (import it together with the Canary)`,
       );
     const variables = stringMap(m.templateVariables, child(at, "templateVariables"), notes) ?? {};
     const sub = (q: string, p: string, n: Notes) =>
       substitute(q, { facts, interval: String(m.interval ?? defaultInterval), variables }, args, p, n);
-    provider = templateProvider(found.value, found.notes, sub);
-    if (provider === undefined)
-      return void notes.warn(
+    const translated = templateProvider(found.value, found.notes, sub);
+    if (typeof translated === "string")
+      return void notes.unsupported(
         child(at, "templateRef"),
-        `MetricTemplate ${refName} cannot be translated; metric "${name}" dropped`,
+        `metric "${name}": MetricTemplate ${refName} cannot be translated: ${translated}`,
       );
-    condition = rangeCondition(range, "result[0]");
-  } else if (builtin) {
+    provider = translated;
+    condition = metricCondition(m, at, "template", notes);
+  } else if (name === "request-success-rate" || name === "request-duration") {
     provider = { builtin: { window: interval } };
-    condition = rangeCondition(range, builtin.subject, builtin.scale);
-  } else return void notes.warn(at, `not a Flagger builtin metric and has no templateRef; metric "${name}" dropped`);
+    condition = metricCondition(m, at, name, notes);
+  } else return void notes.unsupported(at, `metric "${name}" is not a Flagger builtin metric and has no templateRef`);
   if (condition === undefined)
-    return void notes.warn(child(at, "thresholdRange"), `missing, so nothing to judge; metric "${name}" dropped`);
+    return void notes.unsupported(
+      at,
+      `metric "${name}" has neither thresholdRange nor threshold, so there is nothing to judge`,
+    );
   // Flagger checks a weight one interval after setting it; so does the first measurement here.
   const metric: Obj = { name, provider, interval, initialDelay: interval, count: plan.count };
   metric.successCondition = condition;

@@ -10,4 +10,11 @@ export {
 export { UntranslatableError } from "./errors.js";
 export { type CelTranslation, exprToCel } from "./expr-to-cel.js";
 export { formatNote, type ImportNote } from "./notes.js";
-export { type ImportResult, importPaths, importText, renderResources, translateManifests } from "./translate.js";
+export {
+  type ImportOptions,
+  type ImportResult,
+  importPaths,
+  importText,
+  renderResources,
+  translateManifests,
+} from "./translate.js";

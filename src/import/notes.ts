@@ -1,6 +1,7 @@
 /** One line on stderr: a field that could not be translated, or a document that could not be at all. */
 export interface ImportNote {
-  severity: "warning" | "error";
+  /** `info`: a document passed over on purpose; `warning`: a field dropped or changed; `error`: a document refused. */
+  severity: "info" | "warning" | "error";
   /** The input it came from: a file path as given, or `<stdin>`. */
   source: string;
   /** Line in the source, for problems found before a document could be read (YAML syntax). */
@@ -35,7 +36,28 @@ export class Notes {
     readonly ref: string | undefined,
     /** Where the document starts; errors name it, as they concern the whole document. */
     readonly line?: number,
+    /** `--drop-unsupported`: a check or gate Sluice cannot express is dropped with a warning, not refused. */
+    readonly dropUnsupported = false,
   ) {}
+
+  /** A document passed over on purpose (a Service beside a Rollout); not a failure. */
+  info(message: string): void {
+    this.add({ severity: "info", source: this.source, ...(this.ref ? { ref: this.ref } : {}), path: "", message });
+  }
+
+  /**
+   * A check or gate of the source that Sluice cannot express. Dropping it would release with less
+   * safety than the source, so the document is refused unless the user asked for `--drop-unsupported`.
+   */
+  unsupported(path: string, what: string): void {
+    if (this.dropUnsupported)
+      this.warn(path, `${what}; DROPPED (--drop-unsupported): the imported resource is less guarded than its source`);
+    else
+      this.fail(
+        `${what}; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)`,
+        path,
+      );
+  }
 
   /** A field that was dropped or changed in meaning. `path` is relative to the document. */
   warn(path: string, message: string): void {

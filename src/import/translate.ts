@@ -18,6 +18,15 @@ export interface ImportResult {
   notes: ImportNote[];
 }
 
+/** How strict an import is. */
+export interface ImportOptions {
+  /**
+   * Import a resource even when a check or gate of its source (a metric, a confirm webhook) cannot
+   * be translated, with a warning per dropped one. Without it such a resource is refused.
+   */
+  dropUnsupported?: boolean;
+}
+
 type Translator = (raw: Obj, ctx: ImportContext) => Obj[];
 
 const TRANSLATORS: Record<string, Translator> = {
@@ -59,7 +68,7 @@ interface Entry {
   used: boolean;
 }
 
-function entryOf(doc: InputDocument): Entry {
+function entryOf(doc: InputDocument, opts: ImportOptions): Entry {
   const { apiVersion, kind, metadata } = doc.value;
   const group = typeof apiVersion === "string" ? (apiVersion.includes("/") ? apiVersion.split("/")[0] : "") : "";
   const meta = typeof metadata === "object" && metadata !== null ? (metadata as Obj) : {};
@@ -72,7 +81,7 @@ function entryOf(doc: InputDocument): Entry {
     key: `${group}/${k}`,
     ...(name === undefined ? {} : { name }),
     ...(namespace === undefined ? {} : { namespace }),
-    notes: new Notes(doc.source, ref, doc.line),
+    notes: new Notes(doc.source, ref, doc.line, opts.dropUnsupported === true),
     used: false,
   };
 }
@@ -98,8 +107,8 @@ function validated(resource: Obj, entry: Entry): Obj | undefined {
  * each other in any order (a Canary and its Deployment and MetricTemplates). Every output resource
  * passes Sluice's schema; a document that cannot be translated at all gives an error note.
  */
-export function translateManifests(docs: readonly InputDocument[]): ImportResult {
-  const entries = docs.map(entryOf);
+export function translateManifests(docs: readonly InputDocument[], opts: ImportOptions = {}): ImportResult {
+  const entries = docs.map((d) => entryOf(d, opts));
   const outputs = new Map<Entry, Obj[]>();
   const find = (kind: ReferencedKind, name: string, namespace: string | undefined) => {
     const e = entries.find(
@@ -139,7 +148,9 @@ export function translateManifests(docs: readonly InputDocument[]): ImportResult
   for (const entry of entries) {
     const ref = REFERENCED[entry.key];
     if (ref !== undefined && !entry.used) entry.notes.warn("", ref.unused);
-    for (const r of outputs.get(entry) ?? []) {
+    // A refused document is left out whole: half of it (a Rollout without its analysis) is less safe than none.
+    const translated = entry.notes.hasErrors ? [] : (outputs.get(entry) ?? []);
+    for (const r of translated) {
       const ok = validated(r, entry);
       if (ok) resources.push(ok);
     }
@@ -149,16 +160,19 @@ export function translateManifests(docs: readonly InputDocument[]): ImportResult
 }
 
 /** Translates the manifests in a text (multi-document YAML or JSON); `source` names it in notes. */
-export function importText(text: string, source: string): ImportResult {
+export function importText(text: string, source: string, opts: ImportOptions = {}): ImportResult {
   const parsed = parseManifests(text, source);
-  const result = translateManifests(parsed.documents);
+  const result = translateManifests(parsed.documents, opts);
   return { resources: result.resources, notes: [...parsed.problems, ...result.notes] };
 }
 
 /** Reads files, directories and `-` (standard input), then translates everything read together. */
-export async function importPaths(paths: readonly string[], opts: ReadOptions = {}): Promise<ImportResult> {
+export async function importPaths(
+  paths: readonly string[],
+  opts: ReadOptions & ImportOptions = {},
+): Promise<ImportResult> {
   const parsed = await readManifests(paths, opts);
-  const result = translateManifests(parsed.documents);
+  const result = translateManifests(parsed.documents, opts);
   return { resources: result.resources, notes: [...parsed.problems, ...result.notes] };
 }
 

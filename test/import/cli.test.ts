@@ -50,4 +50,21 @@ describe("sluice import (the CLI as a child process)", () => {
       "error: <stdin>:1: ConfigMap/settings: cannot translate v1 ConfigMap: not an Argo Rollouts or Flagger resource; skipped",
     );
   }, 90_000);
+
+  it("refuses a Canary with a metric it cannot translate, and imports it with --drop-unsupported", async () => {
+    const fixture = "test/import/refused/flagger-datadog.yaml";
+    const strict = await sluice(["import", fixture]);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toBe("");
+    expect(strict.stderr).toContain(
+      'error: test/import/refused/flagger-datadog.yaml:22: Canary/payments spec.analysis.metrics[1].templateRef: metric "p95-latency"',
+    );
+    const lenient = await sluice(["import", "--drop-unsupported", fixture]);
+    expect(lenient.code).toBe(0);
+    expect(loadText(lenient.stdout, "stdout").resources.map((x) => `${x.kind}/${x.metadata.name}`)).toEqual([
+      "Rollout/payments",
+      "AnalysisTemplate/payments-analysis",
+    ]);
+    expect(lenient.stderr).toContain("DROPPED (--drop-unsupported)");
+  }, 90_000);
 });

@@ -7,13 +7,16 @@ import type { AnalysisTemplate, Rollout } from "../../src/model/index.js";
 import { loadText } from "../../src/model/load.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+/** Inputs `sluice import` refuses without --drop-unsupported; kept apart so the whole-directory test stays green. */
+const refused = (name: string) => fileURLToPath(new URL(`./refused/${name}`, import.meta.url));
 
 /** Runs `sluice import` on one fixture and loads what it printed the way `sluice lint` would. */
-async function run(name: string) {
-  const file = fixture(name);
+async function run(name: string, opts: { dropUnsupported?: boolean; file?: string } = {}) {
+  const file = opts.file ?? fixture(name);
   const logs: string[] = [];
   const errors: string[] = [];
-  const code = await importCommand([file], { log: (t) => logs.push(t), error: (t) => errors.push(t), isTTY: false });
+  const out = { log: (t: string) => logs.push(t), error: (t: string) => errors.push(t), isTTY: false };
+  const code = await importCommand([file], out, { dropUnsupported: opts.dropUnsupported === true });
   const stdout = logs.join("\n");
   const loaded = loadText(stdout, "stdout", { extraChecks: analysisChecks });
   const byName = (kind: Resource["kind"], n: string) =>
@@ -274,6 +277,57 @@ describe("sluice import: Flagger canary with its Deployment and a MetricTemplate
   });
 });
 
+describe("sluice import: Flagger metrics with the deprecated threshold", () => {
+  it("keeps every check: a minimum rate, a maximum duration, a template's minimum", async () => {
+    const { code, loaded, byName, warnings } = await run("flagger-threshold.yaml");
+    expect(warnings).toEqual([]);
+    expect(code).toBe(0);
+    expect(loaded.errors).toEqual([]);
+    const spec = rollout(byName("Rollout", "checkout")).spec;
+    expect(spec.strategy.canary?.steps.filter((s) => "analysis" in s)).toHaveLength(2);
+    const t = template(byName("AnalysisTemplate", "checkout-analysis"));
+    expect(t.spec.metrics.map((m) => [m.name, m.successCondition, m.failureLimit])).toEqual([
+      ["request-success-rate", "result.canary.successRate >= 0.98", 2],
+      ["request-duration", "result.canary.p99 <= 400", 2],
+      ["orders-per-second", "result[0] >= 2", 2],
+    ]);
+    expect(t.spec.metrics[2]?.provider.prometheus?.query).toBe(
+      'sum(rate(checkout_orders_total{namespace="{{args.namespace}}",pod=~"{{args.target}}-.*"}[{{args.interval}}]))',
+    );
+  });
+});
+
+describe("sluice import: a Flagger metric from a provider Sluice lacks (Datadog)", () => {
+  it("refuses the Canary: no Rollout without the check, exit 1, the error names the metric and the flag", async () => {
+    const file = refused("flagger-datadog.yaml");
+    const { code, stdout, warnings } = await run("", { file });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(warnings).toEqual([
+      `error: ${file}:22: Canary/payments spec.analysis.metrics[1].templateRef: metric "p95-latency": MetricTemplate datadog-latency cannot be translated: Sluice has no datadog provider yet; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)`,
+    ]);
+  });
+
+  it("with --drop-unsupported imports it without that check and says so loudly, exit 0", async () => {
+    const file = refused("flagger-datadog.yaml");
+    const { code, loaded, byName, warnings } = await run("", { file, dropUnsupported: true });
+    expect(code).toBe(0);
+    expect(loaded.errors).toEqual([]);
+    expect(rollout(byName("Rollout", "payments")).spec.strategy.canary?.steps).toEqual([
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: "payments-analysis", clusterScope: false }], args: [] } },
+      { setWeight: 40 },
+      { analysis: { templates: [{ templateName: "payments-analysis", clusterScope: false }], args: [] } },
+    ]);
+    expect(template(byName("AnalysisTemplate", "payments-analysis")).spec.metrics.map((m) => m.name)).toEqual([
+      "request-success-rate",
+    ]);
+    expect(warnings).toContain(
+      `warning: ${file}: Canary/payments spec.analysis.metrics[1].templateRef: metric "p95-latency": MetricTemplate datadog-latency cannot be translated: Sluice has no datadog provider yet; DROPPED (--drop-unsupported): the imported resource is less guarded than its source`,
+    );
+  });
+});
+
 describe("sluice import: Flagger A/B test", () => {
   it("turns iterations and match into a header route and writes a placeholder pod template", async () => {
     const { file, code, loaded, byName, warnings } = await run("flagger-ab.yaml");
@@ -319,6 +373,6 @@ describe("sluice import: a whole directory", () => {
     expect(code).toBe(0);
     const loaded = loadText(logs.join("\n"), "stdout");
     expect(loaded.errors).toEqual([]);
-    expect(loaded.resources).toHaveLength(4 + 1 + 5 + 2 + 2);
+    expect(loaded.resources).toHaveLength(4 + 1 + 5 + 2 + 2 + 2);
   });
 });

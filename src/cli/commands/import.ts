@@ -1,15 +1,20 @@
 import type { ReadOptions } from "../../import/documents.js";
 import { formatNote } from "../../import/notes.js";
-import { importPaths, renderResources } from "../../import/translate.js";
+import { type ImportOptions, importPaths, renderResources } from "../../import/translate.js";
 import type { Output } from "../output.js";
 
 /**
  * `sluice import PATH...`: translates Argo Rollouts and Flagger manifests and prints the Sluice
  * resources as multi-document YAML on stdout, with one `warning:` line on stderr per field it could
  * not translate. Returns 0 when every document was translated (warnings allowed), 1 when one could
- * not be at all (unknown kind, YAML syntax, unreadable file); what could be translated is still printed.
+ * not be (YAML syntax, unreadable file, a metric or gate Sluice cannot express without
+ * `--drop-unsupported`); what could be translated is still printed.
  */
-export async function importCommand(paths: string[], out: Output, opts: ReadOptions = {}): Promise<number> {
+export async function importCommand(
+  paths: string[],
+  out: Output,
+  opts: ReadOptions & ImportOptions = {},
+): Promise<number> {
   if (paths.length === 0) {
     out.error("error: name at least one file or directory, or - for standard input");
     return 1;
