@@ -88,7 +88,7 @@ describe("Supervisor: failing replicas", () => {
     s.ensure("web", "nope00", demoTemplate({}, { command: "/nonexistent/sluice-test-binary", args: [] }), 1);
     const obs = await waitFor(() => s.observe("web")[0]?.crashLooping, { timeoutMs: 10_000, message: "crashLooping" });
     expect(obs.message).toMatch(
-      /^replica 0 could not start \(spawn \/nonexistent\/sluice-test-binary ENOENT\) three times/,
+      /^replica 0 could not start: command \/nonexistent\/sluice-test-binary was not found \(spec\.template\.process\.command; give a path or put it on PATH\) three times/,
     );
   });
 });

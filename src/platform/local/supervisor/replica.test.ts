@@ -51,7 +51,7 @@ describe("Replica that cannot start", () => {
     r.start();
     const message = await waitFor(() => firstReport, { timeoutMs: 5_000, message: "crash loop" });
     expect(message).toMatch(
-      /^replica 0 could not start \(spawn \/nonexistent\/sluice-replica-test ENOENT\) three times in \d+ s; its log is empty$/,
+      /^replica 0 could not start: command \/nonexistent\/sluice-replica-test was not found \(spec\.template\.process\.command; give a path or put it on PATH\) three times in \d+ s; its log is empty$/,
     );
     expect(r.ready).toBe(false);
     expect(r.routable).toBe(false);

@@ -8,6 +8,7 @@ import { ProbeCounter, type ProbeSettings, probeSettings, runProbe } from "./pro
 import { isSameProcess, processStartTime, terminateGroup } from "./process-group.js";
 import { type ReplicaRecord, type ReplicaRegistry, replicaId } from "./registry.js";
 import { type ReplicaIdentity, spawnReplica } from "./spawn-replica.js";
+import { startFailure } from "./start-failure.js";
 
 /** What a replica needs from its revision and the supervisor. */
 export interface ReplicaContext {
@@ -182,11 +183,11 @@ export class Replica {
     try {
       child = spawnReplica(this.ctx.template(), port, this.identity(), this.logPath);
     } catch (err) {
-      this.exited(gen, `could not start (${errorText(err)})`);
+      this.exited(gen, startFailure(err, this.ctx.template()));
       return;
     }
     child.on("error", (err) => {
-      if (child.pid === undefined) this.exited(gen, `could not start (${errorText(err)})`);
+      if (child.pid === undefined) this.exited(gen, startFailure(err, this.ctx.template()));
     });
     const pid = child.pid;
     if (pid === undefined) return; // the "error" event reports why
