@@ -16,8 +16,8 @@ const deployment = {
   },
 };
 
-function translate(spec: Obj) {
-  const notes = new Notes("c.yaml", "Canary/podinfo");
+function translate(spec: Obj, dropUnsupported = false) {
+  const notes = new Notes("c.yaml", "Canary/podinfo", undefined, dropUnsupported);
   const ctx: ImportContext = {
     notes,
     find: (kind) =>
@@ -77,15 +77,18 @@ describe("translateFlaggerCanary", () => {
     expect(metricsOf(template)[0]).toMatchObject({ count: 3, failureLimit: 2 });
   });
 
-  it("waits one interval per step when no metric is left, and pauses before promotion for confirm-promotion", () => {
-    const { out, lines } = translate({
-      targetRef,
-      analysis: {
-        interval: "1m",
-        stepWeights: [10, 50],
-        webhooks: [{ name: "gate", type: "confirm-promotion", url: "http://gate/" }],
+  it("waits one interval per step when no metric is left, and pauses before promotion for a dropped confirm-promotion", () => {
+    const { out, lines } = translate(
+      {
+        targetRef,
+        analysis: {
+          interval: "1m",
+          stepWeights: [10, 50],
+          webhooks: [{ name: "gate", type: "confirm-promotion", url: "http://gate/" }],
+        },
       },
-    });
+      true,
+    );
     expect(out).toHaveLength(1);
     expect(strategyOf(out[0])).toEqual({
       canary: {
@@ -99,7 +102,7 @@ describe("translateFlaggerCanary", () => {
       },
     });
     expect(lines).toEqual([
-      'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: confirm-promotion webhook "gate" became a pause before promotion; approve with sluice promote',
+      'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: confirm-promotion webhook "gate" is an approval gate before promotion, and Sluice cannot call webhooks yet (a pause before promotion stands in: approve with sluice promote); DROPPED (--drop-unsupported): the imported resource is less guarded than its source',
     ]);
   });
 
@@ -152,10 +155,10 @@ describe("translateFlaggerCanary", () => {
         prePromotionAnalysis: { templates: [{ templateName: "podinfo-analysis" }] },
       },
     });
-    const gated = translate({
-      targetRef,
-      analysis: { interval: "1m", iterations: 3, webhooks: [{ name: "ok", type: "confirm-promotion" }] },
-    });
+    const gated = translate(
+      { targetRef, analysis: { interval: "1m", iterations: 3, webhooks: [{ name: "ok", type: "confirm-promotion" }] } },
+      true,
+    );
     expect(strategyOf(gated.out[0])).toEqual({ blueGreen: { autoPromotionEnabled: false } });
     const timed = translate({ targetRef, analysis: { interval: "1m", iterations: 3 } });
     expect(strategyOf(timed.out[0])).toEqual({ blueGreen: { autoPromotionEnabled: true, autoPromotionSeconds: 180 } });
@@ -196,7 +199,7 @@ describe("translateFlaggerCanary", () => {
       "warning: c.yaml: Canary/podinfo spec.autoscalerRef: point the HorizontalPodAutoscaler's scaleTargetRef at the Sluice Rollout (apiVersion sluice.dev/v1alpha1, kind Rollout); dropped",
       "warning: c.yaml: Canary/podinfo spec.skipAnalysis: Sluice cannot skip analysis; the analysis steps were kept",
       'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: load-test webhook "load": Sluice does not generate load; run your load generator yourself; dropped',
-      'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[1]: pre-rollout webhook "smoke": webhooks are not supported yet; dropped',
+      'error: c.yaml: Canary/podinfo spec.analysis.webhooks[1]: pre-rollout webhook "smoke" is a check before traffic is shifted, and Sluice cannot call webhooks yet; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)',
       "warning: c.yaml: Canary/podinfo spec.analysis.alerts[0]: names no AlertProvider; dropped",
     ]);
   });

@@ -21,41 +21,13 @@ import {
 } from "./fields.js";
 import { flaggerAlerts } from "./flagger-alerts.js";
 import { type CanaryFacts, flaggerMetrics, type MeasurePlan, TemplateArgs } from "./flagger-metrics.js";
+import { flaggerWebhooks } from "./flagger-webhooks.js";
 import { placeholderTemplate, translateMeta } from "./meta.js";
 import type { Notes } from "./notes.js";
 import { workloadFromDeployment } from "./workload.js";
 
 /** Name of the header route an A/B Canary's `match` becomes. */
 export const AB_ROUTE = "ab-test";
-
-const LOAD_TESTER = /\b(hey|fortio|k6|wrk|ghz|vegeta|locust|ab)\b/;
-
-/** Sorts webhooks: `confirm-promotion` becomes a pause; the others are warned about. Returns whether there was one. */
-function webhooks(raw: unknown, path: string, notes: Notes): boolean {
-  let confirm = false;
-  list(raw, path, notes).forEach((w, i) => {
-    const at = child(path, i);
-    const hook = isObj(w) ? w : {};
-    const name = typeof hook.name === "string" ? hook.name : `#${i}`;
-    const type = typeof hook.type === "string" ? hook.type : "rollout";
-    const meta = isObj(hook.metadata) ? hook.metadata : {};
-    const cmd = typeof meta.cmd === "string" ? meta.cmd : "";
-    const url = typeof hook.url === "string" ? hook.url : "";
-    if (type === "confirm-promotion") {
-      confirm = true;
-      notes.warn(
-        at,
-        `confirm-promotion webhook "${name}" became a pause before promotion; approve with sluice promote`,
-      );
-    } else if (url.includes("loadtester") || LOAD_TESTER.test(cmd))
-      notes.warn(
-        at,
-        `load-test webhook "${name}": Sluice does not generate load; run your load generator yourself; dropped`,
-      );
-    else notes.warn(at, `${type} webhook "${name}": webhooks are not supported yet; dropped`);
-  });
-  return confirm;
-}
 
 /** Flagger's A/B `match` as Sluice route matches: one header, `uri` and `method` per entry. */
 function abMatches(raw: unknown[], path: string, notes: Notes): Obj[] {
@@ -173,7 +145,7 @@ interface AnalysisShape {
   threshold: number;
   iterations: number;
   match: unknown[];
-  /** A confirm-promotion webhook gates promotion. */
+  /** A confirm-promotion webhook, dropped with --drop-unsupported, is replaced by a pause before promotion. */
   confirm: boolean;
 }
 
@@ -208,7 +180,7 @@ function readAnalysis(spec: Obj, key: string, notes: Notes): AnalysisShape {
     threshold: Math.max(1, int(a.threshold, child(path, "threshold"), notes) ?? 1),
     iterations,
     match,
-    confirm: webhooks(a.webhooks, child(path, "webhooks"), notes),
+    confirm: flaggerWebhooks(a.webhooks, child(path, "webhooks"), notes),
   };
 }
 

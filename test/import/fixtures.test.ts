@@ -24,6 +24,7 @@ async function run(name: string, opts: { dropUnsupported?: boolean; file?: strin
   return { file, code, stdout, warnings: errors, loaded, byName };
 }
 
+const DROPPED = "DROPPED (--drop-unsupported): the imported resource is less guarded than its source";
 const rollout = (r: Resource | undefined) => r as Rollout;
 const template = (r: Resource | undefined) => r as AnalysisTemplate;
 
@@ -226,8 +227,22 @@ describe("sluice import: Argo analysis templates", () => {
 });
 
 describe("sluice import: Flagger canary with its Deployment and a MetricTemplate", () => {
-  it("derives weight steps, thresholds as conditions and a promotion gate", async () => {
-    const { file, code, loaded, byName, warnings } = await run("flagger-canary.yaml");
+  it("refuses it by default: its pre-rollout check and confirm-promotion gate cannot be called yet", async () => {
+    const file = refused("flagger-canary.yaml");
+    const { code, stdout, warnings } = await run("", { file });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    const tail =
+      "and Sluice cannot call webhooks yet; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)";
+    expect(warnings.filter((w) => w.startsWith("error:"))).toEqual([
+      `error: ${file}:32: Canary/podinfo spec.analysis.webhooks[0]: pre-rollout webhook "security-validation" is a check before traffic is shifted, ${tail}`,
+      `error: ${file}:32: Canary/podinfo spec.analysis.webhooks[2]: confirm-promotion webhook "approval" is an approval gate before promotion, ${tail}`,
+    ]);
+  });
+
+  it("with --drop-unsupported derives weight steps, thresholds as conditions and a pause for the promotion gate", async () => {
+    const file = refused("flagger-canary.yaml");
+    const { code, loaded, byName, warnings } = await run("", { file, dropUnsupported: true });
     expect(code).toBe(0);
     expect(loaded.errors).toEqual([]);
     expect(loaded.resources.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual([
@@ -270,9 +285,9 @@ describe("sluice import: Flagger canary with its Deployment and a MetricTemplate
       `${at} spec.service: Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped`,
       `${at} spec.provider: Sluice does not set up istio routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped`,
       `${at} spec.autoscalerRef: point the HorizontalPodAutoscaler's scaleTargetRef at the Sluice Rollout (apiVersion sluice.dev/v1alpha1, kind Rollout); dropped`,
-      `${at} spec.analysis.webhooks[0]: pre-rollout webhook "security-validation": webhooks are not supported yet; dropped`,
+      `${at} spec.analysis.webhooks[0]: pre-rollout webhook "security-validation" is a check before traffic is shifted, and Sluice cannot call webhooks yet; ${DROPPED}`,
       `${at} spec.analysis.webhooks[1]: load-test webhook "load-test": Sluice does not generate load; run your load generator yourself; dropped`,
-      `${at} spec.analysis.webhooks[2]: confirm-promotion webhook "approval" became a pause before promotion; approve with sluice promote`,
+      `${at} spec.analysis.webhooks[2]: confirm-promotion webhook "approval" is an approval gate before promotion, and Sluice cannot call webhooks yet (a pause before promotion stands in: approve with sluice promote); ${DROPPED}`,
     ]);
   });
 });
@@ -328,6 +343,34 @@ describe("sluice import: a Flagger metric from a provider Sluice lacks (Datadog)
   });
 });
 
+describe("sluice import: Flagger webhooks on the load tester are classified by type", () => {
+  const file = refused("flagger-loadtester-gates.yaml");
+  const tail =
+    "and Sluice cannot call webhooks yet; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)";
+
+  it("refuses the gate and the hooks, and warns only about the load generator", async () => {
+    const { code, stdout, warnings } = await run("", { file });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    const at = `${file}:23: Canary/search spec.analysis.webhooks`;
+    expect(warnings).toEqual([
+      `warning: ${file}: Canary/search spec.provider: Sluice does not set up linkerd routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped`,
+      `error: ${at}[0]: confirm-rollout webhook "start-gate" is an approval gate before the rollout starts, ${tail}`,
+      `error: ${at}[1]: pre-rollout webhook "acceptance-test" is a check before traffic is shifted, ${tail}`,
+      `warning: ${file}: Canary/search spec.analysis.webhooks[2]: load-test webhook "load-test": Sluice does not generate load; run your load generator yourself; dropped`,
+      `error: ${at}[3]: post-rollout webhook "announce" is a hook after promotion or rollback, ${tail}`,
+    ]);
+  });
+
+  it("with --drop-unsupported imports the analysis and names each dropped gate", async () => {
+    const { code, loaded, byName, warnings } = await run("", { file, dropUnsupported: true });
+    expect(code).toBe(0);
+    expect(loaded.errors).toEqual([]);
+    expect(template(byName("AnalysisTemplate", "search-analysis")).spec.metrics).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes(DROPPED))).toHaveLength(3);
+  });
+});
+
 describe("sluice import: Flagger A/B test", () => {
   it("turns iterations and match into a header route and writes a placeholder pod template", async () => {
     const { file, code, loaded, byName, warnings } = await run("flagger-ab.yaml");
@@ -373,6 +416,6 @@ describe("sluice import: a whole directory", () => {
     expect(code).toBe(0);
     const loaded = loadText(logs.join("\n"), "stdout");
     expect(loaded.errors).toEqual([]);
-    expect(loaded.resources).toHaveLength(4 + 1 + 5 + 2 + 2 + 2);
+    expect(loaded.resources).toHaveLength(4 + 1 + 5 + 2 + 2);
   });
 });
