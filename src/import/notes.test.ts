@@ -23,6 +23,28 @@ describe("Notes", () => {
     );
   });
 
+  it("refuses a document for an unsupported check, or with dropUnsupported only warns", () => {
+    const strict = new Notes("c.yaml", "Canary/web", 4);
+    strict.unsupported("spec.analysis.webhooks[0]", "a gate");
+    expect(strict.hasErrors).toBe(true);
+    expect(strict.notes.map(formatNote)).toEqual([
+      "error: c.yaml:4: Canary/web spec.analysis.webhooks[0]: a gate; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)",
+    ]);
+    const lenient = new Notes("c.yaml", "Canary/web", 4, true);
+    lenient.unsupported("spec.analysis.webhooks[0]", "a gate");
+    expect(lenient.hasErrors).toBe(false);
+    expect(lenient.notes.map(formatNote)).toEqual([
+      "warning: c.yaml: Canary/web spec.analysis.webhooks[0]: a gate; DROPPED (--drop-unsupported): the imported resource is less guarded than its source",
+    ]);
+  });
+
+  it("writes info lines that are not failures", () => {
+    const n = new Notes("all.yaml", "Service/web", 12);
+    n.info("passed over");
+    expect(n.notes.map(formatNote)).toEqual(["info: all.yaml: Service/web: passed over"]);
+    expect(n.hasErrors).toBe(false);
+  });
+
   it("drops repeated notes", () => {
     const n = new Notes("t.yaml", "MetricTemplate/m");
     n.warn("spec.provider.secretRef", "dropped");

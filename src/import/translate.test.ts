@@ -27,13 +27,22 @@ describe("importText", () => {
     expect(loaded.resources.map((x) => x.metadata.name)).toEqual(["web"]);
   });
 
-  it("reports kinds it does not know as errors and still translates the rest", () => {
+  it("passes over kinds that are not Argo or Flagger resources with an info line; exit-worthy errors are real failures", () => {
     const text = `${rollout("web")}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n---\nnot: a resource\n`;
     const r = importText(text, "all.yaml");
     expect(r.resources).toHaveLength(1);
     expect(r.notes.map(formatNote)).toEqual([
-      "error: all.yaml:13: Service/web: cannot translate v1 Service: not an Argo Rollouts or Flagger resource; skipped",
+      "info: all.yaml: Service/web: v1 Service is not an Argo Rollouts or Flagger resource; passed over",
       "error: all.yaml:18: not a Kubernetes resource (no apiVersion or kind); skipped",
+    ]);
+  });
+
+  it("says Argo Experiments are not supported yet, as an error", () => {
+    const text = "apiVersion: argoproj.io/v1alpha1\nkind: Experiment\nmetadata:\n  name: compare\nspec: {}\n";
+    const r = importText(text, "exp.yaml");
+    expect(r.resources).toEqual([]);
+    expect(r.notes.map(formatNote)).toEqual([
+      "error: exp.yaml:1: Experiment/compare: Argo Experiments are not supported yet; run the experiment's versions as separate Rollouts",
     ]);
   });
 

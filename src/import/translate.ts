@@ -140,8 +140,11 @@ export function translateManifests(docs: readonly InputDocument[], opts: ImportO
     }
     const skipped = SKIPPED[entry.key];
     if (skipped !== undefined) entry.notes.warn("", skipped);
+    else if (entry.key === "argoproj.io/Experiment")
+      entry.notes.fail("Argo Experiments are not supported yet; run the experiment's versions as separate Rollouts");
     else if (REFERENCED[entry.key] === undefined)
-      entry.notes.fail(`cannot translate ${apiVersion} ${kind}: not an Argo Rollouts or Flagger resource; skipped`);
+      // Services, Ingresses, VirtualServices... sit beside rollouts in most directories and stay as they are.
+      entry.notes.info(`${apiVersion} ${kind} is not an Argo Rollouts or Flagger resource; passed over`);
   }
   const resources: Obj[] = [];
   const notes: ImportNote[] = [];

@@ -41,13 +41,13 @@ describe("sluice import (the CLI as a child process)", () => {
     ]);
   }, 90_000);
 
-  it("reads standard input and exits 1 on a kind it cannot translate", async () => {
-    const input = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
+  it("reads standard input and exits 1 on an Argo Experiment, which it cannot translate yet", async () => {
+    const input = "apiVersion: argoproj.io/v1alpha1\nkind: Experiment\nmetadata: {name: compare}\nspec: {}\n";
     const r = await sluice(["import", "-"], input);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toContain(
-      "error: <stdin>:1: ConfigMap/settings: cannot translate v1 ConfigMap: not an Argo Rollouts or Flagger resource; skipped",
+      "error: <stdin>:1: Experiment/compare: Argo Experiments are not supported yet; run the experiment's versions as separate Rollouts",
     );
   }, 90_000);
 

@@ -419,3 +419,23 @@ describe("sluice import: a whole directory", () => {
     expect(loaded.resources).toHaveLength(4 + 1 + 5 + 2 + 2);
   });
 });
+
+describe("sluice import: a directory with Services, an Ingress and a VirtualService beside the Rollout", () => {
+  it("passes over what is not Argo or Flagger with an info line each and exits 0", async () => {
+    const dir = fileURLToPath(new URL("./mixed/", import.meta.url));
+    const logs: string[] = [];
+    const errors: string[] = [];
+    const code = await importCommand([dir], { log: (t) => logs.push(t), error: (t) => errors.push(t), isTTY: false });
+    expect(code).toBe(0);
+    const loaded = loadText(logs.join("\n"), "stdout", { extraChecks: analysisChecks });
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.resources.map((r) => `${r.kind}/${r.metadata.name}`)).toEqual(["Rollout/guestbook"]);
+    const app = `${dir}app.yaml`;
+    expect(errors).toEqual([
+      `info: ${app}: Service/guestbook: v1 Service is not an Argo Rollouts or Flagger resource; passed over`,
+      `info: ${app}: Service/guestbook-canary: v1 Service is not an Argo Rollouts or Flagger resource; passed over`,
+      `info: ${app}: Ingress/guestbook: networking.k8s.io/v1 Ingress is not an Argo Rollouts or Flagger resource; passed over`,
+      `info: ${dir}mesh.yaml: VirtualService/guestbook: networking.istio.io/v1beta1 VirtualService is not an Argo Rollouts or Flagger resource; passed over`,
+    ]);
+  });
+});

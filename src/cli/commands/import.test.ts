@@ -39,13 +39,22 @@ describe("importCommand", () => {
     });
   });
 
-  it("exits 1 for a document it cannot translate, still printing the others", async () => {
+  it("passes over a ConfigMap beside a Rollout with an info line, exit 0", async () => {
     const c = capture();
     const text = `${rollout}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\n`;
+    expect(await importCommand(["-"], c.out, { readStdin: async () => text })).toBe(0);
+    expect(c.errors.at(-1)).toBe(
+      "info: <stdin>: ConfigMap/web: v1 ConfigMap is not an Argo Rollouts or Flagger resource; passed over",
+    );
+  });
+
+  it("exits 1 for a document it cannot translate, still printing the others", async () => {
+    const c = capture();
+    const text = `${rollout}---\napiVersion: argoproj.io/v1alpha1\nkind: Experiment\nmetadata: {name: web}\n`;
     expect(await importCommand(["-"], c.out, { readStdin: async () => text })).toBe(1);
     expect(c.logs.join("\n")).toContain("kind: Rollout");
     expect(c.errors.at(-1)).toBe(
-      "error: <stdin>:14: ConfigMap/web: cannot translate v1 ConfigMap: not an Argo Rollouts or Flagger resource; skipped",
+      "error: <stdin>:14: Experiment/web: Argo Experiments are not supported yet; run the experiment's versions as separate Rollouts",
     );
   });
 
