@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadText } from "../model/load.js";
+import { parseManifests } from "./documents.js";
 import { formatNote } from "./notes.js";
-import { importText, renderResources } from "./translate.js";
+import { importText, renderResources, translateManifests } from "./translate.js";
 
 const rollout = (name: string, extra = "") => `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
@@ -141,12 +142,17 @@ spec: {type: slack, secretRef: {name: slack-url}}
   });
 
   it("copies Sluice resources as they are and skips Argo AnalysisRuns with a warning", () => {
-    const sluice =
-      "apiVersion: sluice.dev/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics: []\n";
+    const metric = { name: "m", successCondition: "result[0] < 1", provider: { command: { command: ["true"] } } };
+    const sluice = `apiVersion: sluice.dev/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics: [${JSON.stringify(metric)}]\n`;
     const run = "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisRun\nmetadata: {name: r}\nspec: {}\n";
     const r = importText(`${sluice}---\n${run}`, "x.yaml");
     expect(r.resources).toEqual([
-      { apiVersion: "sluice.dev/v1alpha1", kind: "AnalysisTemplate", metadata: { name: "t" }, spec: { metrics: [] } },
+      {
+        apiVersion: "sluice.dev/v1alpha1",
+        kind: "AnalysisTemplate",
+        metadata: { name: "t" },
+        spec: { metrics: [metric] },
+      },
     ]);
     expect(r.notes.map(formatNote)).toEqual([
       "warning: x.yaml: AnalysisRun/r: records a past analysis, and Sluice creates its own; skipped",
@@ -177,5 +183,47 @@ spec: {type: slack, secretRef: {name: slack-url}}
       spec: { strategy: { blueGreen: { activeService: "a" } } },
     });
     expect(r.resources[0]).not.toHaveProperty("status");
+  });
+
+  it("refuses an analysis template whose every metric was dropped: lint would reject metrics: []", () => {
+    const text = `apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: errors
+spec:
+  metrics:
+    - name: error-count
+      successCondition: result < 5
+      provider:
+        newRelic:
+          query: SELECT count(*) FROM TransactionError
+`;
+    const r = importText(text, "at.yaml", { dropUnsupported: true });
+    expect(r.resources).toEqual([]);
+    expect(r.notes.filter((n) => n.severity === "error").map(formatNote)).toEqual([
+      "error: at.yaml:1: AnalysisTemplate/errors: the translated AnalysisTemplate errors is not valid: spec.metrics: the template defines no metrics",
+    ]);
+  });
+
+  it("leaves out a Canary's Rollout when its analysis template fails a check, rather than print it unguarded", () => {
+    const canary = `apiVersion: flagger.app/v1beta1
+kind: Canary
+metadata: {name: web}
+spec:
+  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  analysis:
+    stepWeight: 50
+    metrics: [{name: request-success-rate, thresholdRange: {min: 99}}]
+`;
+    const docs = parseManifests(canary, "c.yaml").documents;
+    const ok = translateManifests(docs);
+    expect(ok.resources.map((x) => x.kind)).toEqual(["Rollout", "AnalysisTemplate"]);
+    const rejecting = translateManifests(docs, {
+      checks: (res) => (res.kind === "AnalysisTemplate" ? [{ path: "spec.metrics", message: "rejected here" }] : []),
+    });
+    expect(rejecting.resources).toEqual([]);
+    expect(rejecting.notes.filter((n) => n.severity === "error").map(formatNote)).toEqual([
+      "error: c.yaml:1: Canary/web: the translated AnalysisTemplate web-analysis is not valid: spec.metrics: rejected here",
+    ]);
   });
 });

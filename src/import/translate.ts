@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
+import { checkTemplate } from "../analysis/template-checks.js";
 import { ValidationError } from "../model/errors.js";
-import { parseResource } from "../model/load.js";
+import { type ExtraCheck, parseResource } from "../model/load.js";
 import { API_VERSION } from "../model/meta.js";
 import { translateArgoAnalysisTemplate } from "./argo-analysis.js";
 import { translateArgoRollout } from "./argo-rollout.js";
@@ -25,7 +26,15 @@ export interface ImportOptions {
    * be translated, with a warning per dropped one. Without it such a resource is refused.
    */
   dropUnsupported?: boolean;
+  /**
+   * The checks beyond the schema each printed resource must pass; `sluice import` passes the ones
+   * `sluice lint` runs. By default, an analysis template's conditions, counts and limits.
+   */
+  checks?: ExtraCheck;
 }
+
+const templateChecks: ExtraCheck = (resource) =>
+  resource.kind === "AnalysisTemplate" || resource.kind === "ClusterAnalysisTemplate" ? checkTemplate(resource) : [];
 
 type Translator = (raw: Obj, ctx: ImportContext) => Obj[];
 
@@ -86,11 +95,11 @@ function entryOf(doc: InputDocument, opts: ImportOptions): Entry {
   };
 }
 
-/** Checks a translated resource against Sluice's schema; an invalid one is reported and left out. */
-function validated(resource: Obj, entry: Entry): Obj | undefined {
+/** Checks a translated resource as `sluice lint` would; a failing one is reported as an error. */
+function validated(resource: Obj, entry: Entry, checks: ExtraCheck): boolean {
   try {
-    parseResource(resource, entry.doc.source);
-    return resource;
+    parseResource(resource, entry.doc.source, { extraChecks: checks });
+    return true;
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     const meta = resource.metadata as Obj;
@@ -98,7 +107,7 @@ function validated(resource: Obj, entry: Entry): Obj | undefined {
       entry.notes.fail(
         `the translated ${resource.kind} ${meta.name} is not valid: ${e.path === "" ? "" : `${e.path}: `}${e.message}`,
       );
-    return undefined;
+    return false;
   }
 }
 
@@ -153,10 +162,8 @@ export function translateManifests(docs: readonly InputDocument[], opts: ImportO
     if (ref !== undefined && !entry.used) entry.notes.warn("", ref.unused);
     // A refused document is left out whole: half of it (a Rollout without its analysis) is less safe than none.
     const translated = entry.notes.hasErrors ? [] : (outputs.get(entry) ?? []);
-    for (const r of translated) {
-      const ok = validated(r, entry);
-      if (ok) resources.push(ok);
-    }
+    const checks = opts.checks ?? templateChecks;
+    if (translated.map((r) => validated(r, entry, checks)).every(Boolean)) resources.push(...translated);
     notes.push(...entry.notes.notes);
   }
   return { resources, notes };

@@ -143,10 +143,7 @@ describe("sluice import: Argo analysis templates", () => {
   it("translates prometheus, web and job metrics and drops the providers Sluice lacks", async () => {
     const { file, code, loaded, byName, warnings } = await run("argo-analysis-templates.yaml");
     expect(code).toBe(0);
-    // The one condition that could not be translated is the one `sluice lint` reports.
-    expect(loaded.errors.map((e) => `${e.path}: ${e.message.split("\n")[0]}`)).toEqual([
-      `spec.metrics[1].successCondition: metric "conversion-shadow": found no matching overload for 'isInf(dyn)'`,
-    ]);
+    expect(loaded.errors).toEqual([]);
 
     const errorRate = template(byName("AnalysisTemplate", "error-rate-only"));
     expect(errorRate.spec.metrics[0]).toMatchObject({
@@ -194,11 +191,11 @@ describe("sluice import: Argo analysis templates", () => {
       "grafana/k6",
       "busybox",
     ]);
-    // business-kpis is left out here because of its isInf condition; the next test reads it without lint checks.
     expect(loaded.resources.map((r) => r.metadata.name)).toEqual([
       "error-rate-only",
       "smoke-test",
       "integration-tests",
+      "business-kpis",
       "success-rate",
     ]);
     const cluster = byName("ClusterAnalysisTemplate", "success-rate") as AnalysisTemplate | undefined;
@@ -206,8 +203,6 @@ describe("sluice import: Argo analysis templates", () => {
 
     expect(warnings).toEqual([
       `warning: ${file}: AnalysisTemplate/error-rate-only spec.metrics[0].provider.prometheus.authentication.sigv4: Sluice's prometheus provider supports bearerToken and basic authentication; dropped`,
-      `warning: ${file}: AnalysisTemplate/business-kpis spec.metrics[0].provider.datadog: Sluice has no datadog provider; metric "checkout-errors" dropped`,
-      `warning: ${file}: AnalysisTemplate/business-kpis spec.metrics[2].successCondition: cannot translate the function isInf() to CEL; kept as written, fix it by hand`,
       `warning: ${file}: AnalysisRun/demo-app-go-7d9f8-2: records a past analysis, and Sluice creates its own; skipped`,
     ]);
   });
@@ -219,10 +214,22 @@ describe("sluice import: Argo analysis templates", () => {
     const kpis = plain.resources.find((r) => r.metadata.name === "business-kpis") as AnalysisTemplate;
     expect(kpis.spec.metrics.map((m) => [m.name, m.successCondition])).toEqual([
       ["conversion", "result.all(x, x >= 0.9)"],
-      ["conversion-shadow", "isInf(result[0]) || result[0] >= 0.5"],
+      ["conversion-shadow", "isNaN(result[0]) || result[0] >= 0.5"],
     ]);
     expect(kpis.spec.dryRun).toEqual([{ metricName: "conversion-shadow" }]);
     expect(kpis.spec.measurementRetention).toEqual([{ metricName: "conversion", limit: 20 }]);
+  });
+});
+
+describe("sluice import: an Argo analysis template whose output would not pass lint", () => {
+  it("is not printed: the error shows the condition lint rejects, and the exit code is 1", async () => {
+    const file = refused("argo-kpis.yaml");
+    const { code, stdout, warnings } = await run("", { file });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(warnings.at(-1)).toBe(
+      `error: ${file}:3: AnalysisTemplate/shop-kpis: the translated AnalysisTemplate shop-kpis is not valid: spec.metrics[0].successCondition: metric "basket-size": found no matching overload for 'isInf(dyn)'\n  isInf(result[0]) || result[0] >= 2.5\n  ^`,
+    );
   });
 });
 

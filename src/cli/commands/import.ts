@@ -1,6 +1,7 @@
 import type { ReadOptions } from "../../import/documents.js";
 import { formatNote } from "../../import/notes.js";
 import { type ImportOptions, importPaths, renderResources } from "../../import/translate.js";
+import { resourceChecks } from "../lint.js";
 import type { Output } from "../output.js";
 
 /**
@@ -19,7 +20,8 @@ export async function importCommand(
     out.error("error: name at least one file or directory, or - for standard input");
     return 1;
   }
-  const { resources, notes } = await importPaths(paths, opts);
+  // Every printed resource passes the checks `sluice lint` runs, so the output always lints.
+  const { resources, notes } = await importPaths(paths, { checks: resourceChecks, ...opts });
   if (resources.length > 0) out.log(renderResources(resources));
   for (const n of notes) out.error(formatNote(n));
   const failed = notes.some((n) => n.severity === "error");
