@@ -25,8 +25,12 @@ export function commandEnv(
   return env;
 }
 
-/** More output than this is a broken check, not a metric. */
-const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+/**
+ * More output than this is a broken check, not a metric (the largest result a condition accepts,
+ * 10,000 numbers, is about 200 KB). Kept small because execa escapes every control character of a
+ * failed command's output on the controller's thread: 4 MiB of NUL bytes held it for 0.8 s.
+ */
+const MAX_OUTPUT_BYTES = 512 * 1024;
 
 /** How a command ended, as far as the verdict cares. */
 export interface CommandOutcome {
