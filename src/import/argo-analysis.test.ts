@@ -5,8 +5,8 @@ import type { ImportContext } from "./context.js";
 import type { Obj } from "./fields.js";
 import { formatNote, Notes } from "./notes.js";
 
-function translate(spec: Obj, kind = "AnalysisTemplate") {
-  const notes = new Notes("t.yaml", `${kind}/t`);
+function translate(spec: Obj, kind = "AnalysisTemplate", dropUnsupported = false) {
+  const notes = new Notes("t.yaml", `${kind}/t`, undefined, dropUnsupported);
   const ctx: ImportContext = { notes, find: () => undefined };
   const [out] = translateArgoAnalysisTemplate(
     { apiVersion: "argoproj.io/v1alpha1", kind, metadata: { name: "t" }, spec },
@@ -90,8 +90,15 @@ describe("translateArgoAnalysisTemplate", () => {
     );
   });
 
-  it("drops metrics of providers Sluice lacks, and the dryRun and retention entries that named them", () => {
-    const { out, lines } = translate({
+  it("refuses a template with a metric of a provider Sluice lacks, naming --drop-unsupported", () => {
+    const { lines } = translate({ metrics: [{ name: "dd", provider: { datadog: { query: "q" } } }] });
+    expect(lines).toEqual([
+      'error: t.yaml: AnalysisTemplate/t spec.metrics[0].provider.datadog: metric "dd" cannot be translated: Sluice has no datadog provider; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)',
+    ]);
+  });
+
+  it("with --drop-unsupported drops those metrics, and the dryRun and retention entries that named them", () => {
+    const input = {
       metrics: [
         { name: "dd", provider: { datadog: { query: "q" } } },
         { name: "canary-shadow", provider: prom },
@@ -99,7 +106,8 @@ describe("translateArgoAnalysisTemplate", () => {
       ],
       dryRun: [{ metricName: "dd" }, { metricName: ".*-shadow" }],
       measurementRetention: [{ metricName: ".*", limit: 5 }],
-    });
+    };
+    const { out, lines } = translate(input, "AnalysisTemplate", true);
     const spec = out.spec as Obj;
     expect((spec.metrics as Obj[]).map((m) => m.name)).toEqual(["canary-shadow", "kept"]);
     expect(spec.dryRun).toEqual([{ metricName: "canary-shadow" }]);
@@ -108,7 +116,7 @@ describe("translateArgoAnalysisTemplate", () => {
       { metricName: "kept", limit: 5 },
     ]);
     expect(lines).toEqual([
-      'warning: t.yaml: AnalysisTemplate/t spec.metrics[0].provider.datadog: Sluice has no datadog provider; metric "dd" dropped',
+      'warning: t.yaml: AnalysisTemplate/t spec.metrics[0].provider.datadog: metric "dd" cannot be translated: Sluice has no datadog provider; DROPPED (--drop-unsupported): the imported resource is less guarded than its source',
     ]);
     expect(() => parseResource(out)).not.toThrow();
   });

@@ -67,21 +67,22 @@ interface MetricOut {
 
 function metric(raw: unknown, path: string, notes: Notes): MetricOut {
   const originals: Record<string, string> = {};
+  // A metric left out makes every rollout using the template less guarded: refused unless --drop-unsupported.
   if (!isObj(raw)) {
-    notes.warn(path, "expected a mapping; dropped");
+    notes.unsupported(path, "a metric that is not a mapping cannot be translated");
     return { originals };
   }
   known(raw, path, notes, ["name", "provider", "interval", "initialDelay", "count", ...CONDITIONS, ...LIMITS]);
   const name = str(raw.name, child(path, "name"), notes);
   if (name === undefined) {
-    notes.warn(path, "no name; dropped");
+    notes.unsupported(path, "a metric with no name cannot be translated");
     return { originals };
   }
   const provider = translateProvider(raw.provider, child(path, "provider"), notes);
   if ("dropped" in provider) {
     const kind = isObj(raw.provider) ? Object.keys(raw.provider)[0] : undefined;
     const at = kind === undefined ? child(path, "provider") : child(child(path, "provider"), kind);
-    notes.warn(at, `${provider.dropped}; metric "${name}" dropped`);
+    notes.unsupported(at, `metric "${name}" cannot be translated: ${provider.dropped}`);
     return { originals };
   }
   const out: Obj = { name, provider: provider.provider };

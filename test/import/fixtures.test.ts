@@ -222,9 +222,19 @@ describe("sluice import: Argo analysis templates", () => {
 });
 
 describe("sluice import: an Argo analysis template whose output would not pass lint", () => {
-  it("is not printed: the error shows the condition lint rejects, and the exit code is 1", async () => {
-    const file = refused("argo-kpis.yaml");
+  const file = refused("argo-kpis.yaml");
+
+  it("is refused for its Datadog metric, which Sluice cannot query yet", async () => {
     const { code, stdout, warnings } = await run("", { file });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(warnings.filter((w) => w.startsWith("error:"))).toEqual([
+      `error: ${file}:3: AnalysisTemplate/shop-kpis spec.metrics[0].provider.datadog: metric "checkout-errors" cannot be translated: Sluice has no datadog provider; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)`,
+    ]);
+  });
+
+  it("with --drop-unsupported is still not printed: the error shows the condition lint rejects", async () => {
+    const { code, stdout, warnings } = await run("", { file, dropUnsupported: true });
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(warnings.at(-1)).toBe(
