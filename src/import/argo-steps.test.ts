@@ -71,9 +71,21 @@ describe("canaryStep", () => {
     expect(canaryStep({ plugin: { name: "x" } }, "steps[3]", n)).toBeUndefined();
     expect(canaryStep({}, "steps[4]", n)).toBeUndefined();
     expect(lines(n)).toEqual([
-      "warning: r.yaml: Rollout/web steps[2].experiment: no Sluice equivalent; dropped",
+      "warning: r.yaml: Rollout/web steps[2].experiment: Argo Experiments are not supported yet; dropped",
       "warning: r.yaml: Rollout/web steps[3].plugin: no Sluice equivalent; dropped",
       "warning: r.yaml: Rollout/web steps[4]: empty step; dropped",
+    ]);
+  });
+
+  it("refuses the rollout for an experiment step whose analyses gate it", () => {
+    const n = notes();
+    const step = {
+      experiment: { templates: [{ name: "canary", specRef: "canary" }], analyses: [{ name: "a", templateName: "t" }] },
+    };
+    expect(canaryStep(step, "steps[2]", n)).toBeUndefined();
+    expect(n.hasErrors).toBe(true);
+    expect(lines(n)).toEqual([
+      "error: r.yaml: Rollout/web steps[2].experiment: an experiment step with analyses gates the rollout, and Argo Experiments are not supported yet; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)",
     ]);
   });
 });

@@ -145,7 +145,15 @@ function scale(raw: unknown, path: string, notes: Notes): Obj | undefined {
 /** One Argo canary step as a Sluice step; undefined (with a warning) when it has no equivalent. */
 export function canaryStep(raw: unknown, path: string, notes: Notes): Obj | undefined {
   if (!isObj(raw)) return void notes.warn(path, "expected a mapping; dropped");
-  known(raw, path, notes, ["setWeight", "pause", "analysis", "setCanaryScale", "setHeaderRoute", "setMirrorRoute"]);
+  known(raw, path, notes, [
+    "setWeight",
+    "pause",
+    "analysis",
+    "setCanaryScale",
+    "setHeaderRoute",
+    "setMirrorRoute",
+    "experiment",
+  ]);
   if (raw.setWeight !== undefined) {
     const w = int(raw.setWeight, child(path, "setWeight"), notes);
     return w === undefined ? undefined : { setWeight: w };
@@ -172,6 +180,17 @@ export function canaryStep(raw: unknown, path: string, notes: Notes): Obj | unde
   if (raw.setMirrorRoute !== undefined) {
     const r = route(raw.setMirrorRoute, at("setMirrorRoute"), notes, true);
     return r && { setMirrorRoute: r };
+  }
+  if (raw.experiment !== undefined) {
+    // An experiment's analyses gate the step; without them it only runs extra versions for a while.
+    const e = isObj(raw.experiment) ? raw.experiment : {};
+    if (Array.isArray(e.analyses) && e.analyses.length > 0)
+      notes.unsupported(
+        at("experiment"),
+        "an experiment step with analyses gates the rollout, and Argo Experiments are not supported yet",
+      );
+    else notes.warn(at("experiment"), "Argo Experiments are not supported yet; dropped");
+    return undefined;
   }
   if (Object.keys(raw).length === 0) notes.warn(path, "empty step; dropped");
   return undefined;

@@ -36,7 +36,7 @@ describe("sluice import (the CLI as a child process)", () => {
     const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning: ") || l.startsWith("error: "));
     expect(warnings).toEqual([
       `warning: ${fixture}: Rollout/backend spec.strategy.canary.canaryMetadata: no Sluice equivalent; dropped`,
-      `warning: ${fixture}: Rollout/backend spec.strategy.canary.steps[5].experiment: no Sluice equivalent; dropped`,
+      `warning: ${fixture}: Rollout/backend spec.strategy.canary.steps[5].experiment: Argo Experiments are not supported yet; dropped`,
       `warning: ${fixture}: Rollout/backend spec.strategy.canary.steps[6].analysis.args[2].valueFrom.fieldRef: Sluice cannot read fields of the rollout into argument "namespace"; set a value by hand; dropped`,
     ]);
   }, 90_000);

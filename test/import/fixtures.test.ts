@@ -100,7 +100,7 @@ describe("sluice import: Argo Rollouts canary with NGINX and analysis templates"
 
     expect(warnings).toEqual([
       `warning: ${file}: Rollout/backend spec.strategy.canary.canaryMetadata: no Sluice equivalent; dropped`,
-      `warning: ${file}: Rollout/backend spec.strategy.canary.steps[5].experiment: no Sluice equivalent; dropped`,
+      `warning: ${file}: Rollout/backend spec.strategy.canary.steps[5].experiment: Argo Experiments are not supported yet; dropped`,
       `warning: ${file}: Rollout/backend spec.strategy.canary.steps[6].analysis.args[2].valueFrom.fieldRef: Sluice cannot read fields of the rollout into argument "namespace"; set a value by hand; dropped`,
     ]);
   });
