@@ -120,6 +120,15 @@ describe("rolloutAnalysis", () => {
     expect(rolloutAnalysis({ templates: [] }, "steps[1].analysis", n)).toBeUndefined();
     expect(lines(n)).toEqual(["warning: r.yaml: Rollout/web steps[1].analysis: names no analysis template; dropped"]);
   });
+
+  it("refuses the rollout when a template reference cannot be read, as the analysis would lose it", () => {
+    const n = notes();
+    const a = rolloutAnalysis({ templates: [{ templateName: "ok" }, { clusterScope: true }] }, "steps[1].analysis", n);
+    expect(a).toEqual({ templates: [{ templateName: "ok" }] });
+    expect(lines(n)).toEqual([
+      "error: r.yaml: Rollout/web steps[1].analysis.templates[1]: an analysis template reference with no templateName; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)",
+    ]);
+  });
 });
 
 describe("stringMatch", () => {

@@ -15,10 +15,11 @@ export function stringMatch(raw: unknown, path: string, notes: Notes): Obj | und
 }
 
 function templateRef(t: unknown, at: string, notes: Notes): Obj | undefined {
-  if (!isObj(t)) return void notes.warn(at, "expected a mapping; dropped");
+  // A template left out of an analysis is analysis the rollout loses.
+  if (!isObj(t)) return void notes.unsupported(at, "an analysis template reference that is not a mapping");
   known(t, at, notes, ["templateName", "clusterScope"]);
   const name = str(t.templateName, child(at, "templateName"), notes);
-  if (name === undefined) return void notes.warn(at, "no templateName; dropped");
+  if (name === undefined) return void notes.unsupported(at, "an analysis template reference with no templateName");
   const ref: Obj = { templateName: name };
   put(ref, "clusterScope", bool(t.clusterScope, child(at, "clusterScope"), notes));
   return ref;
