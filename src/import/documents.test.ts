@@ -44,6 +44,32 @@ describe("parseManifests", () => {
       [5, "not a resource (expected a mapping with apiVersion and kind)"],
     ]);
   });
+
+  it("names the line of an unrendered Helm template instead of letting YAML stringify it with a Node warning", async () => {
+    const warnings: string[] = [];
+    const listener = (w: Error) => warnings.push(w.message);
+    process.on("warning", listener);
+    try {
+      const text =
+        "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: {{ .Values.name }}\n---\nkind: B\n";
+      const r = parseManifests(text, "chart/rollout.yaml");
+      expect(r.documents.map((d) => d.value.kind)).toEqual(["B"]);
+      expect(r.problems).toEqual([
+        {
+          severity: "error",
+          source: "chart/rollout.yaml",
+          line: 4,
+          message:
+            "looks like an unrendered template ({{ … }}); render it first (helm template, kustomize build) and import the output",
+        },
+      ]);
+      // Node emits process warnings on a later tick; let one pass before looking.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", listener);
+    }
+  });
 });
 
 describe("readManifests", () => {

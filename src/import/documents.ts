@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { type Document, isScalar, isSeq, LineCounter } from "yaml";
+import { type Document, isCollection, isScalar, isSeq, LineCounter, visit } from "yaml";
 import { InputRefusedError } from "../model/input-limits.js";
 import { parseYamlDocuments } from "../model/load.js";
 import { manifestFiles, readProcessStdin, unreadableReason } from "../model/manifest-files.js";
@@ -36,6 +36,25 @@ function items(value: unknown): unknown[] {
   return [value];
 }
 
+/**
+ * Where a mapping key is itself a mapping or list: what an unrendered Helm or Go template
+ * (`name: {{ .Values.name }}`) parses as. Converting it to an object would stringify the key with a
+ * Node warning that names no file, so the document is reported instead.
+ */
+function templatedAt(doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        at = pair.key.range?.[0] ?? 0;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return at;
+}
+
 /** Reads every document from multi-document YAML or JSON text. */
 export function parseManifests(text: string, source: string): ParsedInput {
   const lineCounter = new LineCounter();
@@ -57,6 +76,13 @@ export function parseManifests(text: string, source: string): ParsedInput {
       continue;
     }
     if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) continue;
+    const templated = templatedAt(doc);
+    if (templated !== undefined) {
+      const message =
+        "looks like an unrendered template ({{ … }}); render it first (helm template, kustomize build) and import the output";
+      out.problems.push(problem(source, message, lineCounter.linePos(templated).line));
+      continue;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
