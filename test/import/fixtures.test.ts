@@ -1,7 +1,8 @@
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { importCommand } from "../../src/cli/commands/import.js";
-import { analysisChecks } from "../../src/cli/lint.js";
+import { analysisChecks, lintCommand } from "../../src/cli/lint.js";
 import type { Resource } from "../../src/controller/control-plane.js";
 import type { AnalysisTemplate, Rollout } from "../../src/model/index.js";
 import { loadText } from "../../src/model/load.js";
@@ -454,5 +455,31 @@ describe("sluice import: a directory with Services, an Ingress and a VirtualServ
       `info: ${app}: Ingress/guestbook: networking.k8s.io/v1 Ingress is not an Argo Rollouts or Flagger resource; passed over`,
       `info: ${dir}mesh.yaml: VirtualService/guestbook: networking.istio.io/v1beta1 VirtualService is not an Argo Rollouts or Flagger resource; passed over`,
     ]);
+  });
+});
+
+describe("sluice import: whatever it prints passes sluice lint", () => {
+  const dirs = ["fixtures", "refused", "mixed"].map((d) => fileURLToPath(new URL(`./${d}/`, import.meta.url)));
+  const files = dirs.flatMap((d) => readdirSync(d).map((f) => `${d}${f}`));
+
+  it.each(files.flatMap((f) => [[f, false] as const, [f, true] as const]))(
+    "%s (--drop-unsupported: %s)",
+    async (file, dropUnsupported) => {
+      const { stdout, code: importCode } = await run("", { file, dropUnsupported });
+      // Printing nothing is only right for a refused input.
+      if (stdout === "") return void expect(importCode).toBe(1);
+      const lintErrors: string[] = [];
+      const code = await lintCommand(
+        ["-"],
+        { log: () => {}, error: (t) => lintErrors.push(t) },
+        { readStdin: async () => stdout },
+      );
+      expect(lintErrors.filter((e) => !e.endsWith("OK"))).toEqual([]);
+      expect(code).toBe(0);
+    },
+  );
+
+  it("covers every fixture directory", () => {
+    expect(files.length).toBeGreaterThanOrEqual(10);
   });
 });
