@@ -11,6 +11,7 @@ import {
 } from "@kubernetes/client-node";
 import { createProviders, KubeJobs } from "../analysis/providers/index.js";
 import type { Rollout } from "../model/index.js";
+import { RESOURCE_KINDS } from "../model/validate.js";
 import { Notifier } from "../notifications/notifier.js";
 import { apiErrorCode, describeApiError } from "../platform/kubernetes/api-errors.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "../platform/kubernetes/crds.js";
@@ -66,14 +67,6 @@ export interface KubeRuntime {
   stop(): Promise<void>;
 }
 
-const KINDS: ResourceKind[] = [
-  "Rollout",
-  "AnalysisTemplate",
-  "ClusterAnalysisTemplate",
-  "AnalysisRun",
-  "Pipeline",
-  "Release",
-];
 const ROLLOUT_LABEL = "sluice.dev/rollout";
 /**
  * One at a time per namespace by default: on the 1,000-rollout bench, 4 at once finished no sooner
@@ -98,7 +91,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
   const ns = opts.namespace;
 
   const informers = {} as Record<ResourceKind | "PipelineApproval", SupervisedInformer<KubernetesObject>>;
-  for (const kind of [...KINDS, "PipelineApproval" as const]) {
+  for (const kind of [...RESOURCE_KINDS, "PipelineApproval" as const]) {
     const plural = pluralOf(kind);
     const clusterScoped = kind === "ClusterAnalysisTemplate" || ns === undefined;
     const path = `/apis/${SLUICE_GROUP}/${SLUICE_VERSION}${clusterScoped ? "" : `/namespaces/${ns}`}/${plural}`;
@@ -164,7 +157,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
   const notifiers = new Map<string, Notifier>();
   let leading = false;
 
-  const caches = Object.fromEntries(KINDS.map((k) => [k, informers[k] as ObjectCache])) as Record<
+  const caches = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, informers[k] as ObjectCache])) as Record<
     ResourceKind,
     ObjectCache
   >;

@@ -24,20 +24,13 @@ import type { RecordFilter } from "../../controller/pipelines/store.js";
 import type { RolloutCommand } from "../../engine/types.js";
 import { ManifestError, ValidationError } from "../../model/errors.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import { RESOURCE_KINDS } from "../../model/validate.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { clusterRecord, requestByApproval } from "./cluster-pipelines.js";
 import { commandRollout } from "./commands.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { toResource } from "./objects.js";
 
-const KINDS: ResourceKind[] = [
-  "Rollout",
-  "AnalysisTemplate",
-  "ClusterAnalysisTemplate",
-  "AnalysisRun",
-  "Pipeline",
-  "Release",
-];
 const apply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
 const FIELD_MANAGER = "sluice-cli";
 
@@ -238,7 +231,7 @@ export class ClusterControlPlane implements ControlPlane {
     const watch = new Watch(this.kc);
     const aborts: AbortController[] = [];
     let closed = false;
-    for (const kind of KINDS) {
+    for (const kind of RESOURCE_KINDS) {
       if (this.clusterScoped(kind)) continue;
       const path = `/apis/${SLUICE_GROUP}/${SLUICE_VERSION}/namespaces/${this.namespace}/${pluralOf(kind)}`;
       watch
