@@ -11,12 +11,17 @@ export function mayApprove(gate: ApprovalGate, entry: Pick<RecordEntry, "actor" 
   return (entry.actorRoles ?? []).some((r) => roles?.includes(r));
 }
 
-function describeFrom(gate: ApprovalGate): string {
-  const parts = [
+/** Who a gate takes approvals from, in words ("role approver or alice, bob"); empty when anyone may. */
+export function describeApprovers(gate: ApprovalGate): string {
+  return [
     ...(gate.from.roles?.length ? [`role ${gate.from.roles.join(" or ")}`] : []),
     ...(gate.from.names?.length ? [gate.from.names.join(", ")] : []),
-  ];
-  return parts.length > 0 ? ` from ${parts.join(" or ")}` : "";
+  ].join(" or ");
+}
+
+function describeFrom(gate: ApprovalGate): string {
+  const who = describeApprovers(gate);
+  return who ? ` from ${who}` : "";
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { RecordEntry } from "../../model/index.js";
-import { mayApprove } from "../../pipeline/approval.js";
+import { describeApprovers, mayApprove } from "../../pipeline/approval.js";
 import { type PlanInput, promoteRefusal } from "../../pipeline/index.js";
 import { type Actor, type PipelineRequest, PipelineRequestError, REQUEST_ENTRY_TYPE } from "../control-plane.js";
 
@@ -55,10 +55,7 @@ export function requestEntry(
   const gate = stage.approval;
   if (!gate) throw conflict(`stage ${stage.name} of pipeline ${pipeline} has no approval gate`);
   if (!mayApprove(gate, withStage)) {
-    const who = [
-      ...(gate.from.roles?.length ? [`role ${gate.from.roles.join(" or ")}`] : []),
-      ...(gate.from.names?.length ? [gate.from.names.join(", ")] : []),
-    ].join(" or ");
+    const who = describeApprovers(gate);
     throw new PipelineRequestError(
       `${actor.name} (${roles.length > 0 ? `role ${roles.join(", ")}` : "no role"}) may not ${request.type} ${stage.name}: it takes approvals from ${who}`,
       "Forbidden",
