@@ -59,6 +59,10 @@ describe("requestEntry", () => {
     const answered = [entry("ApprovalRequested", "prod"), entry("Approved", "prod", "alice")];
     expect(() => requestEntry(input(answered), approve, alice, now)).toThrow(/alice already approved v2/);
   });
+  it("refuses an approval once a person rejected the whole release", () => {
+    const rejected = [entry("ApprovalRequested", "prod"), entry("Rejected")];
+    expect(() => requestEntry(input(rejected), approve, alice, now)).toThrow(/not waiting for approval/);
+  });
   it("refuses unknown releases and stages, naming what exists", () => {
     expect(() => requestEntry(input([]), { ...approve, release: "v9" }, alice, now)).toThrow(/no release "v9"/);
     expect(() => requestEntry(input([]), { ...approve, stage: "qa" }, alice, now)).toThrow(

@@ -92,9 +92,9 @@ function lastOf(
   for (let i = input.record.length - 1; i >= 0; i--) {
     const e = input.record[i]!;
     if (e.pipeline !== input.pipeline.name || e.release !== release) continue;
-    if (stage !== undefined && e.stage !== stage) continue;
     // A rejection of the whole release closes every stage's request.
-    if (stage !== undefined && e.stage === undefined && e.type !== "Rejected") continue;
+    const closesStage = e.stage === undefined && e.type === "Rejected";
+    if (stage !== undefined && e.stage !== stage && !closesStage) continue;
     if (types.includes(e.type)) return e;
   }
   return undefined;
