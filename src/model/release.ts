@@ -150,6 +150,18 @@ export function releaseCreatedBy(release: Release): string | undefined {
   return release.metadata.annotations?.[CREATED_BY_ANNOTATION];
 }
 
+/**
+ * Orders releases oldest first: by creation time, then name, so the order is total. The pipeline
+ * planner calls the newest release that passed a stage its candidate, so everything that lists
+ * releases uses this one order.
+ */
+export function byCreation(a: Release, b: Release): number {
+  const ta = a.metadata.creationTimestamp ?? "";
+  const tb = b.metadata.creationTimestamp ?? "";
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+}
+
 /** True when two specs are the same change: applying the same release again is allowed, changing it is not. */
 export function sameReleaseSpec(a: ReleaseSpec, b: ReleaseSpec): boolean {
   return isDeepStrictEqual(a, b);

@@ -1,5 +1,5 @@
 import type { RecordedEntry } from "../../controller/control-plane.js";
-import { type Pipeline, type Release, type ReleaseSpec, releaseCreatedBy } from "../../model/index.js";
+import { byCreation, type Pipeline, type Release, type ReleaseSpec, releaseCreatedBy } from "../../model/index.js";
 import { pipelineStatus } from "./pipeline-view.js";
 import { renderRecord } from "./record-view.js";
 import { age, renderTable } from "./table.js";
@@ -29,9 +29,7 @@ export function runningIn(release: string, pipeline: Pipeline | undefined): stri
 export function renderReleases(releases: Release[], pipelines: Pipeline[], now: Date): string {
   if (releases.length === 0) return "No resources found.";
   const byName = new Map(pipelines.map((p) => [p.metadata.name, p]));
-  const sorted = [...releases].sort((a, b) =>
-    (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? ""),
-  );
+  const sorted = [...releases].sort(byCreation);
   return renderTable(
     ["NAME", "PIPELINE", "CHANGES", "RUNNING IN", "CREATED BY", "AGE"],
     sorted.map((r) => [

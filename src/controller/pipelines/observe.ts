@@ -1,4 +1,11 @@
-import type { AnalysisRun, Pipeline, PipelineStage, Release, Rollout } from "../../model/index.js";
+import {
+  type AnalysisRun,
+  byCreation,
+  type Pipeline,
+  type PipelineStage,
+  type Release,
+  type Rollout,
+} from "../../model/index.js";
 import type { GateRuns, PlanInput, StageObservation } from "../../pipeline/index.js";
 import { releaseOf } from "../../pipeline/index.js";
 
@@ -36,13 +43,7 @@ function latestTransition(rollout: Rollout): string | undefined {
 
 /** The releases of a pipeline, oldest first (by creation time, then name, so the order is total). */
 export function releasesOf(pipeline: string, releases: readonly Release[]): Release[] {
-  return releases
-    .filter((r) => r.spec.pipeline === pipeline)
-    .sort((a, b) => {
-      const ta = a.metadata.creationTimestamp ?? "";
-      const tb = b.metadata.creationTimestamp ?? "";
-      return ta < tb ? -1 : ta > tb ? 1 : a.metadata.name < b.metadata.name ? -1 : 1;
-    });
+  return releases.filter((r) => r.spec.pipeline === pipeline).sort(byCreation);
 }
 
 /** The verdicts of the pipeline's gate runs, by run name. */
