@@ -6,7 +6,7 @@ import type { PipelineStore, RecordFilter } from "./store.js";
 
 /** The record, as the local platform keeps it (SQLite). */
 export interface PipelineRecordPort {
-  append(entries: readonly RecordedEntry[] | readonly Omit<RecordedEntry, "seq">[]): RecordedEntry[];
+  append(entries: readonly RecordEntry[]): RecordedEntry[];
   list(pipeline: string, filter?: RecordFilter): RecordedEntry[];
 }
 
