@@ -3,7 +3,7 @@
 # Needs root (CI runs as root); a developer without root can skip it and the tests that need a
 # package say which one is missing.
 set -euo pipefail
-want=(prometheus lua5.1)
+want=(prometheus lua5.1 chromium)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
