@@ -58,4 +58,10 @@ export interface RevisionTelemetry {
   p99: number;
   /** Requests per second over the window. */
   requestRate: number;
+  /**
+   * Counts since the router (worker) started, not windowed, for the analysis judge: requests,
+   * failed requests (5xx and connection errors), and cumulative latency buckets at PROMETHEUS_LE
+   * seconds with a last +Inf bucket. A router restart sets them back to zero.
+   */
+  total?: { requests: number; errors: number; buckets: number[] };
 }

@@ -13,6 +13,25 @@ describe("classOf", () => {
 });
 
 describe("Telemetry", () => {
+  it("reports cumulative totals beyond the window, with cumulative latency buckets", () => {
+    const clock = fakeClock();
+    const t = new Telemetry({ now: clock.now });
+    const s = t.series("shop", "abc");
+    for (let i = 0; i < 4; i++) t.record(s, classOf(200), 2);
+    t.record(s, classOf(503), 300);
+    clock.ms += 20_000;
+    t.record(s, ERROR_CLASS, 2);
+    const [sum] = t.summary("shop", 10);
+    expect(sum?.requests).toBe(1);
+    expect(sum?.total?.requests).toBe(6);
+    expect(sum?.total?.errors).toBe(2);
+    // 2 ms lands in le=0.0025 (index 2); 300 ms in le=0.5 (index 9); the last bucket (+Inf) holds all.
+    expect(sum?.total?.buckets[1]).toBe(0);
+    expect(sum?.total?.buckets[2]).toBe(5);
+    expect(sum?.total?.buckets[9]).toBe(6);
+    expect(sum?.total?.buckets.at(-1)).toBe(6);
+  });
+
   it("counts requests by class and computes success rate, error rate and request rate", () => {
     const clock = fakeClock();
     const t = new Telemetry({ now: clock.now });

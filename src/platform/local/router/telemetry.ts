@@ -100,7 +100,17 @@ export class RevisionSeries {
       p95: quantile(hist, requests, 0.95),
       p99: quantile(hist, requests, 0.99),
       requestRate: requests / window,
+      total: this.total(),
     };
+  }
+
+  /** The cumulative counters: requests, failed requests and cumulative latency buckets. */
+  private total(): { requests: number; errors: number; buckets: number[] } {
+    let requests = 0;
+    for (let c = 0; c < CLASSES; c++) requests += this.totals[c]!;
+    let running = 0;
+    const buckets = Array.from(this.promBuckets, (n) => (running += n));
+    return { requests, errors: this.totals[3]! + this.totals[ERROR_CLASS]!, buckets };
   }
 
   private allocate(): Uint32Array {
