@@ -211,6 +211,22 @@ export function registerCommands(program: Command, out: Output): void {
     );
 
   program
+    .command("load <url>")
+    .description("send requests at a fixed rate, like hey; prints a latency histogram and a status-code table")
+    .requiredOption("-r, --rate <n>", "requests per second (at most 1000)")
+    .requiredOption("-d, --duration <duration>", "how long to send, e.g. 30s, 2m")
+    .option("-c, --concurrency <n>", "requests in flight at once (at most 256)", "10")
+    .option("-m, --method <method>", "GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS", "GET")
+    .option("-H, --header <header...>", 'a request header, "Name: value" (repeatable)')
+    .option("--body <text>", "request body (at most 64 KiB)")
+    .option("--timeout <seconds>", "per-request timeout", "10")
+    .addOption(new Option("-o, --output <format>", "table or json").choices(["table", "json"]).default("table"))
+    .action(async (url: string, o) => {
+      const { runLoadCommand } = await import("./commands/load.js");
+      await runLoadCommand(url, o, out);
+    });
+
+  program
     .command("demo")
     .description("a release travels canary → staging → production; a bad one is stopped in canary")
     .option("--fast", "short pauses and soak: the whole demo ends in under a minute")
