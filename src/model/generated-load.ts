@@ -30,12 +30,15 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/;
 /** Headers the sender sets itself or that would break the connection. */
 const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection", "upgrade", "te"]);
 
-const HeaderName = z
-  .string()
-  .regex(HEADER_NAME, "must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)")
-  .refine((k) => !RESERVED_HEADERS.has(k.toLowerCase()), "is set by Sluice; remove it")
+/** Why `name` cannot be a header of generated requests, or undefined when it can. */
+export function headerNameProblem(name: string): string | undefined {
+  if (!HEADER_NAME.test(name)) return "must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)";
+  const k = name.toLowerCase();
+  if (RESERVED_HEADERS.has(k)) return "is set by Sluice; remove it";
   // The generated-traffic label is added by Sluice with its secret; a copy here would be a spoof.
-  .refine((k) => k.toLowerCase() !== "x-sluice-load", "is added by Sluice to every generated request; remove it");
+  if (k === "x-sluice-load") return "is added by Sluice to every generated request; remove it";
+  return undefined;
+}
 
 /** Header values must be printable: no CR/LF (header injection) or NUL. */
 const HeaderValue = z
@@ -68,7 +71,15 @@ export const GeneratedLoad = z
     method: z.enum(LOAD_METHODS).default("GET"),
     /** Paths sent in turn. */
     paths: z.array(LoadPath).min(1).max(MAX_LOAD_PATHS).default(["/"]),
-    headers: z.record(HeaderName, HeaderValue).default({}),
+    headers: z
+      .record(z.string().max(256), HeaderValue)
+      .check((ctx) => {
+        for (const k of Object.keys(ctx.value)) {
+          const problem = headerNameProblem(k);
+          if (problem) ctx.issues.push({ code: "custom", input: k, path: [k], message: problem });
+        }
+      })
+      .default({}),
     body: z
       .string()
       .refine((b) => Buffer.byteLength(b) <= MAX_LOAD_BODY_BYTES, `must be at most ${MAX_LOAD_BODY_BYTES} bytes`)
