@@ -240,6 +240,8 @@ export function buildAnalysisRun(
     });
   }
 
+  // Templates merged into one run share one false-alarm budget: the strictest one set.
+  const alphas = templates.flatMap((t) => (t.template.spec.alpha === undefined ? [] : [t.template.spec.alpha]));
   return {
     apiVersion: API_VERSION,
     kind: "AnalysisRun",
@@ -257,6 +259,7 @@ export function buildAnalysisRun(
       args: Object.entries(values).map(([name, value]) => ({ name, value })),
       dryRun,
       measurementRetention,
+      ...(alphas.length > 0 ? { alpha: Math.min(...alphas) } : {}),
       terminate: false,
     },
     status: { phase: "Pending", metricResults: [] },

@@ -1,6 +1,9 @@
 import { type AnalysisRun, durationMs, type Metric, type MetricResult } from "../model/index.js";
 import { effectiveCount, isTerminal } from "./verdict.js";
 
+/** How often a judged metric looks when it names no interval. */
+export const JUDGE_INTERVAL = "10s";
+
 /** After an Error measurement, retry this soon (or at the interval, if that is shorter). */
 export const ERROR_RETRY_MS = 10_000;
 
@@ -25,7 +28,9 @@ export function nextMeasurementAt(
   const last = result?.measurements.at(-1);
   if (!last) return plus(runStartedAt, metric.initialDelay === undefined ? 0 : durationMs(metric.initialDelay));
   const lastAt = new Date(last.finishedAt ?? last.startedAt);
-  const interval = metric.interval === undefined ? undefined : durationMs(metric.interval);
+  // A judged metric keeps looking until it decides; without an interval it looks every 10 s.
+  const every = metric.interval ?? (metric.judge ? JUDGE_INTERVAL : undefined);
+  const interval = every === undefined ? undefined : durationMs(every);
   if (last.phase === "Error") return plus(lastAt, Math.min(interval ?? ERROR_RETRY_MS, ERROR_RETRY_MS));
   return plus(lastAt, interval ?? 0);
 }

@@ -1,4 +1,5 @@
 import type { AnalysisPhase, AnalysisRun, Measurement, Metric, MetricResult } from "../model/index.js";
+import { judgedMessage } from "./judge-message.js";
 import { summarizeValue } from "./value-summary.js";
 
 /** Measurements kept per metric when the run names no measurementRetention for it. */
@@ -22,6 +23,8 @@ export interface VerdictOptions {
  * interval. Undefined means it measures until the run is terminated (`count` 0 counts as unset).
  */
 export function effectiveCount(metric: Metric): number | undefined {
+  // A judged metric looks until the judge decides or its bound ends it.
+  if (metric.judge) return undefined;
   if (metric.count !== undefined && metric.count > 0) return metric.count;
   return metric.interval === undefined ? 1 : undefined;
 }
@@ -55,6 +58,7 @@ export function metricVerdict(metric: Metric, result: MetricResult, opts: Verdic
   if (isTerminal(result.phase)) return result.phase;
   const taken = result.count + result.error;
   if (taken === 0) return opts.terminating ? "Successful" : "Pending";
+  if (metric.judge) return judgedVerdict(metric, result, opts);
   if (result.failed > metric.failureLimit) return "Failed";
   if (result.inconclusive > metric.inconclusiveLimit) return "Inconclusive";
   if (result.consecutiveError > metric.consecutiveErrorLimit) return "Error";
@@ -66,6 +70,17 @@ export function metricVerdict(metric: Metric, result: MetricResult, opts: Verdic
   if (streak > 0 && !opts.terminating) return "Inconclusive";
   if (result.successful === 0) return "Inconclusive";
   return "Successful";
+}
+
+/**
+ * A judged metric's phase: too many provider errors in a row is Error; otherwise the judge's
+ * outcome. Stopped while undecided is Inconclusive: a run cut short never promotes on a hunch.
+ */
+function judgedVerdict(metric: Metric, result: MetricResult, opts: VerdictOptions): AnalysisPhase {
+  if (result.consecutiveError > metric.consecutiveErrorLimit) return "Error";
+  const outcome = result.judge?.outcome ?? "Running";
+  if (outcome !== "Running") return outcome;
+  return opts.terminating ? "Inconclusive" : "Running";
 }
 
 function conditionText(metric: Metric): string {
@@ -89,6 +104,7 @@ function times(n: number): string {
 
 /** Why a metric has its phase, with the numbers: counts, limits, the last value and the condition. */
 export function metricMessage(metric: Metric, result: MetricResult, phase: AnalysisPhase): string | undefined {
+  if (metric.judge && phase !== "Error") return judgedMessage(metric, result);
   const name = `metric "${metric.name}"`;
   const cond = conditionText(metric);
   switch (phase) {

@@ -6,8 +6,11 @@ import {
   MAX_ARGV,
   MAX_ENV,
   MAX_HEADERS,
+  MAX_JUDGE_BUCKETS,
+  MAX_JUDGE_LOOKS,
   MAX_METRICS,
   MAX_MIN_REQUESTS,
+  MAX_RELATIVE_INCREASE,
   MAX_RETAINED_MEASUREMENTS,
   MAX_TEMPLATES,
   MAX_TEXT_LENGTH,
@@ -38,22 +41,43 @@ const Header = z.strictObject({ key: Name(), value: Text() });
 // `{{args.X}}` may stand for the whole URL; the web provider checks the scheme again once it is substituted.
 const WEB_URL = /^(https?:\/\/|\{\{)/;
 
-export const PrometheusProvider = z.strictObject({
-  /** Base URL of the Prometheus server, http:// or https://. */
-  address: z.url({ protocol: /^https?$/ }),
-  query: Text().min(1),
-  /** Run a range query over this window instead of an instant query. */
-  range: z.strictObject({ start: Duration, end: Duration.default(0), step: Duration }).optional(),
-  timeout: Duration.default("10s"),
-  authentication: z
-    .strictObject({
-      bearerToken: Text().optional(),
-      basic: z.strictObject({ username: Text(), password: Text() }).optional(),
-    })
-    .optional(),
-  headers: z.array(Header).max(MAX_HEADERS).default([]),
-  insecure: z.boolean().default(false),
+/**
+ * Per-revision count queries for a judged metric. `{{revision}}` in each stands for the revision
+ * asked about (the canary, then the stable one as baseline). Counters, not rates: the judge takes
+ * increments between looks itself, and reads a decrease as a restart of the counters.
+ */
+export const PrometheusCounts = z.strictObject({
+  /** Requests served by the revision, e.g. `sum(sluice_requests_total{revision="{{revision}}"})`. */
+  requests: Text().min(1),
+  /** Failed requests of the revision (for an errorRate judge). */
+  errors: Text().min(1).optional(),
+  /** Latency histogram buckets by `le` (for a latency judge), e.g. `sum by (le) (..._bucket{revision="{{revision}}"})`. */
+  buckets: Text().min(1).optional(),
 });
+
+export const PrometheusProvider = z
+  .strictObject({
+    /** Base URL of the Prometheus server, http:// or https://. */
+    address: z.url({ protocol: /^https?$/ }),
+    /** The query conditions test; a judged metric sets `counts` instead. */
+    query: Text().min(1).optional(),
+    counts: PrometheusCounts.optional(),
+    /** Run a range query over this window instead of an instant query. */
+    range: z.strictObject({ start: Duration, end: Duration.default(0), step: Duration }).optional(),
+    timeout: Duration.default("10s"),
+    authentication: z
+      .strictObject({
+        bearerToken: Text().optional(),
+        basic: z.strictObject({ username: Text(), password: Text() }).optional(),
+      })
+      .optional(),
+    headers: z.array(Header).max(MAX_HEADERS).default([]),
+    insecure: z.boolean().default(false),
+  })
+  .check((ctx) => {
+    if (ctx.value.query === undefined && ctx.value.counts === undefined)
+      ctx.issues.push({ code: "custom", input: ctx.value, message: "set query (or counts, for a judged metric)" });
+  });
 
 export const WebProvider = z.strictObject({
   url: Text().regex(WEB_URL, "must be an http:// or https:// URL"),
@@ -129,21 +153,94 @@ export const MetricProvider = z
   });
 export type MetricProvider = z.infer<typeof MetricProvider>;
 
-export const Metric = z.strictObject({
-  name: Name(),
-  provider: MetricProvider,
-  interval: Duration.optional(),
-  initialDelay: Duration.optional(),
-  /** Measurements to take; without it, one measurement (or, with an interval, until the run is terminated). */
-  count: Count().optional(),
-  successCondition: Text().optional(),
-  failureCondition: Text().optional(),
-  failureLimit: Count().default(0),
-  inconclusiveLimit: Count().default(0),
-  consecutiveErrorLimit: Count().default(4),
-  /** Stop with Successful after this many successes in a row (0 = off). */
-  consecutiveSuccessLimit: Count().default(0),
-});
+const RelativeIncrease = () => z.number().nonnegative().max(MAX_RELATIVE_INCREASE);
+
+/**
+ * What the judge compares, canary against baseline (the stable revision): the error rate, or a
+ * latency quantile. The canary is a regression when it is worse by more than the tolerance.
+ */
+export const JudgeSpec = z
+  .strictObject({
+    /** Worse by more than BOTH increases is a regression (+10 % of the baseline rate and +0.5 points). */
+    errorRate: z
+      .strictObject({
+        maxRelativeIncrease: RelativeIncrease().default(0.1),
+        maxAbsoluteIncrease: z.number().nonnegative().max(1).default(0.005),
+      })
+      .optional(),
+    /** The canary's `quantile` latency may be at most `maxRelativeIncrease` above the baseline's. */
+    latency: z
+      .strictObject({
+        quantile: z.number().min(0.5).max(0.999).default(0.95),
+        maxRelativeIncrease: RelativeIncrease().default(0.1),
+      })
+      .optional(),
+    /** Never Successful below this many canary requests. */
+    minRequests: z.number().int().positive().max(MAX_MIN_REQUESTS).default(100),
+    /** Undecided this long after the first look: too little evidence (the bound on waiting). */
+    maxDuration: Duration.default("30m"),
+    /** Undecided after this many canary requests: too little evidence. */
+    maxRequests: z.number().int().positive().max(MAX_MIN_REQUESTS).optional(),
+    /** What too little evidence ends in: `abort` rolls back, `pause` stops for a person to promote or abort. */
+    onInsufficientEvidence: z.enum(["abort", "pause"]).default("abort"),
+  })
+  .check((ctx) => {
+    const set = [ctx.value.errorRate, ctx.value.latency].filter((v) => v !== undefined).length;
+    if (set !== 1)
+      ctx.issues.push({ code: "custom", input: ctx.value, message: "set exactly one of errorRate or latency" });
+  });
+export type JudgeSpec = z.infer<typeof JudgeSpec>;
+
+export const Metric = z
+  .strictObject({
+    name: Name(),
+    provider: MetricProvider,
+    interval: Duration.optional(),
+    initialDelay: Duration.optional(),
+    /** Measurements to take; without it, one measurement (or, with an interval, until the run is terminated). */
+    count: Count().optional(),
+    successCondition: Text().optional(),
+    failureCondition: Text().optional(),
+    failureLimit: Count().default(0),
+    inconclusiveLimit: Count().default(0),
+    consecutiveErrorLimit: Count().default(4),
+    /** Stop with Successful after this many successes in a row (0 = off). */
+    consecutiveSuccessLimit: Count().default(0),
+    /** Compare canary with baseline sequentially instead of testing conditions: evidence decides when. */
+    judge: JudgeSpec.optional(),
+  })
+  .check((ctx) => {
+    const m = ctx.value;
+    if (!m.judge) return;
+    // The judge decides when and how: a condition or a count would be a second, conflicting verdict.
+    for (const field of ["successCondition", "failureCondition", "count"] as const)
+      if (m[field] !== undefined)
+        ctx.issues.push({
+          code: "custom",
+          input: m[field],
+          path: [field],
+          message: `a judged metric is decided by the judge; remove ${field}`,
+        });
+    const kind = Object.keys(m.provider).find((k) => m.provider[k as keyof typeof m.provider] !== undefined);
+    if (kind !== "builtin" && !(kind === "prometheus" && m.provider.prometheus?.counts))
+      ctx.issues.push({
+        code: "custom",
+        input: m.provider,
+        path: ["provider"],
+        message: "a judged metric needs per-revision counts: use the builtin provider, or prometheus with counts",
+      });
+    if (m.provider.prometheus?.counts) {
+      const c = m.provider.prometheus.counts;
+      const need = m.judge.latency ? "buckets" : "errors";
+      if (c[need] === undefined)
+        ctx.issues.push({
+          code: "custom",
+          input: c,
+          path: ["provider", "prometheus", "counts", need],
+          message: `a ${m.judge.latency ? "latency" : "errorRate"} judge needs counts.${need}`,
+        });
+    }
+  });
 export type Metric = z.infer<typeof Metric>;
 
 /** Metrics whose verdict is recorded but never decides the run. */
@@ -151,6 +248,10 @@ const DryRun = z
   .array(z.strictObject({ metricName: Name() }))
   .max(MAX_METRICS)
   .default([]);
+/** A false-alarm probability: above 0.5 a test would alarm more often than a coin. */
+const Alpha = z.number().min(1e-9).max(0.5);
+/** The default false-alarm budget of a rollout analysis. */
+export const DEFAULT_ALPHA = 0.01;
 /** How many measurements to keep per metric. */
 const MeasurementRetention = z
   .array(z.strictObject({ metricName: Name(), limit: z.number().int().positive().max(MAX_RETAINED_MEASUREMENTS) }))
@@ -167,6 +268,8 @@ export const AnalysisTemplateSpec = z.strictObject({
     .default([]),
   dryRun: DryRun,
   measurementRetention: MeasurementRetention,
+  /** False-alarm budget of the judged metrics: an identical canary is rolled back at most this often (default 0.01). */
+  alpha: Alpha.optional(),
 });
 export type AnalysisTemplateSpec = z.infer<typeof AnalysisTemplateSpec>;
 
@@ -197,6 +300,42 @@ export const Measurement = z.strictObject({
 });
 export type Measurement = z.infer<typeof Measurement>;
 
+/** One revision's cumulative counts in a look; latency buckets are cumulative `le` buckets in seconds. */
+export const RevisionEvidence = z.strictObject({
+  requests: z.number(),
+  errors: z.number(),
+  buckets: z
+    .array(z.strictObject({ le: z.number(), count: z.number() }))
+    .max(MAX_JUDGE_BUCKETS)
+    .optional(),
+});
+export type RevisionEvidence = z.infer<typeof RevisionEvidence>;
+
+/** Both revisions' counts at one instant (`at`, ms since epoch). */
+export const EvidenceLook = z.strictObject({ at: z.number(), canary: RevisionEvidence, baseline: RevisionEvidence });
+export type EvidenceLook = z.infer<typeof EvidenceLook>;
+
+/** What the judge has seen and said for one metric. */
+export const JudgeStatus = z.strictObject({
+  /** The raw reading evidence counts from (the first look, or the first after a counter reset). */
+  origin: EvidenceLook.optional(),
+  /** Looks since `origin`, counts relative to it; thinned to at most {@link MAX_JUDGE_LOOKS}. */
+  looks: z.array(EvidenceLook).max(MAX_JUDGE_LOOKS).default([]),
+  /** When the judge took its first look: the maxDuration bound counts from here. */
+  startedAt: z.string().optional(),
+  /** Counter resets seen (a restarted Prometheus or router): evidence restarts at each. */
+  resets: z.number().int().default(0),
+  outcome: z.enum(["Running", "Successful", "Failed", "Inconclusive"]).default("Running"),
+  /** The verdict's one line: effect, interval, requests, evidence against 1/alpha. */
+  explanation: z.string().optional(),
+  /** About how many more canary requests the judge needs, and the time at the current rate. */
+  moreRequests: z.number().optional(),
+  requestRate: z.number().optional(),
+  /** When the bound on waiting ends the run (maxDuration from the first look). */
+  deadline: z.string().optional(),
+});
+export type JudgeStatus = z.infer<typeof JudgeStatus>;
+
 export const MetricResult = z.strictObject({
   name: z.string(),
   phase: AnalysisPhase,
@@ -210,6 +349,8 @@ export const MetricResult = z.strictObject({
   consecutiveSuccess: z.number().int().default(0),
   message: z.string().optional(),
   measurements: z.array(Measurement).default([]),
+  /** For a judged metric: its looks and the judge's latest verdict. */
+  judge: JudgeStatus.optional(),
 });
 export type MetricResult = z.infer<typeof MetricResult>;
 
@@ -221,6 +362,8 @@ export const AnalysisRunSpec = z.strictObject({
     .default([]),
   dryRun: DryRun,
   measurementRetention: MeasurementRetention,
+  /** False-alarm budget shared by the judged metrics (split among them). */
+  alpha: Alpha.optional(),
   /** Set to stop the run: it ends with the verdict it has so far. */
   terminate: z.boolean().default(false),
 });

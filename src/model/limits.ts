@@ -23,6 +23,12 @@ export const MAX_RETAINED_MEASUREMENTS = 1000;
 export const MAX_REVISION_HISTORY = 1000;
 /** Requests a builtin metric may wait for before it judges. */
 export const MAX_MIN_REQUESTS = 1_000_000_000;
+/** Judge tolerances: a relative increase above 100x is no longer a tolerance. */
+export const MAX_RELATIVE_INCREASE = 100;
+/** Looks a judged metric keeps in its status; older ones are thinned out (the judge accepts a thinned list). */
+export const MAX_JUDGE_LOOKS = 200;
+/** Histogram buckets per revision in one look (Prometheus' default has 11, the router's 17). */
+export const MAX_JUDGE_BUCKETS = 64;
 /** Probe thresholds. */
 export const MAX_PROBE_THRESHOLD = 1000;
 

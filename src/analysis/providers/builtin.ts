@@ -1,6 +1,8 @@
 import { durationMs } from "../../model/duration.js";
-import type { Metric } from "../../model/index.js";
+import type { EvidenceLook, Metric, RevisionEvidence } from "../../model/index.js";
 import type { RevisionTelemetry } from "../../platform/local/router/config.js";
+import { PROMETHEUS_LE } from "../../platform/local/router/telemetry.js";
+import { INF_LE } from "./prometheus-counts.js";
 import type { MeasureContext, MetricProviderPort, ProviderResult } from "./provider.js";
 
 /** Reads the router's per-revision telemetry for a rollout over the last `windowSeconds`. */
@@ -92,6 +94,7 @@ export class BuiltinMetricProvider implements MetricProviderPort {
         query,
       };
     }
+    if (metric.judge) return judgeLook(telemetry, ctx, query);
     const value: BuiltinValue = {
       canary: summarizeRevision(telemetry, ctx.canaryRevision),
       stable: summarizeRevision(telemetry, ctx.stableRevision),
@@ -105,4 +108,28 @@ export class BuiltinMetricProvider implements MetricProviderPort {
       };
     return { value, query };
   }
+}
+
+/** A revision's cumulative counts since the router started; zero for a revision with no series yet. */
+export function revisionEvidence(telemetry: RevisionTelemetry[], revision: string | undefined): RevisionEvidence {
+  const t = revision === undefined ? undefined : telemetry.find((r) => r.revision === revision);
+  const total = t?.total;
+  if (!total) return { requests: 0, errors: 0, buckets: [] };
+  const buckets = total.buckets.map((count, i) => ({ le: PROMETHEUS_LE[i] ?? INF_LE, count }));
+  return { requests: total.requests, errors: total.errors, buckets };
+}
+
+/**
+ * A look for a judged metric: both revisions' cumulative counts (the stable revision is the
+ * baseline). The runner takes increments from the first look, so the router's counts since its
+ * own start serve; a router restart shows as a decrease, which restarts the evidence.
+ */
+function judgeLook(telemetry: RevisionTelemetry[], ctx: MeasureContext, query: string): ProviderResult {
+  if (ctx.stableRevision === undefined) return { inconclusive: "no stable revision to compare with", query };
+  const look: EvidenceLook = {
+    at: Date.now(),
+    canary: revisionEvidence(telemetry, ctx.canaryRevision),
+    baseline: revisionEvidence(telemetry, ctx.stableRevision),
+  };
+  return { value: look, query };
 }
