@@ -53,6 +53,8 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
+  /** Requests due but not sent because every connection was busy (sluice load only). */
+  missed: number | undefined;
 }
 
 async function sluice(url: string, rate: number): Promise<Row> {
@@ -78,7 +80,8 @@ async function sluice(url: string, rate: number): Promise<Row> {
     achieved: out.rate.achieved,
     p50: out.latencyMs.p50,
     p99: out.latencyMs.p99,
-    errors: out.completed - ok + out.missed,
+    errors: out.completed - ok,
+    missed: out.missed,
   };
 }
 
@@ -103,6 +106,7 @@ async function autocannon(url: string, rate: number): Promise<Row> {
     p50: out.latency.p50,
     p99: out.latency.p99,
     errors: out.errors + out.non2xx + out.timeouts,
+    missed: undefined,
   };
 }
 
@@ -122,7 +126,7 @@ console.log(`${m.nproc} cores, ${m.cpu}, Node ${m.node}, load ${m.loadAverage}`)
 console.log(`${seconds} s per run, ${concurrency} connections, server answers after a 1 ms timer\n`);
 console.log(
   renderTable(
-    ["TOOL", "ASKED REQ/S", "ACHIEVED REQ/S", "P50 MS", "P99 MS", "ERRORS"],
+    ["TOOL", "ASKED REQ/S", "ACHIEVED REQ/S", "P50 MS", "P99 MS", "ERRORS", "MISSED"],
     rows.map((r) => [
       r.tool,
       String(r.asked),
@@ -130,6 +134,7 @@ console.log(
       r.p50.toFixed(2),
       r.p99.toFixed(2),
       String(r.errors),
+      r.missed === undefined ? "-" : String(r.missed),
     ]),
   ),
 );

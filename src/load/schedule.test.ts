@@ -38,15 +38,15 @@ describe("rate scheduler", () => {
     expect(p).toEqual({ start: 0, skip: 0, done: false, wakeAt: 250 });
   });
 
-  it("waits for a free connection, then skips what is more than one round late instead of bursting", () => {
+  it("waits for a free connection, then skips what is more than a quarter second late instead of bursting", () => {
     const s: ScheduleState = { startedAt: 0, rate: 100, issued: 2, inFlight: 2, concurrency: 2 };
-    // 1 s later 100 requests are due; none can start; all but one round (2) are skipped.
+    // 1 s later 100 requests are due; none can start; all but a quarter second's worth (25) are skipped.
     const p = plan(s, 990);
     expect(p.start).toBe(0);
-    expect(p.skip).toBe(96);
+    expect(p.skip).toBe(73);
     expect(p.wakeAt).toBe(991);
-    // When the connections free up, the remaining late ones go out at once, no more.
-    const q = plan({ ...s, issued: 98, inFlight: 0 }, 990);
+    // When the connections free up, late ones go out as connections allow, no more.
+    const q = plan({ ...s, issued: 75, inFlight: 0 }, 990);
     expect(q.start).toBe(2);
     expect(q.skip).toBe(0);
   });

@@ -2,8 +2,9 @@
  * The rate scheduler of generated load: a pure function of the clock and of what has been sent, so
  * the pacing is tested with a fake clock. Open loop: requests are due at a fixed rate whether or not
  * the target keeps up (a slow canary must not slow its own load down and hide its latency). When
- * every connection is busy, due requests wait; once more than one full round of them is late they
- * are skipped and counted as missed, so a stalled target is never hit by a burst when it recovers.
+ * every connection is busy, due requests wait; past a quarter second's worth (or one round of
+ * connections, if more) the late ones are skipped and counted as missed, so a stalled target is
+ * not hit by a long catch-up when it recovers, while a short pause of the event loop is made up.
  */
 
 /** Where a load run stands, as its sender sees it. */
@@ -53,8 +54,8 @@ export function plan(s: ScheduleState, now: number): SchedulePlan {
   const late = Math.max(0, due - s.issued);
   const free = Math.max(0, s.concurrency - s.inFlight);
   const start = Math.min(late, free);
-  // Requests still waiting beyond one full round of connections are skipped, not queued.
-  const skip = Math.max(0, late - start - s.concurrency);
+  // Requests still waiting beyond the allowance are skipped, not queued.
+  const skip = Math.max(0, late - start - catchUpAllowance(s.rate, s.concurrency));
   const issued = s.issued + start + skip;
   const total = s.durationMs === undefined ? Number.POSITIVE_INFINITY : totalOf(s.rate, s.durationMs);
   const done = issued >= total;
@@ -63,4 +64,9 @@ export function plan(s: ScheduleState, now: number): SchedulePlan {
   // which the sender learns of by a completion, so a short poll suffices.
   const nextAt = s.startedAt + (issued * 1000) / s.rate;
   return { start, skip, done, wakeAt: Math.max(nextAt, now + (issued < due ? 1 : 0)) };
+}
+
+/** Late requests a run still sends rather than skips: a quarter second's worth, at least one round of connections. */
+export function catchUpAllowance(rate: number, concurrency: number): number {
+  return Math.max(concurrency, Math.ceil(rate / 4));
 }
