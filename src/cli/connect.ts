@@ -1,15 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { createApi } from "../api/app.js";
 import { ApiClient } from "../api/client.js";
-import { ClusterControlPlane } from "../platform/kubernetes/cluster-control-plane.js";
-import { KubernetesPlatform } from "../platform/kubernetes/kube-platform.js";
-import { shareConnections } from "../platform/kubernetes/shared-connections.js";
 import { CliError } from "./cli-error.js";
-import { loadKubeConfig } from "./kubeconfig.js";
 import { resolveStateDir } from "./state-dir.js";
-import { VERSION } from "./version.js";
 
 /** Global options every command that talks to a controller accepts. */
 export interface ConnectOptions {
@@ -49,20 +42,17 @@ export function connect(opts: ConnectOptions): ApiClient {
   return new ApiClient(url, token);
 }
 
+let cluster: typeof import("./connect-cluster.js") | undefined;
+
+/**
+ * Loads the Kubernetes client and the API that runs over a cluster. Call it before `connect` when
+ * {@link isClusterMode}; it is apart so that local commands never pay for loading them.
+ */
+export async function prepareClusterMode(): Promise<void> {
+  cluster ??= await import("./connect-cluster.js");
+}
+
 function connectCluster(opts: ConnectOptions): ApiClient {
-  let kc: ReturnType<typeof loadKubeConfig>;
-  try {
-    kc = loadKubeConfig(opts);
-  } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), 1, { cause: err });
-  }
-  shareConnections(kc);
-  const namespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
-  const platform = new KubernetesPlatform({ kc, namespace });
-  const control = new ClusterControlPlane(kc, namespace, (rollout) => platform.templates(rollout));
-  // The token only guards an API no socket exposes; it exists because the routes require one.
-  const token = randomBytes(16).toString("hex");
-  const app = createApi({ control, token, version: VERSION });
-  const server = kc.getCurrentCluster()?.server ?? "cluster";
-  return new ApiClient(server, token, { fetch: async (url, init) => app.request(url, init) });
+  if (!cluster) throw new Error("internal: prepareClusterMode() was not awaited before connect()");
+  return cluster.connectCluster(opts);
 }

@@ -1,28 +1,14 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import type { ApiClient } from "../api/client.js";
 import { ROLES } from "../api/roles.js";
-import { applyCommand } from "./commands/apply.js";
-import { completionCommand } from "./commands/completion.js";
-import { controllerCommand } from "./commands/controller.js";
-import { demoCommand } from "./commands/demo.js";
-import { describeCommand } from "./commands/describe.js";
-import { downCommand } from "./commands/down.js";
-import { getCommand } from "./commands/get.js";
-import { importCommand } from "./commands/import.js";
 import { registerPipelineCommands } from "./commands/pipeline-commands.js";
-import {
-  ROLLOUT_VERBS,
-  type RolloutVerb,
-  rolloutActionCommand,
-  rolloutChangeCommand,
-} from "./commands/rollout-actions.js";
-import { parseEnvAssignments } from "./commands/set.js";
-import { statusCommand } from "./commands/status.js";
-import { tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from "./commands/token.js";
-import { upCommand } from "./commands/up.js";
-import { connect } from "./connect.js";
-import { lintCommand } from "./lint.js";
+import { ROLLOUT_VERBS, type RolloutVerb } from "./commands/rollout-verbs.js";
 import type { Format, Output } from "./output.js";
 import { VERSION } from "./version.js";
+
+// Startup time matters (a person runs the CLI dozens of times an hour): each command imports its
+// module inside its action, so `sluice --version` or `sluice get` never loads the Kubernetes client,
+// the controller or the router. Add a command the same way: one entry, `await import(...)` inside.
 
 /** Wires every command into commander. Each command's work lives in its own file under commands/. */
 export function registerCommands(program: Command, out: Output): void {
@@ -35,7 +21,18 @@ export function registerCommands(program: Command, out: Output): void {
     .option("--context <name>", "act on a Kubernetes cluster: the kubeconfig context")
     .option("-n, --namespace <ns>", "act on a Kubernetes cluster: the namespace (default the context's, else default)")
     .showHelpAfterError();
-  const api = () => connect(program.opts());
+  // Synchronous on purpose: the cluster connection loads its heavy modules on its first request.
+  let connect: typeof import("./connect.js").connect | undefined;
+  const api = (): ApiClient => {
+    if (!connect) throw new Error("internal: api() called before the connection module was loaded");
+    return connect(program.opts());
+  };
+  // Every action runs after this hook, so api() is ready whichever command it is.
+  program.hook("preAction", async () => {
+    const m = await import("./connect.js");
+    if (m.isClusterMode(program.opts())) await m.prepareClusterMode();
+    connect = m.connect;
+  });
   const exit = (code: number) => {
     process.exitCode = code;
   };
@@ -51,7 +48,9 @@ export function registerCommands(program: Command, out: Output): void {
     .option("--api-listen <host:port>", "the API's listener", "127.0.0.1:0")
     .option("--detach", "run in the background and return")
     .option("--keep-apps", "leave replicas running when stopped with Ctrl-C")
-    .action((o) => upCommand({ ...o, stateDir: program.opts().stateDir }, out));
+    .action(async (o) =>
+      (await import("./commands/up.js")).upCommand({ ...o, stateDir: program.opts().stateDir }, out),
+    );
 
   program
     .command("controller")
@@ -74,6 +73,7 @@ export function registerCommands(program: Command, out: Output): void {
     .action(async (o) => {
       // --kubeconfig, --context and -n are the global options (commander reads them anywhere).
       const { kubeconfig, context, namespace } = program.opts();
+      const { controllerCommand } = await import("./commands/controller.js");
       await controllerCommand({ kubeconfig, context, namespace, ...o }, out);
     });
 
@@ -81,7 +81,9 @@ export function registerCommands(program: Command, out: Output): void {
     .command("down")
     .description("stop the controller, the router and the replicas")
     .option("--keep-apps", "leave the replicas running")
-    .action((o) => downCommand({ ...o, stateDir: program.opts().stateDir }, out));
+    .action(async (o) =>
+      (await import("./commands/down.js")).downCommand({ ...o, stateDir: program.opts().stateDir }, out),
+    );
 
   program
     .command("apply")
@@ -89,6 +91,7 @@ export function registerCommands(program: Command, out: Output): void {
     .requiredOption("-f, --filename <path...>", "YAML or JSON files, directories, or -")
     .option("--dry-run", "validate and report without storing")
     .action(async (o) => {
+      const { applyCommand } = await import("./commands/apply.js");
       await applyCommand(api(), o.filename, { dryRun: o.dryRun }, out);
     });
 
@@ -107,31 +110,38 @@ export function registerCommands(program: Command, out: Output): void {
     .addOption(outputOption())
     .option("-w, --watch", "keep printing as things change")
     .option("--pipeline <name>", "get releases: only this pipeline's")
-    .action((kind: string, name: string | undefined, o: { output: Format; watch?: boolean; pipeline?: string }) =>
-      getCommand(api(), kind, name, { ...o, reconnect: api }, out),
+    .action(
+      async (kind: string, name: string | undefined, o: { output: Format; watch?: boolean; pipeline?: string }) => {
+        const { getCommand } = await import("./commands/get.js");
+        await getCommand(api(), kind, name, { ...o, reconnect: api }, out);
+      },
     );
 
   program
     .command("describe <kind> <name>")
     .description("everything about a resource, with every analysis value behind each decision")
-    .action((kind: string, name: string) => describeCommand(api(), kind, name, out));
+    .action(async (kind: string, name: string) => {
+      const { describeCommand } = await import("./commands/describe.js");
+      await describeCommand(api(), kind, name, out);
+    });
 
   program
     .command("status <name>")
     .description("a rollout's phase; exit 0 Healthy, 1 Degraded, 2 timed out, 3 controller lost (with --watch)")
     .option("-w, --watch", "wait until Healthy or Degraded")
     .option("-t, --timeout <duration>", "give up after this long with --watch (e.g. 90s, 10m)", parseTimeout)
-    .action(async (name: string, o: { watch?: boolean; timeout?: number }) =>
-      exit(
-        await statusCommand(api(), name, { ...o, ...(o.timeout ? { timeoutMs: o.timeout } : {}), reconnect: api }, out),
-      ),
-    );
+    .action(async (name: string, o: { watch?: boolean; timeout?: number }) => {
+      const { statusCommand } = await import("./commands/status.js");
+      const timeout = o.timeout ? { timeoutMs: o.timeout } : {};
+      exit(await statusCommand(api(), name, { ...o, ...timeout, reconnect: api }, out));
+    });
 
   for (const verb of Object.keys(ROLLOUT_VERBS) as RolloutVerb[]) {
     if (verb === "promote-full") continue;
     const cmd = program.command(`${verb} <name>`).description(ROLLOUT_VERBS[verb].help);
     if (verb === "promote") cmd.option("--full", ROLLOUT_VERBS["promote-full"].help);
     cmd.action(async (name: string, o: { full?: boolean }) => {
+      const { rolloutActionCommand } = await import("./commands/rollout-actions.js");
       await rolloutActionCommand(api(), o.full ? "promote-full" : verb, name, {}, out);
     });
   }
@@ -142,6 +152,7 @@ export function registerCommands(program: Command, out: Output): void {
     .option("--to-revision <n>", "revision number to go back to", parseInteger)
     .action(async (name: string, o: { toRevision?: number }) => {
       const body = o.toRevision ? { toRevision: o.toRevision } : {};
+      const { rolloutChangeCommand } = await import("./commands/rollout-actions.js");
       await rolloutChangeCommand(
         api(),
         "undo",
@@ -157,6 +168,8 @@ export function registerCommands(program: Command, out: Output): void {
     .command("env <name> <assignments...>")
     .description("set KEY=VALUE (or remove KEY-) in the environment")
     .action(async (name: string, assignments: string[]) => {
+      const { parseEnvAssignments } = await import("./commands/set.js");
+      const { rolloutChangeCommand } = await import("./commands/rollout-actions.js");
       const body = { env: parseEnvAssignments(assignments) };
       await rolloutChangeCommand(api(), "set env", name, body, out, () => newRevision(name, "env"));
     });
@@ -164,6 +177,7 @@ export function registerCommands(program: Command, out: Output): void {
     .command("args <name> [args...]")
     .description("replace the arguments")
     .action(async (name: string, args: string[]) => {
+      const { rolloutChangeCommand } = await import("./commands/rollout-actions.js");
       await rolloutChangeCommand(api(), "set args", name, { args }, out, () => newRevision(name, "args"));
     });
   set
@@ -171,6 +185,7 @@ export function registerCommands(program: Command, out: Output): void {
     .description("replace the command (and arguments)")
     .action(async (name: string, command: string, args: string[]) => {
       const body = { command, ...(args.length ? { args } : {}) };
+      const { rolloutChangeCommand } = await import("./commands/rollout-actions.js");
       await rolloutChangeCommand(api(), "set command", name, body, out, () => newRevision(name, "command"));
     });
 
@@ -184,31 +199,34 @@ export function registerCommands(program: Command, out: Output): void {
         .makeOptionMandatory(),
     )
     .addOption(outputOption())
-    .action((name: string, o: { role: string; output: Format }) => tokenCreateCommand(api(), name, o, out));
+    .action(async (name: string, o: { role: string; output: Format }) =>
+      (await import("./commands/token.js")).tokenCreateCommand(api(), name, o, out),
+    );
   token
     .command("list")
     .description("every token: name, role, created, by whom, last used, revoked (never the token)")
     .addOption(outputOption())
-    .action((o: { output: Format }) => tokenListCommand(api(), o, out));
+    .action(async (o: { output: Format }) => (await import("./commands/token.js")).tokenListCommand(api(), o, out));
   token
     .command("revoke <name>")
     .description("refuse a token from now on (401)")
-    .action((name: string) => tokenRevokeCommand(api(), name, out));
+    .action(async (name: string) => (await import("./commands/token.js")).tokenRevokeCommand(api(), name, out));
 
   registerPipelineCommands(program, { api, exit, outputOption, parseTimeout }, out);
 
   program
     .command("lint <paths...>")
     .description("validate manifests; prints every error and exits 1 when there is one")
-    .action(async (paths: string[]) => exit(await lintCommand(paths, out)));
+    .action(async (paths: string[]) => exit(await (await import("./lint.js")).lintCommand(paths, out)));
 
   program
     .command("import <paths...>")
     .description("translate Argo Rollouts and Flagger manifests into Sluice resources (YAML on stdout)")
     .option("--drop-unsupported", "import a resource even when a metric or gate it has cannot be translated (warned)")
-    .action(async (paths: string[], o: { dropUnsupported?: boolean }) =>
-      exit(await importCommand(paths, out, { dropUnsupported: o.dropUnsupported === true })),
-    );
+    .action(async (paths: string[], o: { dropUnsupported?: boolean }) => {
+      const { importCommand } = await import("./commands/import.js");
+      exit(await importCommand(paths, out, { dropUnsupported: o.dropUnsupported === true }));
+    });
 
   program
     .command("load <url>")
@@ -231,7 +249,9 @@ export function registerCommands(program: Command, out: Output): void {
     .description("a release travels canary → staging → production; a bad one is stopped in canary")
     .option("--fast", "short pauses and soak: the whole demo ends in under a minute")
     .option("--interactive", "wait for you to run the printed `sluice approve` instead of approving by itself")
-    .action(async (o: { fast?: boolean; interactive?: boolean }) => exit(await demoCommand(o, out)));
+    .action(async (o: { fast?: boolean; interactive?: boolean }) =>
+      exit(await (await import("./commands/demo.js")).demoCommand(o, out)),
+    );
 
   program
     .command("version")
@@ -241,7 +261,7 @@ export function registerCommands(program: Command, out: Output): void {
   program
     .command("completion")
     .description("print a bash completion script: source <(sluice completion)")
-    .action(() => out.log(completionCommand(program)));
+    .action(async () => out.log((await import("./commands/completion.js")).completionCommand(program)));
 }
 
 function newRevision(name: string, what: string): string {
