@@ -1,4 +1,5 @@
 import type { AnalysisRun, Measurement, Metric, MetricResult } from "../model/index.js";
+import { metricAlpha, recordJudgedMeasurement } from "./judged.js";
 import { assessMeasurement, type ProviderKind, providerKind } from "./measurement.js";
 import type { MeasureContext, MetricProviderPort, ProviderResult } from "./providers/provider.js";
 import { dueMetrics } from "./schedule.js";
@@ -115,10 +116,15 @@ export async function measureDue(
     due.map(async (m) => [m.name, await measureOne(m, providers, ctx, now, clock)] as const),
   );
   const byName = new Map(taken);
+  const alpha = metricAlpha(current);
   const metricResults: MetricResult[] = (current.status?.metricResults ?? []).map((result) => {
     const m = byName.get(result.name);
     const metric = current.spec.metrics.find((x) => x.name === result.name);
-    return m && metric ? recordMeasurement(result, m, metric, retentionFor(current, metric.name)) : result;
+    if (!m || !metric) return result;
+    const retention = retentionFor(current, metric.name);
+    return metric.judge
+      ? recordJudgedMeasurement(result, m, metric, retention, alpha, now)
+      : recordMeasurement(result, m, metric, retention);
   });
   return withRunVerdict({ ...current, status: { ...current.status, phase: "Running", metricResults } }, now);
 }
