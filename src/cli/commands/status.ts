@@ -16,11 +16,22 @@ export interface StatusOptions {
 }
 
 /** Exit codes CI pipelines gate on. */
-export const STATUS_EXIT = { healthy: 0, degraded: 1, timedOut: 2, controllerLost: 3 } as const;
+export const STATUS_EXIT = { healthy: 0, degraded: 1, timedOut: 2, controllerLost: 3, needsAction: 4 } as const;
+
+/**
+ * Paused on an analysis that could not decide (the judge's `onInsufficientEvidence: pause`, or an
+ * Inconclusive verdict): nothing moves until a person promotes or aborts.
+ */
+export function needsAction(r: Rollout): boolean {
+  return (
+    r.status?.phase === "Paused" && (r.status.pauseConditions ?? []).some((p) => p.reason === "InconclusiveAnalysis")
+  );
+}
 
 /**
  * `sluice status NAME`: prints the phase and message. With --watch it waits until the rollout is
- * Healthy (exit 0) or Degraded (exit 1), or the timeout passes (exit 2). A controller restart does
+ * Healthy (exit 0) or Degraded (exit 1), or the timeout passes (exit 2). Paused on an analysis that
+ * could not decide exits 4 (with or without --watch): a person must promote or abort. A controller restart does
  * not end the watch: it reconnects, and exits 3 only if no controller answers within the deadline.
  */
 export async function statusCommand(api: ApiClient, name: string, opts: StatusOptions, out: Output): Promise<number> {
@@ -28,13 +39,19 @@ export async function statusCommand(api: ApiClient, name: string, opts: StatusOp
     const s = r.status;
     // A status older than the spec describes the previous revision, not this one.
     const current = s !== undefined && s.observedGeneration >= (r.metadata.generation ?? 0);
-    return current && (s.phase === "Healthy" || s.phase === "Degraded");
+    return current && (s.phase === "Healthy" || s.phase === "Degraded" || needsAction(r));
   };
+  const exitOf = (r: Rollout) =>
+    r.status?.phase === "Degraded"
+      ? STATUS_EXIT.degraded
+      : needsAction(r)
+        ? STATUS_EXIT.needsAction
+        : STATUS_EXIT.healthy;
   const report = (r: Rollout) => {
     out.log(
       `${r.metadata.name}: ${r.status?.phase ?? "Progressing"}${r.status?.message ? ` — ${r.status.message}` : ""}`,
     );
-    return r.status?.phase === "Degraded" ? STATUS_EXIT.degraded : STATUS_EXIT.healthy;
+    return exitOf(r);
   };
 
   const first = await api.get<Rollout>(`/rollouts/${name}`);
@@ -93,7 +110,7 @@ export async function statusCommand(api: ApiClient, name: string, opts: StatusOp
       );
       return STATUS_EXIT.timedOut;
     }
-    return finalRollout.status?.phase === "Degraded" ? STATUS_EXIT.degraded : STATUS_EXIT.healthy;
+    return exitOf(finalRollout);
   } catch (err) {
     if (err instanceof ControllerLostError)
       throw new CliError(
