@@ -1,4 +1,7 @@
-import { stringify } from "yaml";
+import { createRequire } from "node:module";
+
+// yaml is loaded on first use: most commands print tables, and start-up time counts.
+const require = createRequire(import.meta.url);
 
 /** Where a command writes. Injected so tests can capture output without a child process. */
 export interface Output {
@@ -19,7 +22,7 @@ export type Format = "table" | "wide" | "json" | "yaml";
 /** Prints data as JSON or YAML; returns false for table formats, which the command renders itself. */
 export function printStructured(out: Output, format: Format, data: unknown): boolean {
   if (format === "json") out.log(JSON.stringify(data, null, 2));
-  else if (format === "yaml") out.log(stringify(data).trimEnd());
+  else if (format === "yaml") out.log((require("yaml") as typeof import("yaml")).stringify(data).trimEnd());
   else return false;
   return true;
 }

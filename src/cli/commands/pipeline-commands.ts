@@ -1,10 +1,10 @@
 import type { Command, Option } from "commander";
 import type { ApiClient } from "../../api/client.js";
 import type { Format, Output } from "../output.js";
-import { pipelineHistoryCommand } from "./pipeline-history.js";
-import { releaseRequestCommand, type StageVerb, stageRequestCommand, waitingRelease } from "./pipeline-request.js";
-import { pipelineWaitCommand } from "./pipeline-wait.js";
-import { type ReleaseCreateFlags, releaseCreateCommand } from "./release.js";
+import type { StageVerb } from "./pipeline-request.js";
+import type { ReleaseCreateFlags } from "./release.js";
+
+// Each action imports its module when it runs, as program.ts does, to keep the CLI's start-up short.
 
 /** What the pipeline commands borrow from the program: the API connection, exit codes, shared options. */
 export interface PipelineCommandContext {
@@ -38,6 +38,7 @@ export function registerPipelineCommands(program: Command, ctx: PipelineCommandC
     .option("--commit <sha>", "the commit it was built from")
     .option("--build-url <url>", "the build that made it")
     .action(async (pipeline: string, name: string, o: ReleaseCreateFlags) => {
+      const { releaseCreateCommand } = await import("./release.js");
       await releaseCreateCommand(ctx.api(), pipeline, name, o, out);
     });
   for (const verb of ["reject", "unreject"] as const)
@@ -51,6 +52,7 @@ export function registerPipelineCommands(program: Command, ctx: PipelineCommandC
       .requiredOption(REASON, REASON_HELP)
       .addOption(ctx.outputOption())
       .action(async (name: string, o: { reason: string; output: Format }) => {
+        const { releaseRequestCommand } = await import("./pipeline-request.js");
         await releaseRequestCommand(ctx.api(), verb, name, o, out);
       });
 
@@ -66,6 +68,7 @@ export function registerPipelineCommands(program: Command, ctx: PipelineCommandC
       .requiredOption(REASON, REASON_HELP)
       .addOption(ctx.outputOption())
       .action(async (pipeline: string, stage: string, o: { release?: string; reason: string; output: Format }) => {
+        const { stageRequestCommand, waitingRelease } = await import("./pipeline-request.js");
         const api = ctx.api();
         const name = o.release ?? (await waitingRelease(api, pipeline, stage));
         await stageRequestCommand(api, verb, pipeline, stage, name, o, out);
@@ -84,6 +87,7 @@ export function registerPipelineCommands(program: Command, ctx: PipelineCommandC
       .requiredOption(REASON, REASON_HELP)
       .addOption(ctx.outputOption())
       .action(async (name: string, stage: string, o: { release: string; reason: string; output: Format }) => {
+        const { stageRequestCommand } = await import("./pipeline-request.js");
         await stageRequestCommand(ctx.api(), verb, name, stage, o.release, o, out);
       });
   pipeline
@@ -92,6 +96,7 @@ export function registerPipelineCommands(program: Command, ctx: PipelineCommandC
     .option("--release <name>", "only this release's entries")
     .addOption(ctx.outputOption())
     .action(async (name: string, o: { release?: string; output: Format }) => {
+      const { pipelineHistoryCommand } = await import("./pipeline-history.js");
       await pipelineHistoryCommand(ctx.api(), name, o, out);
     });
   pipeline
@@ -103,6 +108,7 @@ export function registerPipelineCommands(program: Command, ctx: PipelineCommandC
     .requiredOption("--stage <name>", "the stage it must be Healthy in")
     .option("-t, --timeout <duration>", "give up after this long (e.g. 90s, 30m)", ctx.parseTimeout, 30 * 60_000)
     .action(async (name: string, o: { release: string; stage: string; timeout: number }) => {
+      const { pipelineWaitCommand } = await import("./pipeline-wait.js");
       const code = await pipelineWaitCommand(
         ctx.api(),
         name,
