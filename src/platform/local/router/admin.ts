@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { RouterConfigError, StaleGenerationError } from "./errors.js";
 import type { Router } from "./router.js";
-import { MAX_WINDOW_SECONDS } from "./telemetry.js";
+import { MAX_WINDOW_SECONDS, TRAFFIC_FILTERS, type TrafficFilter } from "./telemetry.js";
 import { parseRouterConfig } from "./validate.js";
 
 /** Largest config body accepted; far above any real route table, small enough to refuse garbage. */
@@ -44,7 +44,10 @@ async function handle(router: Router, opts: AdminOptions, req: IncomingMessage, 
       if (!Number.isFinite(window) || window < 1)
         return json(res, 400, { error: `window must be 1 to ${MAX_WINDOW_SECONDS} seconds` });
       // NaN (no requests) becomes null in JSON; the client turns it back into NaN.
-      return json(res, 200, { revisions: router.telemetry.summary(rollout, window) });
+      const traffic = (url.searchParams.get("traffic") ?? "all") as TrafficFilter;
+      if (!TRAFFIC_FILTERS.includes(traffic))
+        return json(res, 400, { error: "traffic must be user, generated or all" });
+      return json(res, 200, { revisions: router.telemetry.summary(rollout, window, traffic) });
     }
     case "GET /inflight": {
       const endpoint = url.searchParams.get("endpoint");

@@ -23,6 +23,8 @@ export interface Backend {
   next: number;
   readonly weight: number;
   readonly series: RevisionSeries;
+  /** Telemetry of Sluice's generated load sent to this revision, kept apart from users'. */
+  readonly generatedSeries: RevisionSeries;
   /** `Set-Cookie` value assigning a client to this revision, when the route is sticky. */
   readonly stickyCookie: string | undefined;
   readonly choices: Readonly<Record<ChoiceReason, Choice>>;
@@ -170,6 +172,7 @@ function compileRoute(r: RolloutRoute, matchers: Matchers, deps: CompileOptions)
         next: 0,
         weight: r.traffic.weights[revision] ?? 0,
         series: deps.telemetry.series(r.rollout, revision),
+        generatedSeries: deps.telemetry.series(r.rollout, revision, "generated"),
         stickyCookie: cookie,
         choices: {} as Record<ChoiceReason, Choice>,
       };

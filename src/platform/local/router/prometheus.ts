@@ -11,7 +11,9 @@ export function renderMetrics(series: Iterable<RevisionSeries>, gauges: RouterGa
   const counters: string[] = [];
   const histograms: string[] = [];
   for (const s of series) {
-    const base = `rollout="${escapeLabel(s.rollout)}",revision="${escapeLabel(s.revision)}"`;
+    // Generated load carries traffic="generated"; users' series keep their labels as before.
+    const traffic = s.traffic === "generated" ? ',traffic="generated"' : "";
+    const base = `rollout="${escapeLabel(s.rollout)}",revision="${escapeLabel(s.revision)}"${traffic}`;
     for (let c = 0; c < OUTCOME_CLASSES.length; c++) {
       counters.push(`sluice_router_requests_total{${base},code="${OUTCOME_CLASSES[c]}"} ${s.totals[c]}`);
     }

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { type Backend, eject, pickUpstream } from "./compile.js";
 import { clientResponseHeaders } from "./headers.js";
-import { classOf, ERROR_CLASS, type Telemetry } from "./telemetry.js";
+import { classOf, ERROR_CLASS, type RevisionSeries, type Telemetry } from "./telemetry.js";
 import type { Upstream } from "./upstreams.js";
 
 /** Methods a retry cannot make happen twice (RFC 9110 §9.2.2). */
@@ -65,6 +65,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   private retried = false;
   private teeStarted = false;
   private readonly body: Readable | null;
+  /** Where the outcome is recorded: the revision's users' series unless the router says it is generated load. */
+  series: RevisionSeries;
 
   /**
    * @param setCookie a sticky-session assignment to add to the response
@@ -80,6 +82,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     private readonly setCookie: string | undefined,
     onBody?: { limit: number; done: (body: Buffer | undefined) => void },
   ) {
+    this.series = backend.series;
     if (!hasBody(req)) this.body = null;
     else if (onBody) this.body = Readable.from(this.tee(onBody.limit, onBody.done), { objectMode: false });
     else this.body = req;
@@ -220,7 +223,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.upstream.end();
       this.upstream = undefined;
     }
-    this.ctx.telemetry.record(this.backend.series, cls, performance.now() - this.start);
+    this.ctx.telemetry.record(this.series, cls, performance.now() - this.start);
   }
 
   private async *tee(limit: number, done: (body: Buffer | undefined) => void): AsyncGenerator<Buffer> {

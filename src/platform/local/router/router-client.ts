@@ -1,6 +1,7 @@
 import { Client } from "undici";
 import type { RevisionTelemetry, RouteRefusal, RouterConfig } from "./config.js";
 import { RouterError } from "./errors.js";
+import type { TrafficFilter } from "./telemetry.js";
 
 /** What the router said about a config it took. */
 export interface PutConfigResult {
@@ -67,8 +68,12 @@ export class RouterClient {
   }
 
   /** Per-revision telemetry of a rollout over the last `windowSeconds` (at most 600). */
-  async getTelemetry(rollout: string, windowSeconds: number): Promise<RevisionTelemetry[]> {
-    const q = new URLSearchParams({ rollout, window: String(windowSeconds) });
+  async getTelemetry(
+    rollout: string,
+    windowSeconds: number,
+    traffic: TrafficFilter = "all",
+  ): Promise<RevisionTelemetry[]> {
+    const q = new URLSearchParams({ rollout, window: String(windowSeconds), traffic });
     const { body } = await this.call("GET", `/telemetry?${q}`);
     const revisions = (body as { revisions?: unknown }).revisions;
     if (!Array.isArray(revisions)) throw new RouterError("telemetry answer has no revisions list");

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { generatedRevision, LOAD_HEADER } from "../../../load/label.js";
 import {
   type Backend,
   type CompiledConfig,
@@ -31,6 +32,8 @@ export interface RouterOptions {
   log?: (message: string, fields?: Record<string, unknown>) => void;
   /** How long in-flight requests get to finish on close before connections are cut. Default 10 s. */
   closeGraceMs?: number;
+  /** The state directory's generated-load secret (src/load/label.ts); without it no request counts as generated. */
+  loadSecret?: string;
 }
 
 /** The outcome of applying a config: problems that did not stop it from being served. */
@@ -58,6 +61,7 @@ export class Router {
   private readonly ctx: ProxyContext;
   private readonly closeGraceMs: number;
   private compiled: CompiledConfig | undefined;
+  private readonly loadSecret: string | undefined;
   private readonly previews = new Map<string, PreviewListener>();
   private previewSync: Promise<string[]> = Promise.resolve([]);
   private readonly servers = new Set<Server>();
@@ -70,6 +74,7 @@ export class Router {
     this.mirrors = new MirrorSender(this.telemetry);
     this.ctx = { telemetry: this.telemetry, log: opts.log ?? (() => {}) };
     this.closeGraceMs = opts.closeGraceMs ?? 10_000;
+    this.loadSecret = opts.loadSecret;
   }
 
   /** The config being served, as it was sent. */
@@ -189,12 +194,38 @@ export class Router {
       reply(res, 404, `no rollout serves host ${JSON.stringify(req.headers.host ?? "")}`);
       return;
     }
+    if (req.headers[LOAD_HEADER] !== undefined && this.sendGenerated(route, req, res)) return;
     const choice = choose(route, req);
     if (!choice) {
       reply(res, 503, `rollout ${route.rollout} has no revision with weight`);
       return;
     }
     this.forward(route, choice.backend, req, res, choice.via === "weight" ? choice.backend.stickyCookie : undefined);
+  }
+
+  /**
+   * Sends a request of Sluice's generated load straight to the revision it names (never mirrored,
+   * no sticky cookie) and records it apart from users' requests. False when the label's secret is
+   * wrong: then it is a user's request like any other, so a label cannot hide a revision's errors.
+   */
+  private sendGenerated(route: Route, req: IncomingMessage, res: ServerResponse): boolean {
+    const revision = generatedRevision(req.headers[LOAD_HEADER], this.loadSecret);
+    if (revision === undefined) return false;
+    const backend = route.backends.get(revision);
+    if (!backend) {
+      reply(res, 404, `rollout ${route.rollout} has no revision ${revision}`);
+      return true;
+    }
+    const raw = upstreamRequestHeaders(req.rawHeaders, req.headers.connection, req.socket.remoteAddress, "http");
+    // The app sees that the request is generated, never the secret.
+    const headers: string[] = [];
+    for (let i = 0; i < raw.length; i += 2)
+      if (raw[i]?.toLowerCase() !== LOAD_HEADER) headers.push(raw[i] ?? "", raw[i + 1] ?? "");
+    headers.push(LOAD_HEADER, "1");
+    const exchange = new Exchange(this.ctx, req, res, backend, headers, undefined);
+    exchange.series = backend.generatedSeries;
+    exchange.send();
+    return true;
   }
 
   private forward(

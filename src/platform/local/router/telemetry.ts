@@ -25,6 +25,56 @@ export function classOf(status: number): number {
   return 3;
 }
 
+/** Whose requests a series counts: users', or Sluice's generated load. */
+export type SeriesTraffic = "user" | "generated";
+/** Which requests a summary counts. */
+export type TrafficFilter = SeriesTraffic | "all";
+export const TRAFFIC_FILTERS: readonly TrafficFilter[] = ["user", "generated", "all"];
+
+/** One revision's summary over the window from one or more series (users' and generated requests). */
+export function summarizeSeries(
+  revision: string,
+  series: readonly RevisionSeries[],
+  windowSeconds: number,
+  nowMs: number,
+): RevisionTelemetry {
+  const window = Math.max(1, Math.min(MAX_WINDOW_SECONDS, Math.floor(windowSeconds)));
+  const now = Math.floor(nowMs / 1000);
+  const byClass = new Float64Array(CLASSES);
+  const hist = new Float64Array(BUCKETS);
+  for (const s of series) s.addWindow(window, now, byClass, hist);
+  let requests = 0;
+  for (let c = 0; c < CLASSES; c++) requests += byClass[c]!;
+  const failed = byClass[3]! + byClass[ERROR_CLASS]!;
+  const totals = new Float64Array(CLASSES);
+  const prom = new Float64Array(PROMETHEUS_LE.length + 1);
+  for (const s of series) {
+    for (let c = 0; c < CLASSES; c++) totals[c]! += s.totals[c]!;
+    for (let b = 0; b < prom.length; b++) prom[b]! += s.promBuckets[b]!;
+  }
+  let totalRequests = 0;
+  for (let c = 0; c < CLASSES; c++) totalRequests += totals[c]!;
+  let running = 0;
+  return {
+    revision,
+    windowSeconds: window,
+    requests,
+    byClass: { "2xx": byClass[0]!, "3xx": byClass[1]!, "4xx": byClass[2]!, "5xx": byClass[3]!, error: byClass[4]! },
+    successRate: requests === 0 ? Number.NaN : (requests - failed) / requests,
+    errorRate: requests === 0 ? Number.NaN : failed / requests,
+    p50: quantile(hist, requests, 0.5),
+    p90: quantile(hist, requests, 0.9),
+    p95: quantile(hist, requests, 0.95),
+    p99: quantile(hist, requests, 0.99),
+    requestRate: requests / window,
+    total: {
+      requests: totalRequests,
+      errors: totals[3]! + totals[ERROR_CLASS]!,
+      buckets: Array.from(prom, (n) => (running += n)),
+    },
+  };
+}
+
 /**
  * One revision's request counts and latencies: a ring of one-second slots over the last ten minutes
  * (for windowed summaries) plus cumulative counters (for Prometheus). Recording is a handful of
@@ -48,6 +98,8 @@ export class RevisionSeries {
   constructor(
     readonly rollout: string,
     readonly revision: string,
+    /** Whose requests: users', or Sluice's generated load (see docs/load.md). */
+    readonly traffic: SeriesTraffic = "user",
   ) {}
 
   /** Records one finished request of outcome class `cls` that took `ms` milliseconds, at `nowMs`. */
@@ -73,44 +125,18 @@ export class RevisionSeries {
 
   /** Counts and latency quantiles over the last `windowSeconds` seconds (the current one included). */
   summarize(windowSeconds: number, nowMs: number): RevisionTelemetry {
-    const window = Math.max(1, Math.min(MAX_WINDOW_SECONDS, Math.floor(windowSeconds)));
-    const now = Math.floor(nowMs / 1000);
-    const byClass = new Float64Array(CLASSES);
-    const hist = new Float64Array(BUCKETS);
-    if (this.slotHist) {
-      for (let slot = 0; slot < MAX_WINDOW_SECONDS; slot++) {
-        const second = this.slotSecond[slot]!;
-        if (second < 0 || second > now || second <= now - window) continue;
-        for (let c = 0; c < CLASSES; c++) byClass[c]! += this.slotCounts[slot * CLASSES + c]!;
-        for (let b = 0; b < BUCKETS; b++) hist[b]! += this.slotHist[slot * BUCKETS + b]!;
-      }
-    }
-    let requests = 0;
-    for (let c = 0; c < CLASSES; c++) requests += byClass[c]!;
-    const failed = byClass[3]! + byClass[ERROR_CLASS]!;
-    return {
-      revision: this.revision,
-      windowSeconds: window,
-      requests,
-      byClass: { "2xx": byClass[0]!, "3xx": byClass[1]!, "4xx": byClass[2]!, "5xx": byClass[3]!, error: byClass[4]! },
-      successRate: requests === 0 ? Number.NaN : (requests - failed) / requests,
-      errorRate: requests === 0 ? Number.NaN : failed / requests,
-      p50: quantile(hist, requests, 0.5),
-      p90: quantile(hist, requests, 0.9),
-      p95: quantile(hist, requests, 0.95),
-      p99: quantile(hist, requests, 0.99),
-      requestRate: requests / window,
-      total: this.total(),
-    };
+    return summarizeSeries(this.revision, [this], windowSeconds, nowMs);
   }
 
-  /** The cumulative counters: requests, failed requests and cumulative latency buckets. */
-  private total(): { requests: number; errors: number; buckets: number[] } {
-    let requests = 0;
-    for (let c = 0; c < CLASSES; c++) requests += this.totals[c]!;
-    let running = 0;
-    const buckets = Array.from(this.promBuckets, (n) => (running += n));
-    return { requests, errors: this.totals[3]! + this.totals[ERROR_CLASS]!, buckets };
+  /** Adds this series' requests of the window's seconds to `byClass` and `hist`. */
+  addWindow(window: number, now: number, byClass: Float64Array, hist: Float64Array): void {
+    if (!this.slotHist) return;
+    for (let slot = 0; slot < MAX_WINDOW_SECONDS; slot++) {
+      const second = this.slotSecond[slot]!;
+      if (second < 0 || second > now || second <= now - window) continue;
+      for (let c = 0; c < CLASSES; c++) byClass[c]! += this.slotCounts[slot * CLASSES + c]!;
+      for (let b = 0; b < BUCKETS; b++) hist[b]! += this.slotHist[slot * BUCKETS + b]!;
+    }
   }
 
   private allocate(): Uint32Array {
@@ -125,6 +151,8 @@ export class RevisionSeries {
  */
 export class Telemetry {
   private readonly byRollout = new Map<string, Map<string, RevisionSeries>>();
+  /** Generated load's series, apart so users' requests are never mixed with them unless asked. */
+  private readonly generatedByRollout = new Map<string, Map<string, RevisionSeries>>();
   readonly now: () => number;
 
   constructor(opts: { now?: () => number } = {}) {
@@ -132,15 +160,16 @@ export class Telemetry {
   }
 
   /** The series for a rollout's revision, created on first use. */
-  series(rollout: string, revision: string): RevisionSeries {
-    let revisions = this.byRollout.get(rollout);
+  series(rollout: string, revision: string, traffic: SeriesTraffic = "user"): RevisionSeries {
+    const byRollout = traffic === "user" ? this.byRollout : this.generatedByRollout;
+    let revisions = byRollout.get(rollout);
     if (!revisions) {
       revisions = new Map();
-      this.byRollout.set(rollout, revisions);
+      byRollout.set(rollout, revisions);
     }
     let series = revisions.get(revision);
     if (!series) {
-      series = new RevisionSeries(rollout, revision);
+      series = new RevisionSeries(rollout, revision, traffic);
       revisions.set(revision, series);
     }
     return series;
@@ -155,16 +184,22 @@ export class Telemetry {
    * A summary per revision of the rollout over the window: every revision with a series, whether or
    * not it saw requests in the window (a revision with none reports NaN rates and quantiles).
    */
-  summary(rollout: string, windowSeconds: number): RevisionTelemetry[] {
-    const revisions = this.byRollout.get(rollout);
-    if (!revisions) return [];
+  summary(rollout: string, windowSeconds: number, traffic: TrafficFilter = "all"): RevisionTelemetry[] {
+    const byRevision = new Map<string, RevisionSeries[]>();
+    const add = (from: Map<string, Map<string, RevisionSeries>>) => {
+      for (const [revision, s] of from.get(rollout) ?? [])
+        byRevision.set(revision, [...(byRevision.get(revision) ?? []), s]);
+    };
+    if (traffic !== "generated") add(this.byRollout);
+    if (traffic !== "user") add(this.generatedByRollout);
     const now = this.now();
-    return [...revisions.values()].map((s) => s.summarize(windowSeconds, now));
+    return [...byRevision].map(([revision, series]) => summarizeSeries(revision, series, windowSeconds, now));
   }
 
   /** Every series, for the Prometheus exposition. */
   *all(): Iterable<RevisionSeries> {
     for (const revisions of this.byRollout.values()) yield* revisions.values();
+    for (const revisions of this.generatedByRollout.values()) yield* revisions.values();
   }
 
   /**
@@ -173,12 +208,13 @@ export class Telemetry {
    */
   prune(keep: Set<string>): void {
     const oldest = Math.floor(this.now() / 1000) - MAX_WINDOW_SECONDS;
-    for (const [rollout, revisions] of this.byRollout) {
-      for (const [revision, series] of revisions) {
-        if (!keep.has(seriesKey(rollout, revision)) && series.lastSecond < oldest) revisions.delete(revision);
+    for (const byRollout of [this.byRollout, this.generatedByRollout])
+      for (const [rollout, revisions] of byRollout) {
+        for (const [revision, series] of revisions) {
+          if (!keep.has(seriesKey(rollout, revision)) && series.lastSecond < oldest) revisions.delete(revision);
+        }
+        if (revisions.size === 0) byRollout.delete(rollout);
       }
-      if (revisions.size === 0) this.byRollout.delete(rollout);
-    }
   }
 }
 

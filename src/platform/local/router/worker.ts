@@ -7,6 +7,7 @@
  */
 import { createServer, type Server } from "node:http";
 import path from "node:path";
+import { loadSecret } from "../../../load/label.js";
 import { createAdminServer } from "./admin.js";
 import { type BoundHandle, listenOnHandle, type ToPrimary, type ToWorker } from "./handles.js";
 import { closeServer } from "./listen.js";
@@ -28,7 +29,7 @@ function send(message: ToPrimary): void {
 
 async function serve(start: Extract<ToWorker, { type: "start" }>, handles: Map<string, BoundHandle>): Promise<void> {
   const configFile = path.join(start.stateDir, "router-config.json");
-  const router = new Router({ log });
+  const router = new Router({ log, loadSecret: loadSecret(start.stateDir) });
   // The saved config is in force before the first request is accepted: connections that queued
   // while no worker ran are routed as before, not answered 404.
   try {
