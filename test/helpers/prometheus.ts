@@ -69,6 +69,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  */
 export async function startPrometheus(opts: {
   targets: string[];
+  /** More target groups, each with labels added to its series (e.g. which revision a replica runs). */
+  groups?: { targets: string[]; labels: Record<string, string> }[];
   scrapeIntervalSeconds?: number;
 }): Promise<RunningPrometheus> {
   if (!existsSync(PROMETHEUS_BINARY))
@@ -81,7 +83,7 @@ export async function startPrometheus(opts: {
   const logFile = join(dir, "prometheus.log");
   const config = {
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
-    scrape_configs: [{ job_name: "test", static_configs: [{ targets: opts.targets }] }],
+    scrape_configs: [{ job_name: "test", static_configs: [{ targets: opts.targets }, ...(opts.groups ?? [])] }],
   };
 
   let child: ChildProcess | undefined;
