@@ -99,7 +99,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   controller = new Controller({
     store,
     platform,
-    providers: createProviders({ getTelemetry: (rollout, window) => router.getTelemetry(rollout, window) }),
+    providers: createProviders({
+      getTelemetry: (rollout, window, traffic) => router.getTelemetry(rollout, window, traffic),
+    }),
     metrics,
     onError,
     record: store.record,

@@ -132,6 +132,8 @@ export const BuiltinProvider = z.strictObject({
   window: Duration.default("1m"),
   /** Below this many canary requests in the window the measurement is Inconclusive. */
   minRequests: z.number().int().nonnegative().max(MAX_MIN_REQUESTS).default(100),
+  /** Whose requests count: users', Sluice's generated load (docs/load.md), or all of them (absent). */
+  traffic: z.enum(["user", "generated", "all"]).optional(),
 });
 
 export const MetricProvider = z

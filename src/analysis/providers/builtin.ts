@@ -6,7 +6,11 @@ import { INF_LE } from "./prometheus-counts.js";
 import type { MeasureContext, MetricProviderPort, ProviderResult } from "./provider.js";
 
 /** Reads the router's per-revision telemetry for a rollout over the last `windowSeconds`. */
-export type GetTelemetry = (rollout: string, windowSeconds: number) => Promise<RevisionTelemetry[]>;
+export type GetTelemetry = (
+  rollout: string,
+  windowSeconds: number,
+  traffic?: "user" | "generated" | "all",
+) => Promise<RevisionTelemetry[]>;
 
 /** One revision's numbers as conditions see them (`result.canary.successRate`). Latencies in milliseconds. */
 export interface RevisionSummary {
@@ -82,10 +86,15 @@ export class BuiltinMetricProvider implements MetricProviderPort {
     const spec = metric.provider.builtin;
     if (!spec) return { error: `metric "${metric.name}" has no builtin provider`, query: "" };
     const windowSeconds = durationMs(spec.window ?? "1m") / 1000;
-    const query = builtinQuery(ctx, windowSeconds);
+    const traffic = spec.traffic ?? "all";
+    const query = `${builtinQuery(ctx, windowSeconds)}${traffic === "all" ? "" : ` traffic=${traffic}`}`;
     let telemetry: RevisionTelemetry[];
     try {
-      telemetry = await withTimeout(this.getTelemetry(ctx.rollout, windowSeconds), TELEMETRY_TIMEOUT_MS, ctx.signal);
+      telemetry = await withTimeout(
+        this.getTelemetry(ctx.rollout, windowSeconds, traffic),
+        TELEMETRY_TIMEOUT_MS,
+        ctx.signal,
+      );
       if (!Array.isArray(telemetry)) throw new Error("the router answered without a revision list");
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
