@@ -2,10 +2,12 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ControlPlane } from "../controller/control-plane.js";
 import { authenticate } from "./auth.js";
+import { dashboardRoutes } from "./dashboard-routes.js";
 import { ApiError, toErrorResponse } from "./errors.js";
 import { type TokenStore, tokenResolver } from "./identity.js";
 import type { PreviewUrlOf } from "./preview.js";
 import { v1Routes } from "./routes.js";
+import { SessionSealer, sessionToken } from "./session.js";
 
 /** What the API needs from the rest of the controller. */
 export interface ApiDeps {
@@ -50,16 +52,15 @@ export function createApi(deps: ApiDeps): Hono {
     return c.text(await deps.metrics(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
   });
 
-  app.use(
-    "/api/v1/*",
-    authenticate(
-      tokenResolver({
-        adminToken: deps.token,
-        ...(deps.adminName ? { adminName: deps.adminName } : {}),
-        ...(deps.tokens ? { tokens: deps.tokens } : {}),
-      }),
-    ),
-  );
+  const resolve = tokenResolver({
+    adminToken: deps.token,
+    ...(deps.adminName ? { adminName: deps.adminName } : {}),
+    ...(deps.tokens ? { tokens: deps.tokens } : {}),
+  });
+  // The dashboard's session cookie is sealed with a key from the admin token, so it survives restarts.
+  const sealer = new SessionSealer(deps.token);
+  app.route("/", dashboardRoutes({ resolve, sealer }));
+  app.use("/api/v1/*", authenticate(resolve, sessionToken(sealer)));
   app.use(
     "/api/v1/*",
     bodyLimit({

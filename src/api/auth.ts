@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { ApiError, toErrorResponse } from "./errors.js";
 import type { TokenCheck } from "./identity.js";
 import { grants, type Role } from "./roles.js";
@@ -7,16 +7,23 @@ import { grants, type Role } from "./roles.js";
  * Requires `Authorization: Bearer <token>` and sets `c.get("identity")` to whom it belongs. A
  * missing, unknown or revoked token gets 401 and the request goes no further, so it has no side effect.
  */
-export function authenticate(resolve: (token: string) => TokenCheck): MiddlewareHandler {
+export function authenticate(
+  resolve: (token: string) => TokenCheck,
+  /** The dashboard's session cookie, read only when no Authorization header is sent (see session.ts). */
+  fromSession?: (c: Context) => string | undefined,
+): MiddlewareHandler {
   return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+    const header = c.req.header("authorization");
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? "");
+    const session = header === undefined ? fromSession?.(c) : undefined;
     const check: TokenCheck = match
       ? resolve(match[1] ?? "")
-      : {
-          refused:
-            "missing API token; send Authorization: Bearer <token> (the token is in the state directory's api-token file)",
-        };
+      : session !== undefined
+        ? resolve(session)
+        : {
+            refused:
+              "missing API token; send Authorization: Bearer <token> (the token is in the state directory's api-token file)",
+          };
     if ("refused" in check) {
       const { status, body } = toErrorResponse(new ApiError("Unauthorized", check.refused));
       c.header("WWW-Authenticate", 'Bearer realm="sluice"');

@@ -1,0 +1,199 @@
+import type { Rollout } from "../../../model/index.js";
+import { allowedActions, canarySteps, describeStep } from "../../view-model.js";
+import { call } from "../api.js";
+import { html } from "../html.js";
+import type { EventItem, MetricResult, Run, State } from "../store.js";
+import { JudgeChart, MeasurementChart } from "./chart.js";
+import { ConfirmButton } from "./confirm.js";
+
+const ACTIONS: { verb: string; label: string; question: string; danger?: boolean }[] = [
+  { verb: "promote", label: "Promote", question: "Go to the next step (or end the pause) now?" },
+  {
+    verb: "promote-full",
+    label: "Promote full",
+    question: "Skip every remaining step and analysis, and send all traffic to the new revision?",
+  },
+  { verb: "pause", label: "Pause", question: "Hold the rollout at its current step until resumed?" },
+  { verb: "resume", label: "Resume", question: "Let the rollout carry on from where it was paused?" },
+  { verb: "abort", label: "Abort", question: "Send all traffic back to the stable revision?", danger: true },
+  { verb: "retry", label: "Retry", question: "Start the aborted rollout again from its first step?" },
+  { verb: "undo", label: "Undo", question: "Roll back to the previous revision (a new rollout of it)?", danger: true },
+];
+
+/** One rollout: actions, step plan, weights, revisions, analysis with charts, events. */
+export function RolloutView(props: { state: State; name: string }) {
+  const r = props.state.rollouts.get(props.name);
+  if (!r) return html`<h1>Rollout ${props.name}</h1><p>${props.state.loaded ? "Not found." : "Loading…"}</p>`;
+  const can = allowedActions(props.state.me?.role ?? "viewer");
+  const s = r.status;
+  const runs = [...props.state.runs.values()]
+    .filter((run) => run.metadata.labels?.["sluice.dev/rollout"] === props.name)
+    .sort((a, b) => (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? ""));
+  const events = props.state.events
+    .filter((e) => e.kind === "Rollout" && e.name === props.name)
+    .slice(-50)
+    .reverse();
+  return html`
+    <p><a href="#/">← Overview</a></p>
+    <h1>Rollout ${r.metadata.name} <span class=${`phase phase-${s?.phase}`} data-testid="phase">${s?.phase ?? "Pending"}</span></h1>
+    <p class="message">${s?.message}</p>
+    ${
+      can.rollout &&
+      html`<div class="actions" role="group" aria-label="Rollout actions">
+        ${ACTIONS.map(
+          (a) => html`<${ConfirmButton}
+            label=${a.label}
+            question=${a.question}
+            danger=${a.danger}
+            run=${async () => {
+              await call("POST", `/api/v1/rollouts/${encodeURIComponent(r.metadata.name)}/${a.verb}`);
+              return `${a.label}: done`;
+            }}
+          />`,
+        )}
+      </div>`
+    }
+    <${Weights} rollout=${r} />
+    <${Steps} rollout=${r} />
+    <${Revisions} rollout=${r} />
+    <section aria-labelledby="analysis-h">
+      <h2 id="analysis-h">Analysis runs</h2>
+      ${runs.length === 0 && html`<p class="muted">None yet.</p>`}
+      ${runs.slice(0, 5).map((run) => html`<${RunView} key=${run.metadata.name} run=${run} />`)}
+    </section>
+    <${Timeline} events=${events} />
+  `;
+}
+
+function Weights(props: { rollout: Rollout }) {
+  const revisions = (props.rollout.status?.revisions ?? []).filter((v) => v.role !== "old");
+  return html`<section aria-labelledby="weights-h">
+    <h2 id="weights-h">Traffic</h2>
+    <div class="weightbar" role="img" aria-label=${revisions.map((v) => `${v.role} ${v.weight}%`).join(", ")}>
+      ${revisions.map(
+        (v) =>
+          html`<span class=${`w w-${v.role}`} style=${`width:${Math.max(v.weight, 0)}%`} data-role=${v.role} data-weight=${v.weight}
+            >${v.weight > 8 ? `${v.role} ${v.weight}%` : ""}</span
+          >`,
+      )}
+    </div>
+  </section>`;
+}
+
+function Steps(props: { rollout: Rollout }) {
+  const steps = canarySteps(props.rollout);
+  if (steps.length === 0) return null;
+  const current = props.rollout.status?.currentStepIndex ?? 0;
+  return html`<section aria-labelledby="steps-h">
+    <h2 id="steps-h">Steps</h2>
+    <ol class="steps">
+      ${steps.map(
+        (st, i) =>
+          html`<li class=${i < current ? "done" : i === current ? "current" : ""} aria-current=${i === current ? "step" : undefined}>
+            ${describeStep(st)}
+          </li>`,
+      )}
+    </ol>
+  </section>`;
+}
+
+/** What a template runs, in a line: image or command, and the names of its env vars (never their values). */
+function templateSummary(t: unknown): string {
+  const tpl = t as {
+    process?: { command?: string; args?: string[]; env?: { name: string }[] };
+    spec?: { containers?: { image?: string; env?: { name: string }[] }[] };
+  };
+  if (tpl.process)
+    return `command ${[tpl.process.command, ...(tpl.process.args ?? [])].join(" ").slice(0, 200)}; env ${(tpl.process.env ?? []).map((e) => e.name).join(", ") || "none"}`;
+  const c = tpl.spec?.containers ?? [];
+  return c.map((x) => `image ${x.image}; env ${(x.env ?? []).map((e) => e.name).join(", ") || "none"}`).join(" · ");
+}
+
+function Revisions(props: { rollout: Rollout }) {
+  const s = props.rollout.status;
+  return html`<section aria-labelledby="revisions-h">
+    <h2 id="revisions-h">Revisions</h2>
+    <div class="scroll"><table>
+      <thead><tr><th scope="col">#</th><th scope="col">Hash</th><th scope="col">Role</th><th scope="col">Weight</th><th scope="col">Ready</th></tr></thead>
+      <tbody>
+        ${(s?.revisions ?? []).map(
+          (v) => html`<tr key=${v.hash}>
+            <td>${v.number}</td><td><code>${v.hash.slice(0, 10)}</code></td><td>${v.role}</td><td>${v.weight}%</td>
+            <td>${v.readyReplicas ?? "?"}/${v.replicas}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table></div>
+    <p class="muted">Current template (revision ${s?.currentRevision?.slice(0, 10) ?? "?"}): ${templateSummary(props.rollout.spec.template)}</p>
+  </section>`;
+}
+
+function RunView(props: { run: Run }) {
+  const { run } = props;
+  const results = run.status?.metricResults ?? [];
+  return html`<article class="run" data-run=${run.metadata.name}>
+    <h3>${run.metadata.name} <span class=${`phase phase-${run.status?.phase}`}>${run.status?.phase ?? "Pending"}</span></h3>
+    ${run.status?.message && html`<p class="message">${run.status.message}</p>`}
+    ${results.map((m) => html`<${MetricView} key=${m.name} metric=${m} run=${run} />`)}
+    <${MeasurementChart} runs=${[run]} title="Measurements" />
+  </article>`;
+}
+
+interface JudgeView {
+  looks?: Parameters<typeof JudgeChart>[0]["looks"];
+  explanation?: string;
+  outcome?: string;
+  moreRequests?: number;
+  deadline?: string;
+}
+
+function MetricView(props: { metric: MetricResult; run: Run }) {
+  const m = props.metric;
+  const judge = m.judge as JudgeView | undefined;
+  const spec = props.run.spec.metrics.find((x) => x.name === m.name) as
+    | { successCondition?: string; failureCondition?: string; judge?: { latency?: unknown } }
+    | undefined;
+  const measurements = m.measurements ?? [];
+  return html`<div class="metric">
+    <h4>${m.name}: <span class=${`phase phase-${m.phase}`}>${m.phase}</span></h4>
+    ${m.message && html`<p class="message">${m.message}</p>`}
+    ${judge?.explanation && html`<p class="verdict" data-testid="verdict">${judge.explanation}</p>`}
+    ${judge?.moreRequests !== undefined && judge.outcome === "Running" && html`<p class="muted">About ${Math.round(judge.moreRequests)} more canary requests needed.</p>`}
+    ${judge?.looks && judge.looks.length > 0 && html`<${JudgeChart} looks=${judge.looks} title=${`${m.name}: canary vs baseline`} latency=${Boolean(spec?.judge?.latency)} />`}
+    ${
+      measurements.length > 0 &&
+      html`<details>
+        <summary>${measurements.length} measurements, conditions and queries</summary>
+        ${spec?.successCondition && html`<p>Success when <code>${spec.successCondition}</code></p>`}
+        ${spec?.failureCondition && html`<p>Failure when <code>${spec.failureCondition}</code></p>`}
+        <div class="scroll"><table>
+          <thead><tr><th scope="col">Time</th><th scope="col">Verdict</th><th scope="col">Value</th><th scope="col">Query</th></tr></thead>
+          <tbody>
+            ${measurements.slice(-30).map(
+              (x) => html`<tr>
+                <td>${new Date(x.finishedAt ?? x.startedAt).toLocaleTimeString()}</td>
+                <td>${x.phase}</td>
+                <td><code>${(x.value ?? x.message ?? "").slice(0, 200)}</code></td>
+                <td><code>${(x.query ?? "").slice(0, 300)}</code></td>
+              </tr>`,
+            )}
+          </tbody>
+        </table></div>
+      </details>`
+    }
+  </div>`;
+}
+
+function Timeline(props: { events: EventItem[] }) {
+  return html`<section aria-labelledby="events-h">
+    <h2 id="events-h">Events</h2>
+    <ol class="timeline">
+      ${props.events.map(
+        (e) => html`<li key=${e.id} class=${e.type === "Warning" ? "warn" : ""}>
+          <time datetime=${e.time}>${new Date(e.time).toLocaleTimeString()}</time>
+          <strong>${e.reason}</strong> ${e.message}${e.actor ? html` <span class="muted">(by ${e.actor})</span>` : ""}
+        </li>`,
+      )}
+    </ol>
+  </section>`;
+}
