@@ -21,18 +21,26 @@ export class ControllerProcess {
   routerUrl = "";
   output = "";
 
-  /** @param env added to the child's environment (what `valueFrom.env` and `urlFrom.env` read). */
+  /**
+   * @param env added to the child's environment (what `valueFrom.env` and `urlFrom.env` read).
+   * @param args added to `sluice up`'s arguments (e.g. `--api-listen` to keep the API's port across a restart).
+   */
   constructor(
     readonly stateDir = mkdtempSync(path.join(os.tmpdir(), "sluice-test-")),
     readonly env: Record<string, string> = {},
+    readonly args: string[] = [],
   ) {}
 
   async start(): Promise<this> {
     rmSync(path.join(this.stateDir, "api.json"), { force: true });
-    this.child = spawn(process.execPath, [BIN, "up", "--state-dir", this.stateDir, "--listen", "127.0.0.1:0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...this.env },
-    });
+    this.child = spawn(
+      process.execPath,
+      [BIN, "up", "--state-dir", this.stateDir, "--listen", "127.0.0.1:0", ...this.args],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, ...this.env },
+      },
+    );
     this.child.stdout?.on("data", (d) => {
       this.output += d;
     });
