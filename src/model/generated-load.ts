@@ -44,7 +44,8 @@ export function headerNameProblem(name: string): string | undefined {
 const HeaderValue = z
   .string()
   .max(MAX_LOAD_HEADER_VALUE)
-  .regex(/^[^\r\n\0]*$/, "must not contain line breaks or NUL");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing NUL is the point
+  .regex(/^[^\r\n\x00]*$/, "must not contain line breaks or NUL");
 
 const LoadPath = z
   .string()
@@ -52,7 +53,7 @@ const LoadPath = z
   .max(MAX_LOAD_PATH_LENGTH)
   // A path, never a URL: the target is always the canary, chosen by Sluice.
   .regex(
-    /^\/(?!\/)[^\s#]*$/,
+    /^\/([^/\s#][^\s#]*)?$/,
     'must be a path starting with one "/" (no host, spaces or #fragment): the canary is the target',
   );
 
@@ -82,6 +83,7 @@ export const GeneratedLoad = z
       .default({}),
     body: z
       .string()
+      .max(MAX_LOAD_BODY_BYTES)
       .refine((b) => Buffer.byteLength(b) <= MAX_LOAD_BODY_BYTES, `must be at most ${MAX_LOAD_BODY_BYTES} bytes`)
       .optional(),
     /** Per-request timeout. */

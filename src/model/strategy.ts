@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { Duration } from "./duration.js";
+import { GateStep } from "./hooks.js";
+import { GeneratedLoad } from "./generated-load.js";
 import {
   DelaySeconds,
   MAX_ARGS,
@@ -95,7 +97,12 @@ const Percent = z.number().int().min(0, "must be between 0 and 100").max(100, "m
 export const CanaryStep = z.union([
   z.strictObject({ setWeight: Percent }),
   z.strictObject({ pause: z.strictObject({ duration: Duration.optional() }) }),
-  z.strictObject({ analysis: RolloutAnalysis }),
+  z.strictObject({
+    analysis: RolloutAnalysis.extend({
+      /** Requests Sluice sends to the canary while this analysis runs (docs/load.md). */
+      load: GeneratedLoad.optional(),
+    }),
+  }),
   z.strictObject({
     setCanaryScale: z
       .strictObject({
