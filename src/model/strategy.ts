@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { Duration } from "./duration.js";
-import { GateStep } from "./hooks.js";
 import { GeneratedLoad } from "./generated-load.js";
 import {
   DelaySeconds,
