@@ -1,0 +1,75 @@
+import { logMeanExp, xlogy } from "./math.js";
+
+/*
+ * Mixture e-processes. Each alternative on a fixed grid keeps its own running log likelihood ratio,
+ * a product of per-increment ratios against a null that may move between increments (it is computed
+ * from looks before the increment, so it is predictable). Every such product is a test
+ * supermartingale under the null, and so is their average: by Ville's inequality the chance it ever
+ * reaches 1/α is at most α, however often it is looked at and however the looks are thinned.
+ */
+
+/** Log-odds (or log-ratio) steps from the null to each alternative: from barely worse to 90× worse. */
+export const ALTERNATIVE_STEPS: readonly number[] = [0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.4, 2, 3, 4.5];
+
+/** Which way the alternatives lie from the null: "up" tests "not worse than", "down" tests "not better than". */
+export type Direction = "up" | "down";
+
+/** Running log likelihood ratios of one grid of alternatives; `logEvidence` is the mixture's ln e-value. */
+export interface EProcess {
+  readonly direction: Direction;
+  readonly logRatios: number[];
+}
+
+export function newEProcess(direction: Direction): EProcess {
+  return { direction, logRatios: ALTERNATIVE_STEPS.map(() => 0) };
+}
+
+/** ln of the mixture e-value so far. */
+export function logEvidence(e: EProcess): number {
+  return logMeanExp(e.logRatios);
+}
+
+function logistic(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Add `hits` of `trials` Bernoulli outcomes against a null rate p0 (e.g. canary errors against a tolerated rate). */
+export function addBernoulli(e: EProcess, hits: number, trials: number, p0: number): void {
+  // A null of p0 ≥ 1 (for "up") or ≤ 0 (for "down") cannot be rejected: such an increment carries no evidence.
+  if (!(trials > 0) || !(p0 > 0 && p0 < 1)) return;
+  const misses = trials - hits;
+  const logit0 = Math.log(p0 / (1 - p0));
+  const sign = e.direction === "up" ? 1 : -1;
+  for (let j = 0; j < ALTERNATIVE_STEPS.length; j++) {
+    const p1 = logistic(logit0 + sign * (ALTERNATIVE_STEPS[j] as number));
+    const step = xlogy(hits, p1 / p0) + xlogy(misses, (1 - p1) / (1 - p0));
+    e.logRatios[j] = (e.logRatios[j] as number) + step;
+  }
+}
+
+/**
+ * Add one increment's errors conditioned on their total: if canary and baseline fail at rates r_c and
+ * r_b, then given k errors among n_c and n_b requests, the canary's share is Binomial(k, θ) with
+ * θ = n_c·ρ/(n_c·ρ + n_b) and ρ = r_c/r_b. The baseline's own rate (drift, bursts hitting both) cancels.
+ */
+export function addSplit(
+  e: EProcess,
+  canaryHits: number,
+  baselineHits: number,
+  canaryTrials: number,
+  baselineTrials: number,
+  ratio0: number,
+): void {
+  const k = canaryHits + baselineHits;
+  if (!(k > 0) || !(canaryTrials > 0) || !(baselineTrials > 0) || !(ratio0 > 0)) return;
+  const share = (ratio: number) => (canaryTrials * ratio) / (canaryTrials * ratio + baselineTrials);
+  const theta0 = share(ratio0);
+  if (!(theta0 > 0 && theta0 < 1)) return;
+  const sign = e.direction === "up" ? 1 : -1;
+  for (let j = 0; j < ALTERNATIVE_STEPS.length; j++) {
+    const theta1 = share(ratio0 * Math.exp(sign * (ALTERNATIVE_STEPS[j] as number)));
+    if (!(theta1 > 0 && theta1 < 1)) continue;
+    const step = xlogy(canaryHits, theta1 / theta0) + xlogy(baselineHits, (1 - theta1) / (1 - theta0));
+    e.logRatios[j] = (e.logRatios[j] as number) + step;
+  }
+}

@@ -1,0 +1,297 @@
+import { addBernoulli, logEvidence, newEProcess } from "./eprocess.js";
+import { confidenceText, count, evidenceText, thresholdText } from "./explain.js";
+import { logMixtureAgainst } from "./math.js";
+import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } from "./types.js";
+
+/*
+ * The latency judge compares the canary's q-quantile with (1 + rel) × the baseline's, from cumulative
+ * histogram buckets. Why bucket exceedances and not a rank test or quantile confidence sequences on raw
+ * samples: buckets are all the router and Prometheus keep, and "how many canary requests were slower
+ * than b" is a Bernoulli count, so the same anytime-valid e-process as for errors applies.
+ *
+ * Before each increment (from earlier looks only, so it stays predictable), the baseline's buckets give
+ * time-uniform bounds on its quantile: q_b ≤ Q⁺ and q_b > Q⁻. Then
+ *   Failed      if the canary's share slower than b_fail = (1+rel)·Q⁺ is shown above 1 − q: the
+ *               canary's quantile is above b_fail ≥ (1+rel)·q_b;
+ *   Successful  if its share slower than b_safe = (1+rel)·Q⁻ is shown below 1 − q: the canary's
+ *               quantile is at most b_safe < (1+rel)·q_b.
+ * Inside a bucket, counts are interpolated linearly, as Prometheus' histogram_quantile does: the
+ * router's and Prometheus' buckets are 2-2.5× apart, and no honest reading of whole buckets can see a
+ * +20 % change. This is the one modelling assumption of the judge (documented in docs/analysis.md);
+ * a latency distribution far from uniform inside a bucket shifts both sides' readings alike.
+ * α budget per side: the baseline bound α/2, the e-process 2/α.
+ */
+
+const BOUND_SHARE = 1 / 2;
+const TEST_SHARE = 1 / 2;
+/** A bucket this high is Prometheus' +Inf (sent as the largest double): never a boundary. */
+const INFINITE_LE = 1e300;
+
+/** A test's numbers that make no sense. */
+export function latencyTestProblem(test: LatencyTest): string | undefined {
+  if (test === null || typeof test !== "object") return "the test is missing";
+  if (!(test.alpha > 0 && test.alpha < 1)) return `alpha must be between 0 and 1 (got ${test.alpha})`;
+  if (!(test.quantile > 0 && test.quantile < 1)) return `quantile must be between 0 and 1 (got ${test.quantile})`;
+  if (!(test.maxRelativeIncrease >= 0) || !Number.isFinite(test.maxRelativeIncrease))
+    return `maxRelativeIncrease must be a number >= 0 (got ${test.maxRelativeIncrease})`;
+  if (!(test.minRequests >= 0) || !Number.isFinite(test.minRequests))
+    return `minRequests must be a number >= 0 (got ${test.minRequests})`;
+  return undefined;
+}
+
+/** Cumulative counts by bucket, le ascending; total is the highest bucket's count. */
+interface Histogram {
+  les: number[];
+  counts: number[];
+}
+
+function total(h: Histogram): number {
+  return h.counts.length === 0 ? 0 : (h.counts[h.counts.length - 1] as number);
+}
+
+/** Buckets sorted by le, or undefined when any number is impossible (NaN, negative, not cumulative). */
+export function readBuckets(buckets: readonly Bucket[] | undefined): Histogram | undefined {
+  if (!Array.isArray(buckets) || buckets.length === 0 || buckets.length > 1000) return undefined;
+  const sorted = [...buckets].sort((a, b) => (a?.le ?? 0) - (b?.le ?? 0));
+  const les: number[] = [];
+  const counts: number[] = [];
+  for (const b of sorted) {
+    if (b === null || typeof b !== "object" || !(b.le > 0) || !(b.count >= 0) || !Number.isFinite(b.count))
+      return undefined;
+    if (les.length > 0 && b.le === les[les.length - 1]) return undefined;
+    if (counts.length > 0 && b.count < (counts[counts.length - 1] as number)) return undefined;
+    les.push(b.le);
+    counts.push(b.count);
+  }
+  return { les, counts };
+}
+
+function sameLayout(a: Histogram, b: Histogram): boolean {
+  return a.les.length === b.les.length && a.les.every((le, i) => le === b.les[i]);
+}
+
+function minus(a: Histogram, b: Histogram): Histogram | undefined {
+  const counts = a.counts.map((c, i) => c - (b.counts[i] as number));
+  return counts.some((c) => c < 0) ? undefined : { les: a.les, counts };
+}
+
+/**
+ * Time-uniform bounds on a histogram's q-quantile: the levels p⁻ < q < p⁺ that the observed share
+ * must pass before "F(x) ≥ q" (or "< q") is shown at chance α, read back through the interpolated
+ * quantile function. Undefined while the evidence is too thin for a side.
+ */
+export function quantileBounds(h: Histogram, q: number, alpha: number): { below?: number; atMost?: number } {
+  const n = total(h);
+  if (!(n > 0)) return {};
+  const limit = Math.log(1 / alpha);
+  const shown = (p: number) => logMixtureAgainst(p * n, n, q) >= limit;
+  const level = (far: number) => {
+    if (!shown(far)) return undefined;
+    let near = q;
+    let out = far;
+    for (let i = 0; i < 40; i++) {
+      const mid = (near + out) / 2;
+      if (shown(mid)) out = mid;
+      else near = mid;
+    }
+    return out;
+  };
+  const up = level(1);
+  const down = level(0);
+  const atMost = up === undefined ? undefined : interpolatedQuantile(h, up);
+  const below = down === undefined ? undefined : interpolatedQuantile(h, down);
+  return {
+    atMost: atMost !== undefined && atMost < INFINITE_LE ? atMost : undefined,
+    below: below !== undefined && below > 0 ? below : undefined,
+  };
+}
+
+/** Requests slower than x, interpolating linearly inside the bucket that holds x (as histogram_quantile does). */
+export function slowerThan(h: Histogram, x: number): number {
+  const n = total(h);
+  let prevLe = 0;
+  let prevCount = 0;
+  for (let i = 0; i < h.les.length; i++) {
+    const le = h.les[i] as number;
+    const c = h.counts[i] as number;
+    if (x <= le) {
+      if (le >= INFINITE_LE) return n - prevCount;
+      const inside = prevCount + ((c - prevCount) * (x - prevLe)) / (le - prevLe);
+      return Math.max(0, n - inside);
+    }
+    prevLe = le;
+    prevCount = c;
+  }
+  return 0;
+}
+
+/** Prometheus-style interpolated quantile (histogram_quantile), or undefined without data. */
+export function interpolatedQuantile(h: Histogram, q: number): number | undefined {
+  const n = total(h);
+  if (!(n > 0)) return undefined;
+  const rank = q * n;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (let i = 0; i < h.les.length; i++) {
+    const le = h.les[i] as number;
+    const c = h.counts[i] as number;
+    if (c >= rank) {
+      if (le >= INFINITE_LE) return prevLe;
+      return c === prevCount ? le : prevLe + ((le - prevLe) * (rank - prevCount)) / (c - prevCount);
+    }
+    prevLe = le;
+    prevCount = c;
+  }
+  return prevLe;
+}
+
+/** Judge the canary's latency quantile against the baseline's from cumulative histogram looks. */
+export function judgeLatency(looks: readonly LatencyLook[], test: LatencyTest): JudgeVerdict {
+  const problem = latencyTestProblem(test);
+  if (problem !== undefined) return latencyInconclusive(`latency test not judged: ${problem}`, test?.alpha);
+  const q = test.quantile;
+  const rel = test.maxRelativeIncrease;
+  const fail = newEProcess("up");
+  const safe = newEProcess("down");
+  const limit = Math.log(1 / test.alpha);
+  const logFail = () => Math.log(TEST_SHARE) + logEvidence(fail);
+  const logSafe = () => Math.log(TEST_SHARE) + logEvidence(safe);
+  let prev: { canary: Histogram; baseline: Histogram } | undefined;
+  let sum: { canary: Histogram; baseline: Histogram } | undefined;
+  let invalid = 0;
+  let restarts = 0;
+  let decided: JudgeOutcome | undefined;
+  let failAt: number | undefined;
+  let safeAt: number | undefined;
+  for (const look of Array.isArray(looks) ? looks : []) {
+    const canary = readBuckets(look?.canary);
+    const baseline = readBuckets(look?.baseline);
+    if (!canary || !baseline || !sameLayout(canary, baseline)) {
+      invalid++;
+      continue;
+    }
+    if (!prev || !sameLayout(prev.canary, canary)) {
+      prev = { canary, baseline };
+      if (!sum)
+        sum = {
+          canary: { les: canary.les, counts: canary.les.map(() => 0) },
+          baseline: { les: canary.les, counts: canary.les.map(() => 0) },
+        };
+      continue;
+    }
+    const dc = minus(canary, prev.canary);
+    const db = minus(baseline, prev.baseline);
+    prev = { canary, baseline };
+    if (!dc || !db || !sum || !sameLayout(sum.canary, dc)) {
+      restarts++;
+      continue;
+    }
+    if (decided === undefined) {
+      const bounds = quantileBounds(sum.baseline, q, test.alpha * BOUND_SHARE);
+      const n = total(dc);
+      if (bounds.atMost !== undefined) {
+        failAt = (1 + rel) * bounds.atMost;
+        addBernoulli(fail, slowerThan(dc, failAt), n, 1 - q);
+      }
+      if (bounds.below !== undefined) {
+        safeAt = (1 + rel) * bounds.below;
+        addBernoulli(safe, slowerThan(dc, safeAt), n, 1 - q);
+      }
+    }
+    sum = {
+      canary: { les: sum.canary.les, counts: sum.canary.counts.map((c, i) => c + (dc.counts[i] as number)) },
+      baseline: { les: sum.baseline.les, counts: sum.baseline.counts.map((c, i) => c + (db.counts[i] as number)) },
+    };
+    if (decided === undefined && logFail() >= limit) decided = "Failed";
+    else if (decided === undefined && restarts === 0 && total(sum.canary) >= test.minRequests && logSafe() >= limit)
+      decided = "Successful";
+  }
+  const empty = { les: [], counts: [] };
+  return latencyVerdict({
+    test,
+    decided,
+    logFail: logFail(),
+    logSafe: logSafe(),
+    canary: sum?.canary ?? empty,
+    baseline: sum?.baseline ?? empty,
+    failAt,
+    safeAt,
+    invalid,
+    restarts,
+  });
+}
+
+function latencyInconclusive(reason: string, alpha: unknown): JudgeVerdict {
+  const a = typeof alpha === "number" && alpha > 0 && alpha < 1 ? alpha : 0.01;
+  return {
+    outcome: "Inconclusive",
+    evidence: 1,
+    threshold: 1 / a,
+    effect: { estimate: Number.NaN, lower: Number.NaN, upper: Number.NaN, unit: "ratio" },
+    canary: { requests: 0 },
+    baseline: { requests: 0 },
+    explanation: reason,
+  };
+}
+
+function ms(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return "?";
+  const v = seconds * 1000;
+  return v >= 10 ? `${Math.round(v)} ms` : `${Number(v.toPrecision(2))} ms`;
+}
+
+function latencyVerdict(v: {
+  test: LatencyTest;
+  decided: JudgeOutcome | undefined;
+  logFail: number;
+  logSafe: number;
+  canary: Histogram;
+  baseline: Histogram;
+  failAt?: number;
+  safeAt?: number;
+  invalid: number;
+  restarts: number;
+}): JudgeVerdict {
+  const { test } = v;
+  const q = test.quantile;
+  const qc = interpolatedQuantile(v.canary, q);
+  const qb = interpolatedQuantile(v.baseline, q);
+  const cb = quantileBounds(v.canary, q, test.alpha / 2);
+  const bb = quantileBounds(v.baseline, q, test.alpha / 2);
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a !== undefined && b !== undefined && b > 0 ? a / b : Number.NaN;
+  const effect = {
+    estimate: ratio(qc, qb),
+    lower: cb.below !== undefined && bb.atMost !== undefined ? cb.below / bb.atMost : Number.NaN,
+    upper: ratio(cb.atMost, bb.below),
+    unit: "ratio" as const,
+  };
+  const evidence = Math.exp(v.logFail);
+  const threshold = 1 / test.alpha;
+  const outcome: JudgeOutcome = v.decided ?? "Running";
+  const pct = `p${Number((q * 100).toPrecision(4))}`;
+  const ci = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "?");
+  const n = total(v.canary);
+  let text =
+    n === 0
+      ? `no canary requests yet (baseline ${count(total(v.baseline))})`
+      : `canary ${pct} ${ms(qc)} vs baseline ${ms(qb)} (${ci(effect.estimate)}, ${confidenceText(test.alpha)} CI ` +
+        `${ci(effect.lower)} to ${ci(effect.upper)}; tolerated ${(1 + test.maxRelativeIncrease).toFixed(2)}×) after ${count(n)} canary requests`;
+  if (outcome === "Failed")
+    text += `; evidence ${evidenceText(evidence)} > 1/α = ${thresholdText(test.alpha)} that more than ${((1 - q) * 100).toPrecision(2)}% of canary requests are slower than ${ms(v.failAt)}: Failed`;
+  else if (outcome === "Successful")
+    text += `; evidence of no regression ${evidenceText(Math.exp(v.logSafe))} > 1/α = ${thresholdText(test.alpha)} (canary ${pct} at most ${ms(v.safeAt)}): Successful`;
+  else
+    text += `; evidence ${evidenceText(evidence)} (regression) and ${evidenceText(Math.exp(v.logSafe))} (no regression) of 1/α = ${thresholdText(test.alpha)}: Running`;
+  if (v.restarts > 0) text += `; histograms went backwards ${v.restarts}× (a restart?): never promoted on these looks`;
+  if (v.invalid > 0) text += `; ${v.invalid} look(s) with unreadable buckets skipped`;
+  return {
+    outcome,
+    evidence,
+    threshold,
+    effect,
+    canary: { requests: n },
+    baseline: { requests: total(v.baseline) },
+    explanation: text,
+  };
+}
