@@ -53,6 +53,11 @@ export const PrometheusCounts = z.strictObject({
   errors: Text().min(1).optional(),
   /** Latency histogram buckets by `le` (for a latency judge), e.g. `sum by (le) (..._bucket{revision="{{revision}}"})`. */
   buckets: Text().min(1).optional(),
+  /**
+   * A revision whose newest requests sample is older than this is stale (a lost scrape target,
+   * a restarted Prometheus that has not scraped yet): no look is taken. Keep it above the scrape interval.
+   */
+  maxSampleAge: Duration.default("1m"),
 });
 
 export const PrometheusProvider = z

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketsOf, countQuery, INF_LE, vectorSamples } from "./prometheus-counts.js";
+import { bucketsOf, countQuery, firstSelector, INF_LE, vectorSamples } from "./prometheus-counts.js";
 
 const vector = (...rows: [Record<string, string>, string][]) => ({
   resultType: "vector",
@@ -45,5 +45,23 @@ describe("bucketsOf", () => {
   it("is inconclusive without an le label", () => {
     const s = vectorSamples(vector([{}, "1"]));
     expect(Array.isArray(s) && bucketsOf(s)).toHaveProperty("inconclusive");
+  });
+});
+
+describe("firstSelector", () => {
+  it("finds the first name{...} selector, skipping braces inside quotes", () => {
+    expect(firstSelector('sum(http_requests_total{revision="a}b",status=~"5.."}) or vector(0)')).toBe(
+      'http_requests_total{revision="a}b",status=~"5.."}',
+    );
+    expect(firstSelector('sum(rate({__name__="x"}[1m]))')).toBe('{__name__="x"}');
+    expect(firstSelector("vector(1)")).toBeUndefined();
+    expect(firstSelector('x{a="unterminated')).toBeUndefined();
+  });
+
+  it("scans a long hostile query in linear time", () => {
+    const q = `${"a".repeat(60_000)}{"${"\\\\".repeat(2000)}`;
+    const t = performance.now();
+    expect(firstSelector(q)).toBeUndefined();
+    expect(performance.now() - t).toBeLessThan(200);
   });
 });

@@ -1,4 +1,4 @@
-import type { EvidenceLook, JudgeSpec, RevisionEvidence } from "../../model/index.js";
+import { durationMs, type EvidenceLook, type JudgeSpec, type RevisionEvidence } from "../../model/index.js";
 import { MAX_JUDGE_BUCKETS } from "../../model/limits.js";
 import type { PrometheusSpec } from "./prometheus.js";
 import { askPrometheus } from "./prometheus.js";
@@ -14,6 +14,29 @@ export const INF_LE = Number.MAX_VALUE;
 /** A count query for one revision: `{{revision}}` replaced by its name. */
 export function countQuery(query: string, revision: string): string {
   return query.replace(REVISION_REF, revision);
+}
+
+const NAME_CHAR = /[A-Za-z0-9_:]/;
+
+/**
+ * The first series selector (`name{...}`) in a query, found by a linear scan (the query is user
+ * text): its samples' timestamps tell whether the data is fresh. Undefined when there is none.
+ */
+export function firstSelector(query: string): string | undefined {
+  const open = query.indexOf("{");
+  if (open < 0) return undefined;
+  let start = open;
+  while (start > 0 && NAME_CHAR.test(query[start - 1] ?? "")) start--;
+  let quote: string | undefined;
+  for (let i = open + 1; i < query.length; i++) {
+    const ch = query[i];
+    if (quote) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'" || ch === "`") quote = ch;
+    else if (ch === "}") return query.slice(start, i + 1);
+  }
+  return undefined;
 }
 
 interface Sample {
@@ -53,6 +76,31 @@ export function bucketsOf(samples: Sample[]): RevisionEvidence["buckets"] | { in
 }
 
 /**
+ * Why a revision's data is stale, or undefined when fresh: the newest sample of the requests
+ * query's first series selector is older than maxSampleAge. Prometheus keeps answering with the
+ * last sample for minutes after a target is lost; those numbers must never count as evidence.
+ */
+async function staleness(
+  spec: PrometheusSpec,
+  requestsQuery: string,
+  atMs: number,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const selector = firstSelector(requestsQuery);
+  if (!selector) return undefined;
+  const asked = await askPrometheus(spec, `max(timestamp(${selector}))`, atMs, signal);
+  if ("error" in asked) return `cannot tell how fresh the data is (${asked.error})`;
+  const samples = vectorSamples(asked.data);
+  if (!Array.isArray(samples)) return "no fresh samples (no series, or the series went stale)";
+  const newest = Math.max(...samples.map((s) => s.value));
+  const ageMs = atMs - newest * 1000;
+  const maxMs = durationMs(spec.counts?.maxSampleAge ?? "1m");
+  return ageMs > maxMs
+    ? `stale data: the newest sample is ${Math.round(ageMs / 1000)} s old (maxSampleAge ${String(spec.counts?.maxSampleAge ?? "1m")})`
+    : undefined;
+}
+
+/**
  * One look for a judged metric: per revision (canary, then stable as baseline) the cumulative
  * requests and errors (errorRate) or latency buckets (latency) the count queries give. No data or
  * a bad sample is Inconclusive, and no look is taken: a lost scrape target's series go stale and
@@ -86,6 +134,8 @@ export async function measureCounts(
       if ("malformed" in s) return { error: `prometheus count query for ${revision}: ${s.malformed}; fix the query` };
       if ("inconclusive" in s) return { inconclusive: `${revision}: ${s.inconclusive}` };
     }
+    const stale = await staleness(spec, countQuery(counts.requests, revision), at, ctx.signal);
+    if (stale) return { inconclusive: `${revision}: ${stale}` };
     const requests = (reqSamples as Sample[]).reduce((n, s) => n + s.value, 0);
     if (judge.latency) {
       const buckets = bucketsOf(otherSamples as Sample[]);
