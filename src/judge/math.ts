@@ -55,15 +55,17 @@ export function logMixtureAgainst(successes: number, trials: number, p: number):
 /** A time-uniform (1−α) confidence interval for a Bernoulli rate: valid however often it is looked at. */
 export function rateConfidence(successes: number, trials: number, alpha: number): { lower: number; upper: number } {
   if (!(trials > 0)) return { lower: 0, upper: 1 };
-  const limit = Math.log(1 / alpha);
-  const inside = (p: number) => logMixtureAgainst(successes, trials, p) < limit;
+  const f = trials - successes;
+  // The prior-normalised evidence is the same for every p: compute it once, not per bisection step.
+  const limit = Math.log(1 / alpha) - (logBeta(PRIOR_A + successes, PRIOR_B + f) - logBeta(PRIOR_A, PRIOR_B));
+  const inside = (p: number) => -xlogy(successes, p) - xlogy(f, 1 - p) < limit;
   const mle = successes / trials;
   // The log-mixture is convex in p with its minimum at the observed rate, so each side is a bisection.
   const edge = (outside: number) => {
     if (inside(outside)) return outside;
     let lo = mle;
     let hi = outside;
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 44; i++) {
       const mid = (lo + hi) / 2;
       if (inside(mid)) lo = mid;
       else hi = mid;
