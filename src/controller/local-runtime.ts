@@ -2,6 +2,9 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { createProviders } from "../analysis/providers/index.js";
 import { createApi, createToken, serveApi, writeApiAddress } from "../api/index.js";
+import { loadSecret } from "../load/label.js";
+import type { AnalysisRun } from "../model/analysis.js";
+import type { Rollout } from "../model/rollout.js";
 import { Notifier } from "../notifications/notifier.js";
 import { LocalPlatform } from "../platform/local/local-platform.js";
 import type { RouterConfig } from "../platform/local/router/config.js";
@@ -10,6 +13,7 @@ import { splitHostPort } from "../platform/local/router/validate.js";
 import { Supervisor } from "../platform/local/supervisor/supervisor.js";
 import { openStore, secureStateDir } from "../store/index.js";
 import { Controller } from "./controller.js";
+import { LoadRunner } from "./load-runner.js";
 import { ControllerMetrics } from "./metrics.js";
 import { PreviewPorts } from "./preview-ports.js";
 import { waitUntil } from "./process-util.js";
@@ -107,6 +111,18 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     record: store.record,
   });
   controller.start();
+  const running = controller;
+  const loads = new LoadRunner({
+    list: () => ({
+      rollouts: store.listResources("Rollout") as Rollout[],
+      runs: store.listResources("AnalysisRun") as AnalysisRun[],
+    }),
+    subscribe: (listener) => running.subscribe(listener),
+    routerUrl,
+    secret: loadSecret(dir),
+    onError,
+  });
+  loads.start();
   const notifier = new Notifier({ source: controller, metrics, onError });
   notifier.start();
 
@@ -139,6 +155,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
     previewUrl,
     async stop({ stopDataPlane = false, keepApps = false } = {}) {
       stopWatchingRouter();
+      loads.stop();
       notifier.stop();
       controller?.stop();
       await api.close();
