@@ -33,7 +33,7 @@ const SAFE_TEST_SHARE = 1 / 4;
 /** A test's numbers that make no sense: the verdict says which field, the judge still answers. */
 export function errorRateTestProblem(test: ErrorRateTest): string | undefined {
   if (test === null || typeof test !== "object") return "the test is missing";
-  if (!(test.alpha >= 1e-9 && test.alpha < 1)) return `alpha must be between 1e-9 and 1 (got ${test.alpha})`;
+  if (!(test.alpha >= 1e-12 && test.alpha < 1)) return `alpha must be between 1e-12 and 1 (got ${test.alpha})`;
   if (!(test.maxRelativeIncrease >= 0) || !Number.isFinite(test.maxRelativeIncrease))
     return `maxRelativeIncrease must be a number >= 0 (got ${test.maxRelativeIncrease})`;
   if (!(test.maxAbsoluteIncrease >= 0 && test.maxAbsoluteIncrease <= 1))
@@ -113,7 +113,7 @@ export function judgeErrorRate(looks: readonly CountLook[], test: ErrorRateTest)
 }
 
 function inconclusive(reason: string, alpha: unknown): JudgeVerdict {
-  const a = typeof alpha === "number" && alpha >= 1e-9 && alpha < 1 ? alpha : 0.01;
+  const a = typeof alpha === "number" && alpha >= 1e-12 && alpha < 1 ? alpha : 0.01;
   return {
     outcome: "Inconclusive",
     evidence: 1,

@@ -30,7 +30,7 @@ const INFINITE_LE = 1e300;
 /** A test's numbers that make no sense. */
 export function latencyTestProblem(test: LatencyTest): string | undefined {
   if (test === null || typeof test !== "object") return "the test is missing";
-  if (!(test.alpha >= 1e-9 && test.alpha < 1)) return `alpha must be between 1e-9 and 1 (got ${test.alpha})`;
+  if (!(test.alpha >= 1e-12 && test.alpha < 1)) return `alpha must be between 1e-12 and 1 (got ${test.alpha})`;
   if (!(test.quantile > 0 && test.quantile < 1)) return `quantile must be between 0 and 1 (got ${test.quantile})`;
   if (!(test.maxRelativeIncrease >= 0) || !Number.isFinite(test.maxRelativeIncrease))
     return `maxRelativeIncrease must be a number >= 0 (got ${test.maxRelativeIncrease})`;
@@ -222,7 +222,7 @@ export function judgeLatency(looks: readonly LatencyLook[], test: LatencyTest): 
 }
 
 function latencyInconclusive(reason: string, alpha: unknown): JudgeVerdict {
-  const a = typeof alpha === "number" && alpha >= 1e-9 && alpha < 1 ? alpha : 0.01;
+  const a = typeof alpha === "number" && alpha >= 1e-12 && alpha < 1 ? alpha : 0.01;
   return {
     outcome: "Inconclusive",
     evidence: 1,

@@ -1,0 +1,115 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { normal, seeded } from "../../bench/lib/random.js";
+import { interpolatedQuantile, judgeLatency, quantileBounds, readBuckets, slowerThan } from "./latency.js";
+import type { Bucket, LatencyLook, LatencyTest } from "./types.js";
+
+/** The router's Prometheus bounds, +Inf sent as the largest double as the providers do. */
+const LE = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, Number.MAX_VALUE];
+const TEST: LatencyTest = { alpha: 0.01, quantile: 0.95, maxRelativeIncrease: 0.2, minRequests: 200 };
+
+function record(h: number[], seconds: number) {
+  for (let i = 0; i < LE.length; i++) if (seconds <= (LE[i] as number)) h[i] = (h[i] as number) + 1;
+}
+const buckets = (h: number[]): Bucket[] => LE.map((le, i) => ({ le, count: h[i] as number }));
+
+/** Lognormal latencies (median 40 ms, p95 ≈ 91 ms), the canary's scaled by `factor`; a look every batch. */
+function simulate(rand: () => number, factor: number, batches: number, test = TEST, each = [100, 300]) {
+  const c = LE.map(() => 0);
+  const b = LE.map(() => 0);
+  const looks: LatencyLook[] = [{ at: 0, canary: buckets(c), baseline: buckets(b) }];
+  let v = judgeLatency(looks, test);
+  for (let t = 1; t <= batches && v.outcome === "Running"; t++) {
+    for (let i = 0; i < (each[0] as number); i++) record(c, factor * 0.04 * Math.exp(0.5 * normal(rand)));
+    for (let i = 0; i < (each[1] as number); i++) record(b, 0.04 * Math.exp(0.5 * normal(rand)));
+    looks.push({ at: t * 10_000, canary: buckets(c), baseline: buckets(b) });
+    v = judgeLatency(looks, test);
+  }
+  return v;
+}
+
+describe("histogram reading", () => {
+  it("interpolates quantiles as Prometheus' histogram_quantile does", () => {
+    const h = readBuckets([
+      { le: 0.1, count: 50 },
+      { le: 0.2, count: 100 },
+      { le: Number.MAX_VALUE, count: 100 },
+    ]);
+    expect(h).toBeDefined();
+    if (!h) return;
+    expect(interpolatedQuantile(h, 0.5)).toBeCloseTo(0.1, 12);
+    expect(interpolatedQuantile(h, 0.75)).toBeCloseTo(0.15, 12);
+    expect(slowerThan(h, 0.15)).toBeCloseTo(25, 12);
+    expect(slowerThan(h, 0.05)).toBeCloseTo(75, 12);
+    const bounds = quantileBounds(h, 0.75, 0.01);
+    expect(bounds.atMost === undefined || (bounds.atMost as number) >= 0.15).toBe(true);
+    expect(bounds.below === undefined || (bounds.below as number) <= 0.15).toBe(true);
+  });
+  it("refuses impossible buckets (not cumulative, NaN, duplicated bounds)", () => {
+    expect(
+      readBuckets([
+        { le: 0.1, count: 5 },
+        { le: 0.2, count: 4 },
+      ]),
+    ).toBeUndefined();
+    expect(readBuckets([{ le: Number.NaN, count: 5 }])).toBeUndefined();
+    expect(
+      readBuckets([
+        { le: 0.1, count: 1 },
+        { le: 0.1, count: 2 },
+      ]),
+    ).toBeUndefined();
+    expect(readBuckets([])).toBeUndefined();
+  });
+});
+
+describe("judgeLatency", () => {
+  it("promotes an identical canary and says what it compared", () => {
+    const v = simulate(seeded(1), 1, 60, TEST, [100, 900]);
+    expect(v.outcome).toBe("Successful");
+    expect(v.effect.unit).toBe("ratio");
+    expect(v.explanation).toMatch(/^canary p95 \d+ ms vs baseline \d+ ms/);
+  });
+  it("rolls back p95 +60 % and 3×", () => {
+    expect(simulate(seeded(2), 1.6, 60, TEST, [100, 900]).outcome).toBe("Failed");
+    expect(simulate(seeded(3), 3, 60, TEST, [100, 900]).outcome).toBe("Failed");
+  });
+  it("keeps false rollbacks of identical canaries at or below α with a look after every batch", () => {
+    const rand = seeded(99);
+    const runs = 150;
+    const test = { ...TEST, alpha: 0.05 };
+    let failed = 0;
+    for (let r = 0; r < runs; r++) if (simulate(rand, 1, 30, test).outcome === "Failed") failed++;
+    expect(failed / runs).toBeLessThanOrEqual(0.05 + 3 * Math.sqrt((0.05 * 0.95) / runs));
+  });
+  it("histograms going backwards never promote", () => {
+    const c = LE.map((_, i) => 100 * (i + 1));
+    const looks: LatencyLook[] = [
+      { at: 0, canary: buckets(c), baseline: buckets(c) },
+      { at: 1, canary: buckets(c.map((x) => x * 2)), baseline: buckets(c.map((x) => x * 2)) },
+      { at: 2, canary: buckets(c), baseline: buckets(c) },
+      { at: 3, canary: buckets(c.map((x) => x * 50)), baseline: buckets(c.map((x) => x * 50)) },
+    ];
+    const v = judgeLatency(looks, { ...TEST, minRequests: 0 });
+    expect(v.outcome).not.toBe("Successful");
+    expect(v.explanation).toContain("went backwards");
+  });
+  it("never throws on hostile buckets or tests", () => {
+    const num = fc.oneof(
+      fc.double(),
+      fc.integer({ min: -3, max: 10_000 }),
+      fc.constantFrom(Number.NaN, 0, Number.MAX_VALUE),
+    );
+    const bucketList = fc.array(fc.record({ le: num, count: num }), { maxLength: 20 });
+    const look = fc.record({ at: num, canary: bucketList, baseline: bucketList });
+    const test = fc.record({ alpha: num, quantile: num, maxRelativeIncrease: num, minRequests: num });
+    fc.assert(
+      fc.property(fc.array(look, { maxLength: 8 }), test, (looks, t) => {
+        const v = judgeLatency(looks as LatencyLook[], t);
+        expect(Number.isFinite(v.threshold)).toBe(true);
+        expect(v.explanation.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
