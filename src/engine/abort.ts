@@ -46,6 +46,8 @@ export function consumeAbortAndRetry(ctx: ReconcileContext): void {
     delete s.abortedAt;
     stopAnalysisRuns(ctx);
     clearControllerPauses(ctx);
+    // A retry asks every gate again: the answers were about the attempt that failed.
+    s.gates = [];
     s.currentStepIndex = 0;
     s.stepStartedAt = ctx.nowIso;
     s.promoteFull = false;

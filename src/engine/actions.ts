@@ -28,5 +28,6 @@ export function buildActions(ctx: ReconcileContext): Action[] {
       .sort()
       .map((hash): Action => ({ type: "deleteRevision", hash })),
     ...ctx.analysisActions,
+    ...ctx.hookActions,
   ];
 }

@@ -15,6 +15,7 @@ import {
   stableRevision,
   wakeAt,
 } from "./context.js";
+import { type GateOutcome, hookPoint, hooksOf, keepGatesOf, passGate, passHooks, pollHook } from "./gates.js";
 import { canaryReplicas } from "./replicas.js";
 import { completeRollout } from "./revisions.js";
 import { rollingUpdate } from "./rolling.js";
@@ -39,16 +40,90 @@ export function progressCanary(ctx: ReconcileContext, canary: RevisionStatus): v
   const skipping = s.promoteFull || s.fastRollback;
   if (skipping) stopAnalysisRuns(ctx, ["step", "background"]);
   else stopStaleStepRun(ctx, strategy.steps);
+  keepGatesOf(ctx, canary.hash);
+  // The Gate pause is re-derived every reconcile from the gates that still wait.
+  removePause(ctx, "Gate");
 
   if (!skipping) {
     const outcome =
-      backgroundAnalysis(ctx, strategy, canary) === "aborted" ? "aborted" : runSteps(ctx, strategy, canary);
+      backgroundAnalysis(ctx, strategy, canary) === "aborted" || pollHooks(ctx, canary) === "aborted"
+        ? "aborted"
+        : runSteps(ctx, strategy, canary);
     if (outcome === "aborted") {
+      removePause(ctx, "Gate");
       holdAborted(ctx, canary, strategy.abortScaleDownDelaySeconds);
       return;
     }
   }
-  if (skipping || (s.currentStepIndex ?? 0) >= strategy.steps.length) promote(ctx, strategy, canary);
+  if (skipping || (s.currentStepIndex ?? 0) >= strategy.steps.length) {
+    if (promote(ctx, strategy, canary, skipping) === "aborted") {
+      removePause(ctx, "Gate");
+      holdAborted(ctx, canary, strategy.abortScaleDownDelaySeconds);
+    }
+  }
+}
+
+/** A gate holding the rollout pauses it, with the gate's message as the reason. */
+function held(ctx: ReconcileContext, outcome: GateOutcome): Outcome {
+  if (outcome === "open") return "advance";
+  if (outcome === "wait") addPause(ctx, "Gate");
+  return outcome === "aborted" ? "aborted" : "wait";
+}
+
+/** `rollback` and `rollout` hooks are asked on their interval while the canary is rolled out. */
+function pollHooks(ctx: ReconcileContext, canary: RevisionStatus): Outcome {
+  const weight = canary.weight;
+  for (const hook of [...hooksOf(ctx, "rollback"), ...hooksOf(ctx, "rollout")]) {
+    // `rollout` checks start once the canary takes traffic, as Flagger's run during analysis.
+    if (hook.type === "rollout" && weight === 0) continue;
+    if (pollHook(ctx, hookPoint(hook, weight), canary) === "aborted") return "aborted";
+  }
+  return "wait";
+}
+
+/**
+ * Before the first step: confirm-rollout gates hold the canary at zero replicas; pre-rollout
+ * checks run once its replicas are ready and before it gets any traffic.
+ */
+function beforeFirstStep(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus): Outcome {
+  if ((ctx.spec.hooks ?? []).length === 0) return "advance";
+  canary.weight = 0;
+  stableRevision(ctx).weight = 100;
+  canary.replicas = 0;
+  const confirm = held(ctx, passHooks(ctx, "confirm-rollout", canary, 0));
+  if (confirm !== "advance") return confirm;
+  if (hooksOf(ctx, "pre-rollout").length === 0) return "advance";
+  const first = Math.max(
+    1,
+    canaryReplicas(ctx.spec.replicas, weightAt(strategy.steps, 0), canaryScaleAt(strategy.steps, 0)),
+  );
+  canary.replicas = first;
+  if (!isReady(ctx, canary.hash, first)) {
+    ctx.waitingForReadiness = true;
+    ctx.message = `before pre-rollout hooks: waiting for canary ${label(canary)}, ${readyOf(ctx, canary.hash)}/${first} ready`;
+    return "wait";
+  }
+  const pre = passHooks(ctx, "pre-rollout", canary, 0);
+  return pre === "open" ? "advance" : pre;
+}
+
+/** Before a step that raises the weight: confirm-traffic-increase gates, with the previous step's traffic kept. */
+function beforeIncrease(
+  ctx: ReconcileContext,
+  strategy: CanaryStrategy,
+  canary: RevisionStatus,
+  index: number,
+): Outcome {
+  const step = strategy.steps[index];
+  if (!step || !("setWeight" in step) || hooksOf(ctx, "confirm-traffic-increase").length === 0) return "advance";
+  const before = index === 0 ? 0 : weightAt(strategy.steps, index - 1);
+  if (step.setWeight <= before) return "advance";
+  const outcome = held(ctx, passHooks(ctx, "confirm-traffic-increase", canary, before, index));
+  if (outcome === "wait") {
+    canary.weight = before;
+    stableRevision(ctx).weight = 100 - before;
+  }
+  return outcome;
 }
 
 function runSteps(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus): Outcome {
@@ -56,7 +131,15 @@ function runSteps(ctx: ReconcileContext, strategy: CanaryStrategy, canary: Revis
   const steps = strategy.steps;
   while ((s.currentStepIndex ?? 0) < steps.length) {
     const index = s.currentStepIndex ?? 0;
+    if (index === 0) {
+      const first = beforeFirstStep(ctx, strategy, canary);
+      if (first !== "advance") return first;
+    }
     applyStepState(ctx, strategy, canary, index);
+    if (index > 0 || (ctx.spec.hooks ?? []).length > 0) {
+      const increase = beforeIncrease(ctx, strategy, canary, index);
+      if (increase !== "advance") return increase;
+    }
     const routingError = ctx.observation.trafficError;
     if (routingError && hasPause(ctx, "TrafficRoutingError")) {
       ctx.message = `paused at ${stepLabel(steps, index)}: traffic router failed: ${routingError.message}`;
@@ -79,9 +162,25 @@ function runSteps(ctx: ReconcileContext, strategy: CanaryStrategy, canary: Revis
     const outcome =
       "pause" in step
         ? pauseStep(ctx, step.pause.duration, steps, index)
-        : "analysis" in step
-          ? analysisStep(ctx, step.analysis, steps, index, canary)
-          : "advance";
+        : "gate" in step
+          ? held(
+              ctx,
+              passGate(
+                ctx,
+                {
+                  key: `step/${index}`,
+                  name: step.gate.name,
+                  type: "gate",
+                  ...(step.gate.timeout ? { timeout: step.gate.timeout } : {}),
+                  step: index,
+                  weight: canary.weight,
+                },
+                canary,
+              ),
+            )
+          : "analysis" in step
+            ? analysisStep(ctx, step.analysis, steps, index, canary)
+            : "advance";
     if (outcome !== "advance") return outcome;
     s.currentStepIndex = index + 1;
     s.stepStartedAt = ctx.nowIso;
@@ -205,22 +304,30 @@ function stopStaleStepRun(ctx: ReconcileContext, steps: readonly CanaryStep[]): 
   if (!step || !("analysis" in step) || !name.endsWith(`-${stepRunSuffix(index)}`)) stopAnalysisRuns(ctx, ["step"]);
 }
 
-/** After the last step (or promote --full, or a fast rollback): full canary scale, then it becomes stable. */
-function promote(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus): void {
+/**
+ * After the last step (or promote --full, or a fast rollback): confirm-promotion gates (which a
+ * person's promote --full or a fast rollback skips), full canary scale, then it becomes stable.
+ */
+function promote(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus, skipping: boolean): Outcome {
   const s = ctx.status;
   const steps = strategy.steps;
   const hold = s.fastRollback ? 0 : weightAt(steps, s.currentStepIndex ?? 0);
   canary.replicas = ctx.spec.replicas;
   canary.weight = hold;
   stableRevision(ctx).weight = 100 - hold;
+  if (!skipping && !hasPause(ctx)) {
+    const gate = held(ctx, passHooks(ctx, "confirm-promotion", canary, hold));
+    if (gate !== "advance") return gate;
+  }
   if (hasPause(ctx)) {
-    ctx.message = `paused before promoting ${label(canary)}`;
-    return;
+    if (!hasPause(ctx, "Gate")) ctx.message = `paused before promoting ${label(canary)}`;
+    return "wait";
   }
   if (!isReady(ctx, canary.hash, ctx.spec.replicas)) {
     ctx.waitingForReadiness = true;
     ctx.message = `promoting ${label(canary)}: ${readyOf(ctx, canary.hash)}/${ctx.spec.replicas} ready`;
-    return;
+    return "wait";
   }
   completeRollout(ctx, canary, strategy.scaleDownDelaySeconds);
+  return "advance";
 }

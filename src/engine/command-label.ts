@@ -19,6 +19,8 @@ export function commandLabel(command: RolloutCommand): string {
       return `set args ${command.args.join(" ")}`;
     case "setCommand":
       return `set command ${command.command}`;
+    case "openGate":
+      return `gate open${command.gate ? ` --gate ${command.gate}` : ""}${command.reason ? ` --reason ${JSON.stringify(command.reason)}` : ""}`;
     default:
       return command.type;
   }

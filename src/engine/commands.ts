@@ -79,6 +79,39 @@ export function applyCommand(
       if (command.args) process.args = [...command.args];
       return next;
     }
+    case "openGate":
+      openGate(next, command, nowIso);
+      return next;
+  }
+}
+
+/**
+ * Opens the waiting gate `command.gate` names, or the only one waiting. Only gates that wait for a
+ * person (a `gate` step, a manual hook) and hook gates still waiting can be opened this way.
+ *
+ * @throws EngineError when no gate waits, the name matches none, or several wait and none is named.
+ */
+function openGate(rollout: Rollout, command: Extract<RolloutCommand, { type: "openGate" }>, nowIso: string): void {
+  const name = rollout.metadata.name;
+  const current = rollout.status?.revisions.find((r) => r.role === "canary" || r.role === "preview")?.hash;
+  const waiting = (rollout.status?.gates ?? []).filter(
+    (g) => g.revision === current && g.openedAt === undefined && g.type !== "rollout" && g.type !== "rollback",
+  );
+  if (waiting.length === 0) throw new EngineError(`rollout "${name}" has no gate waiting to be opened`);
+  const chosen = command.gate === undefined ? waiting : waiting.filter((g) => g.name === command.gate);
+  if (chosen.length === 0)
+    throw new EngineError(
+      `rollout "${name}" has no gate "${command.gate}" waiting; waiting: ${waiting.map((g) => g.name).join(", ")}`,
+    );
+  const names = [...new Set(chosen.map((g) => g.name))];
+  if (names.length > 1)
+    throw new EngineError(`rollout "${name}" has several gates waiting (${names.join(", ")}); name one with --gate`);
+  for (const gate of chosen) {
+    gate.openedAt = nowIso;
+    gate.openedBy = command.by.slice(0, 400);
+    gate.reason = (command.reason ?? "opened by hand").slice(0, 1000);
+    delete gate.pendingAttempt;
+    delete gate.nextTryAt;
   }
 }
 

@@ -28,6 +28,8 @@ export interface ReconcileContext {
   readonly events: RolloutEvent[];
   /** startAnalysisRun / stopAnalysisRun, emitted only on the transition that needs them. */
   readonly analysisActions: Action[];
+  /** runHook tries the gates ask for in this reconcile. */
+  readonly hookActions: Action[];
   /** Instants (ms) the engine wants to be called again. */
   readonly wakes: number[];
   /** Set when the rollout waits on replicas becoming ready: the progress deadline runs only then. */
@@ -60,6 +62,7 @@ export function createContext(
     analysis,
     events: [],
     analysisActions: [],
+    hookActions: [],
     wakes: [],
     waitingForReadiness: false,
     message: undefined,

@@ -57,6 +57,7 @@ export function describeStep(step: CanaryStep): string {
     return step.pause.duration === undefined
       ? "pause until promoted"
       : `pause ${typeof step.pause.duration === "number" ? `${step.pause.duration}s` : step.pause.duration}`;
+  if ("gate" in step) return `gate ${step.gate.name}`;
   if ("analysis" in step) return `analysis ${step.analysis.templates.map((t) => t.templateName).join(", ")}`;
   if ("setCanaryScale" in step) {
     const s = step.setCanaryScale;

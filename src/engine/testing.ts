@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { Rollout, type WorkloadTemplate } from "../model/index.js";
 import { applyCommand } from "./commands.js";
+import type { HookAnswer } from "./gates.js";
 import { revisionHash } from "./hash.js";
 import { reconcile } from "./reconcile.js";
 import type {
@@ -47,6 +48,10 @@ export class EngineHarness {
   readonly templates: Record<string, WorkloadTemplate> = {};
   readonly events: (RolloutEvent & { at: string })[] = [];
   traffic: TrafficSpec | undefined;
+  /** Hook tries the engine asked for, once each (key and attempt), in order. */
+  readonly hookRuns: Extract<Action, { type: "runHook" }>[] = [];
+  /** The fake hook runner's answers by gate key, as the controller passes them in the observation. */
+  readonly hookAnswers: Record<string, HookAnswer> = {};
   last: ReconcileResult | undefined;
   reconciles = 0;
 
@@ -68,6 +73,7 @@ export class EngineHarness {
         ? { trafficError: { message: this.trafficError, ...(this.trafficRefused ? { refused: true } : {}) } }
         : {}),
       ...(this.replicaRatioTraffic ? { replicaRatioTraffic: true } : {}),
+      ...(Object.keys(this.hookAnswers).length > 0 ? { hookAnswers: { ...this.hookAnswers } } : {}),
     };
   }
 
@@ -111,6 +117,10 @@ export class EngineHarness {
           break;
         case "stopAnalysisRun":
           this.stopped.push(a.name);
+          break;
+        case "runHook":
+          if (!this.hookRuns.some((r) => r.key === a.key && r.attempt === a.attempt && r.revision === a.revision))
+            this.hookRuns.push(a);
           break;
       }
     }
@@ -203,6 +213,19 @@ export class EngineHarness {
   /** Replicas the fake platform runs for revision number n. */
   replicas(n: number): number {
     return this.platform.get(this.hash(n))?.replicas ?? 0;
+  }
+
+  /** Answers the newest try of the hook at `key` and settles. */
+  answerHook(key: string, ok: boolean, message = ok ? "HTTP 200" : "answered HTTP 500"): void {
+    const run = this.hookRuns.filter((r) => r.key === key).at(-1);
+    if (!run) throw new Error(`no try of hook ${key} asked for`);
+    this.hookAnswers[key] = { revision: run.revision, attempt: run.attempt, ok, message, at: this.now.toISOString() };
+    this.settle();
+  }
+
+  /** The gate entry of status with this key. */
+  gate(key: string) {
+    return this.status.gates.find((g) => g.key === key);
   }
 
   reasons(): string[] {

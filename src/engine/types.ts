@@ -32,6 +32,11 @@ export interface Observation {
    * trafficRouting): status then reports each revision's actual share next to its weight.
    */
   replicaRatioTraffic?: boolean;
+  /**
+   * The controller's hook runner's latest answer per gate key (`status.gates[].key`). The engine
+   * takes one only when it is the answer to the try status says is pending.
+   */
+  hookAnswers?: Record<string, import("./gates.js").HookAnswer>;
 }
 
 /** The verdict of each analysis run the rollout owns, by run name. Missing = not found (yet). */
@@ -77,7 +82,18 @@ export type Action =
       canaryRevision: string;
       stableRevision?: string;
     }
-  | { type: "stopAnalysisRun"; name: string };
+  | { type: "stopAnalysisRun"; name: string }
+  | {
+      /** One try of a lifecycle hook (docs/hooks.md); repeated every reconcile until answered. */
+      type: "runHook";
+      key: string;
+      hook: string;
+      hookType: import("../model/index.js").HookType;
+      attempt: number;
+      revision: string;
+      weight: number;
+      step?: number;
+    };
 
 /** A Kubernetes-style event: why something happened, in words and numbers. */
 export interface RolloutEvent {
@@ -114,4 +130,12 @@ export type RolloutCommand =
   | { type: "undo"; toRevision?: number }
   | { type: "setEnv"; env: Record<string, string | null> }
   | { type: "setArgs"; args: string[] }
-  | { type: "setCommand"; command: string; args?: string[] };
+  | { type: "setCommand"; command: string; args?: string[] }
+  | {
+      /** Opens a gate that waits for a person (a `gate` step or a manual hook); `gate` names it when several wait. */
+      type: "openGate";
+      gate?: string;
+      reason?: string;
+      /** Who opened it (token name or Kubernetes user), recorded in status.gates. */
+      by: string;
+    };

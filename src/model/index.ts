@@ -8,3 +8,4 @@ export * from "./release.js";
 export * from "./rollout.js";
 export * from "./strategy.js";
 export * from "./workload.js";
+export * from "./hooks.js";

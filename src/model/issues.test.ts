@@ -69,7 +69,7 @@ describe("translateIssues on unions", () => {
     spec: { template: { process: { command: "node" } }, strategy: { canary: { steps: s } } },
   });
   const prefix = "spec.strategy.canary.steps";
-  const kinds = "setWeight, pause, analysis, setCanaryScale, setHeaderRoute, setMirrorRoute";
+  const kinds = "setWeight, pause, analysis, setCanaryScale, setHeaderRoute, setMirrorRoute, gate";
 
   it("reduces a step to the kind the user wrote", () => {
     expect(issuesOf(Rollout, steps([{ pause: { duration: true } }]))).toEqual([
@@ -108,6 +108,7 @@ describe("allowedKeysAt", () => {
       "setCanaryScale",
       "setHeaderRoute",
       "setMirrorRoute",
+      "gate",
     ]);
     expect(allowedKeysAt(Rollout, ["spec", "strategy", "canary", "steps", 0, "setCanaryScale"])).toEqual([
       "replicas",

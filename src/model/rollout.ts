@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GateStatus, MAX_HOOKS, RolloutHooks } from "./hooks.js";
 import {
   DelaySeconds,
   MAX_DURATION_SECONDS,
@@ -31,6 +32,8 @@ export const RolloutSpec = z.strictObject({
   /** Webhooks told about the rollout's events (docs/notifications.md). */
   // Bounded so the CRD's uniqueness rule on names stays cheap enough for the API server to accept.
   notifications: z.array(Notification).max(20).optional(),
+  /** Lifecycle hooks: gates, checks and calls at each stage of a rollout (docs/hooks.md). */
+  hooks: RolloutHooks.optional(),
 });
 export type RolloutSpec = z.infer<typeof RolloutSpec>;
 
@@ -68,7 +71,14 @@ export const RevisionStatus = z.strictObject({
 export type RevisionStatus = z.infer<typeof RevisionStatus>;
 
 export const PauseCondition = z.strictObject({
-  reason: z.enum(["CanaryPauseStep", "BlueGreenPause", "InconclusiveAnalysis", "UserPause", "TrafficRoutingError"]),
+  reason: z.enum([
+    "CanaryPauseStep",
+    "BlueGreenPause",
+    "InconclusiveAnalysis",
+    "UserPause",
+    "TrafficRoutingError",
+    "Gate",
+  ]),
   startTime: z.string(),
 });
 export type PauseCondition = z.infer<typeof PauseCondition>;
@@ -123,6 +133,11 @@ export const RolloutStatus = z.strictObject({
   /** The spec.restartAt value already acted on. */
   restartedAt: z.string().optional(),
   conditions: z.array(Condition).default([]),
+  /** Gates and hook checks of the revision being rolled out: waiting since, last answer, next try. */
+  gates: z
+    .array(GateStatus)
+    .max(MAX_HOOKS + MAX_STEPS)
+    .default([]),
 });
 export type RolloutStatus = z.infer<typeof RolloutStatus>;
 

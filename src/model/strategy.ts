@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Duration } from "./duration.js";
 import { GeneratedLoad } from "./generated-load.js";
+import { GateStep } from "./hooks.js";
 import {
   DelaySeconds,
   MAX_ARGS,
@@ -130,6 +131,8 @@ export const CanaryStep = z.union([
       percentage: Percent.optional(),
     }),
   }),
+  /** Waits for a person: `sluice gate open ROLLOUT` (docs/hooks.md). */
+  z.strictObject({ gate: GateStep }),
 ]);
 export type CanaryStep = z.infer<typeof CanaryStep>;
 
