@@ -1,4 +1,4 @@
-import { addBernoulli, logEvidence, newEProcess } from "./eprocess.js";
+import { addBernoulli, type EProcess, logEvidence, newEProcess } from "./eprocess.js";
 import { confidenceText, count, evidenceText, thresholdText } from "./explain.js";
 import { logMixtureAgainst } from "./math.js";
 import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } from "./types.js";
@@ -40,7 +40,7 @@ export function latencyTestProblem(test: LatencyTest): string | undefined {
 }
 
 /** Cumulative counts by bucket, le ascending; total is the highest bucket's count. */
-interface Histogram {
+export interface Histogram {
   les: number[];
   counts: number[];
 }
@@ -145,79 +145,102 @@ export function interpolatedQuantile(h: Histogram, q: number): number | undefine
   return prevLe;
 }
 
+/** The latency judge's running state: a fold over histogram increments (benches step it directly). */
+export interface LatencyState {
+  readonly test: LatencyTest;
+  readonly fail: EProcess;
+  readonly safe: EProcess;
+  sum?: { canary: Histogram; baseline: Histogram };
+  decided?: "Successful" | "Failed";
+  failAt?: number;
+  safeAt?: number;
+  invalid: number;
+  restarts: number;
+}
+
+/** A fresh state for a valid test (check {@link latencyTestProblem} first). */
+export function startLatency(test: LatencyTest): LatencyState {
+  return { test, fail: newEProcess("up"), safe: newEProcess("down"), invalid: 0, restarts: 0 };
+}
+
+const logFail = (s: LatencyState) => Math.log(TEST_SHARE) + logEvidence(s.fail);
+const logSafe = (s: LatencyState) => Math.log(TEST_SHARE) + logEvidence(s.safe);
+
+/** Feed one trusted increment (bucket counts gained between two looks, same layout for both). */
+export function stepLatency(s: LatencyState, dc: Histogram, db: Histogram): void {
+  const { quantile: q, maxRelativeIncrease: rel, alpha } = s.test;
+  if (!s.sum || !sameLayout(s.sum.canary, dc)) {
+    // A new bucket layout starts the sums afresh; the evidence gathered so far stays.
+    s.sum = {
+      canary: { les: dc.les, counts: dc.les.map(() => 0) },
+      baseline: { les: dc.les, counts: dc.les.map(() => 0) },
+    };
+  }
+  const sum = s.sum;
+  if (s.decided === undefined) {
+    const bounds = quantileBounds(sum.baseline, q, alpha * BOUND_SHARE);
+    const n = total(dc);
+    if (bounds.atMost !== undefined) {
+      s.failAt = (1 + rel) * bounds.atMost;
+      addBernoulli(s.fail, slowerThan(dc, s.failAt), n, 1 - q);
+    }
+    if (bounds.below !== undefined) {
+      s.safeAt = (1 + rel) * bounds.below;
+      addBernoulli(s.safe, slowerThan(dc, s.safeAt), n, 1 - q);
+    }
+  }
+  s.sum = {
+    canary: { les: sum.canary.les, counts: sum.canary.counts.map((c, i) => c + (dc.counts[i] as number)) },
+    baseline: { les: sum.baseline.les, counts: sum.baseline.counts.map((c, i) => c + (db.counts[i] as number)) },
+  };
+  const limit = Math.log(1 / alpha);
+  if (s.decided !== undefined) return;
+  if (logFail(s) >= limit) s.decided = "Failed";
+  else if (s.restarts === 0 && total(s.sum.canary) >= s.test.minRequests && logSafe(s) >= limit)
+    s.decided = "Successful";
+}
+
 /** Judge the canary's latency quantile against the baseline's from cumulative histogram looks. */
 export function judgeLatency(looks: readonly LatencyLook[], test: LatencyTest): JudgeVerdict {
   const problem = latencyTestProblem(test);
   if (problem !== undefined) return latencyInconclusive(`latency test not judged: ${problem}`, test?.alpha);
-  const q = test.quantile;
-  const rel = test.maxRelativeIncrease;
-  const fail = newEProcess("up");
-  const safe = newEProcess("down");
-  const limit = Math.log(1 / test.alpha);
-  const logFail = () => Math.log(TEST_SHARE) + logEvidence(fail);
-  const logSafe = () => Math.log(TEST_SHARE) + logEvidence(safe);
+  const s = startLatency(test);
   let prev: { canary: Histogram; baseline: Histogram } | undefined;
-  let sum: { canary: Histogram; baseline: Histogram } | undefined;
-  let invalid = 0;
-  let restarts = 0;
-  let decided: JudgeOutcome | undefined;
-  let failAt: number | undefined;
-  let safeAt: number | undefined;
   for (const look of Array.isArray(looks) ? looks : []) {
     const canary = readBuckets(look?.canary);
     const baseline = readBuckets(look?.baseline);
     if (!canary || !baseline || !sameLayout(canary, baseline)) {
-      invalid++;
+      s.invalid++;
       continue;
     }
-    if (!prev || !sameLayout(prev.canary, canary)) {
-      prev = { canary, baseline };
-      if (!sum)
-        sum = {
-          canary: { les: canary.les, counts: canary.les.map(() => 0) },
-          baseline: { les: canary.les, counts: canary.les.map(() => 0) },
-        };
-      continue;
-    }
-    const dc = minus(canary, prev.canary);
-    const db = minus(baseline, prev.baseline);
+    const before = prev;
     prev = { canary, baseline };
-    if (!dc || !db || !sum || !sameLayout(sum.canary, dc)) {
-      restarts++;
+    if (!before || !sameLayout(before.canary, canary)) continue;
+    const dc = minus(canary, before.canary);
+    const db = minus(baseline, before.baseline);
+    if (!dc || !db) {
+      s.restarts++;
       continue;
     }
-    if (decided === undefined) {
-      const bounds = quantileBounds(sum.baseline, q, test.alpha * BOUND_SHARE);
-      const n = total(dc);
-      if (bounds.atMost !== undefined) {
-        failAt = (1 + rel) * bounds.atMost;
-        addBernoulli(fail, slowerThan(dc, failAt), n, 1 - q);
-      }
-      if (bounds.below !== undefined) {
-        safeAt = (1 + rel) * bounds.below;
-        addBernoulli(safe, slowerThan(dc, safeAt), n, 1 - q);
-      }
-    }
-    sum = {
-      canary: { les: sum.canary.les, counts: sum.canary.counts.map((c, i) => c + (dc.counts[i] as number)) },
-      baseline: { les: sum.baseline.les, counts: sum.baseline.counts.map((c, i) => c + (db.counts[i] as number)) },
-    };
-    if (decided === undefined && logFail() >= limit) decided = "Failed";
-    else if (decided === undefined && restarts === 0 && total(sum.canary) >= test.minRequests && logSafe() >= limit)
-      decided = "Successful";
+    stepLatency(s, dc, db);
   }
+  return latencyVerdictOf(s);
+}
+
+/** The verdict for a state, with its explanation. */
+export function latencyVerdictOf(s: LatencyState): JudgeVerdict {
   const empty = { les: [], counts: [] };
   return latencyVerdict({
-    test,
-    decided,
-    logFail: logFail(),
-    logSafe: logSafe(),
-    canary: sum?.canary ?? empty,
-    baseline: sum?.baseline ?? empty,
-    failAt,
-    safeAt,
-    invalid,
-    restarts,
+    test: s.test,
+    decided: s.decided,
+    logFail: logFail(s),
+    logSafe: logSafe(s),
+    canary: s.sum?.canary ?? empty,
+    baseline: s.sum?.baseline ?? empty,
+    failAt: s.failAt,
+    safeAt: s.safeAt,
+    invalid: s.invalid,
+    restarts: s.restarts,
   });
 }
 
