@@ -72,6 +72,8 @@ export async function startPrometheus(opts: {
   /** More target groups, each with labels added to its series (e.g. which revision a replica runs). */
   groups?: { targets: string[]; labels: Record<string, string> }[];
   scrapeIntervalSeconds?: number;
+  /** Rule files (absolute paths) Prometheus loads and evaluates every scrape interval. */
+  ruleFiles?: string[];
 }): Promise<RunningPrometheus> {
   if (!existsSync(PROMETHEUS_BINARY))
     throw new PrometheusStartError(`${PROMETHEUS_BINARY} not found; install it with: apt-get install -y prometheus`);
@@ -83,6 +85,7 @@ export async function startPrometheus(opts: {
   const logFile = join(dir, "prometheus.log");
   const config = {
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
+    ...(opts.ruleFiles ? { rule_files: opts.ruleFiles } : {}),
     scrape_configs: [{ job_name: "test", static_configs: [{ targets: opts.targets }, ...(opts.groups ?? [])] }],
   };
 
