@@ -8,6 +8,7 @@ import {
   filterRows,
   judgeSeries,
   measurementNumber,
+  measurementNumbers,
   overviewRows,
 } from "./view-model.js";
 
@@ -125,6 +126,14 @@ describe("small pieces", () => {
     expect(measurementNumber("[3]")).toBe(3);
     expect(measurementNumber('"x"')).toBeNull();
     expect(measurementNumber("not json")).toBeNull();
+    expect(measurementNumbers("0.5")).toEqual({ value: 0.5 });
+    expect(
+      measurementNumbers(
+        JSON.stringify({ canary: { errorRate: 0.3, p95: 12 }, stable: { errorRate: 0, p95: null, requests: 0 } }),
+      ),
+    ).toEqual({ canaryErrorRate: 0.3, stableErrorRate: 0, canaryP95: 12 });
+    expect(measurementNumbers('{"x":1}')).toEqual({});
+    expect(measurementNumbers(undefined)).toEqual({});
   });
 
   it("turns the judge's looks into canary and baseline error rate and p95 series", () => {

@@ -215,3 +215,40 @@ export function judgeSeries(looks: readonly { at: number; canary: LookCounts; ba
   }
   return out;
 }
+
+/** The numbers a chart draws from one measurement: canary and stable error rate and p95 (builtin), or one value. */
+export interface MeasurementNumbers {
+  value?: number;
+  canaryErrorRate?: number;
+  stableErrorRate?: number;
+  canaryP95?: number;
+  stableP95?: number;
+}
+
+const finite = (n: unknown): number | undefined => (typeof n === "number" && Number.isFinite(n) ? n : undefined);
+
+/**
+ * What a measurement's value holds for charts: the builtin provider's `{canary, stable}` summaries
+ * (error rate and p95 of each revision), or a single number; empty for anything else.
+ */
+export function measurementNumbers(value: string | undefined): MeasurementNumbers {
+  const single = measurementNumber(value);
+  if (single !== null) return { value: single };
+  if (value === undefined) return {};
+  try {
+    const v = JSON.parse(value) as { canary?: Record<string, unknown>; stable?: Record<string, unknown> };
+    if (typeof v !== "object" || v === null || typeof v.canary !== "object") return {};
+    const out: MeasurementNumbers = {};
+    const set = (k: keyof MeasurementNumbers, n: unknown) => {
+      const f = finite(n);
+      if (f !== undefined) out[k] = f;
+    };
+    set("canaryErrorRate", v.canary?.errorRate);
+    set("stableErrorRate", v.stable?.errorRate);
+    set("canaryP95", v.canary?.p95);
+    set("stableP95", v.stable?.p95);
+    return out;
+  } catch {
+    return {};
+  }
+}

@@ -1,41 +1,70 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
-import { judgeSeries, measurementNumber } from "../../view-model.js";
+import { judgeSeries, type MeasurementNumbers, measurementNumbers } from "../../view-model.js";
 import { html } from "../html.js";
 import type { Run } from "../store.js";
 
 const COLORS = ["#2f7ed8", "#d9534f", "#3c9a3c", "#c77c02", "#8e44ad", "#16a085"];
 
-/** The series of a measurement chart: each metric of each run, its numeric measurements over time. */
-export function measurementData(runs: readonly Run[]): { labels: string[]; data: uPlot.AlignedData } {
-  const series: { label: string; points: Map<number, number> }[] = [];
-  const times = new Set<number>();
-  for (const run of runs) {
-    const who = run.metadata.labels?.["sluice.dev/role"] ?? run.metadata.name;
-    for (const m of run.status?.metricResults ?? []) {
-      const points = new Map<number, number>();
-      for (const x of m.measurements ?? []) {
-        const v = measurementNumber(x.value);
-        if (v === null) continue;
-        const t = Math.round(Date.parse(x.finishedAt ?? x.startedAt) / 1000);
-        points.set(t, v);
-        times.add(t);
-      }
-      if (points.size > 0) series.push({ label: `${m.name} (${who})`, points });
-    }
+type Key = keyof MeasurementNumbers;
+
+/** The charts a run's measurements make: canary vs stable error rate and p95 (builtin), and single values per metric. */
+export function measurementCharts(run: Run): { title: string; labels: string[]; data: uPlot.AlignedData }[] {
+  const charts: { title: string; keys: [Key, string][] }[] = [
+    {
+      title: "Error rate: canary vs stable",
+      keys: [
+        ["canaryErrorRate", "canary"],
+        ["stableErrorRate", "stable"],
+      ],
+    },
+    {
+      title: "p95 latency (ms): canary vs stable",
+      keys: [
+        ["canaryP95", "canary"],
+        ["stableP95", "stable"],
+      ],
+    },
+  ];
+  const out: { title: string; labels: string[]; data: uPlot.AlignedData }[] = [];
+  const points: { t: number; metric: string; n: MeasurementNumbers }[] = [];
+  for (const m of run.status?.metricResults ?? [])
+    for (const x of m.measurements ?? [])
+      points.push({
+        t: Math.round(Date.parse(x.finishedAt ?? x.startedAt) / 1000),
+        metric: m.name,
+        n: measurementNumbers(x.value),
+      });
+  const xs = [...new Set(points.map((p) => p.t))].sort((a, b) => a - b);
+  const column = (pick: (p: (typeof points)[number]) => number | undefined) =>
+    xs.map((t) => {
+      const hit = points.find((p) => p.t === t && pick(p) !== undefined);
+      return hit ? (pick(hit) ?? null) : null;
+    });
+  for (const chart of charts) {
+    const cols = chart.keys.map(([k]) => column((p) => p.n[k]));
+    if (cols.some((c) => c.some((v) => v !== null)))
+      out.push({ title: chart.title, labels: chart.keys.map(([, l]) => l), data: [xs, ...cols] as uPlot.AlignedData });
   }
-  const xs = [...times].sort((a, b) => a - b);
-  return {
-    labels: series.map((s) => s.label),
-    data: [xs, ...series.map((s) => xs.map((t) => s.points.get(t) ?? null))] as uPlot.AlignedData,
-  };
+  const single = [...new Set(points.filter((p) => p.n.value !== undefined).map((p) => p.metric))];
+  if (single.length > 0)
+    out.push({
+      title: "Measured values",
+      labels: single,
+      data: [
+        xs,
+        ...single.map((metric) => column((p) => (p.metric === metric ? p.n.value : undefined))),
+      ] as uPlot.AlignedData,
+    });
+  return out;
 }
 
-/** Numeric measurements of the given runs over time. */
-export function MeasurementChart(props: { runs: readonly Run[]; title: string }) {
-  const { labels, data } = measurementData(props.runs);
-  if (labels.length === 0) return null;
-  return html`<${Plot} title=${props.title} labels=${labels} data=${data} />`;
+/** Live charts of a run's measurements, redrawn in place as measurements arrive. */
+export function MeasurementChart(props: { run: Run }) {
+  return measurementCharts(props.run).map(
+    (c) =>
+      html`<${Plot} key=${c.title} title=${c.title} labels=${c.labels} data=${c.data} colors=${c.labels[0] === "canary" ? ["#d9534f", "#2f7ed8"] : undefined} />`,
+  );
 }
 
 type Looks = Parameters<typeof judgeSeries>[0];

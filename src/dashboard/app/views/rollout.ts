@@ -135,7 +135,7 @@ function RunView(props: { run: Run }) {
     <h3>${run.metadata.name} <span class=${`phase phase-${run.status?.phase}`}>${run.status?.phase ?? "Pending"}</span></h3>
     ${run.status?.message && html`<p class="message">${run.status.message}</p>`}
     ${results.map((m) => html`<${MetricView} key=${m.name} metric=${m} run=${run} />`)}
-    <${MeasurementChart} runs=${[run]} title="Measurements" />
+    <${MeasurementChart} run=${run} />
   </article>`;
 }
 
