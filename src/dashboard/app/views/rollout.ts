@@ -67,10 +67,12 @@ export function RolloutView(props: { state: State; name: string }) {
 
 function Weights(props: { rollout: Rollout }) {
   const revisions = (props.rollout.status?.revisions ?? []).filter((v) => v.role !== "old");
+  // A revision at 0% takes no room in the bar; the table below still lists it.
+  const shown = revisions.filter((v) => v.weight > 0);
   return html`<section aria-labelledby="weights-h">
     <h2 id="weights-h">Traffic</h2>
     <div class="weightbar" role="img" aria-label=${revisions.map((v) => `${v.role} ${v.weight}%`).join(", ")}>
-      ${revisions.map(
+      ${shown.map(
         (v) =>
           html`<span class=${`w w-${v.role}`} style=${`width:${Math.max(v.weight, 0)}%`} data-role=${v.role} data-weight=${v.weight}
             >${v.weight > 8 ? `${v.role} ${v.weight}%` : ""}</span
