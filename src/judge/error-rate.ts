@@ -13,8 +13,11 @@ import type { CountLook, ErrorRateTest, JudgeOutcome, JudgeVerdict, RevisionCoun
  * Failed (evidence against "harmless", either route):
  *   ratioFail  errors conditioned on the traffic split, against ρ ≤ 1 + max(rel, abs/L_b): baseline
  *              drift and bursts hitting both revisions cancel;
- *   absFail    canary errors alone against r_c ≤ max(U_b·(1+rel), U_b + abs): decides when the
- *              baseline has too few errors for a ratio (a canary failing every request).
+ *   absFail AND ratioRel  canary errors alone against r_c ≤ max(U_b·(1+rel), U_b + abs), and the split
+ *              against ρ ≤ 1 + rel. Decides when the baseline has too few errors for the first route
+ *              (a canary failing every request against a clean baseline). Harmless means one of the two
+ *              nulls holds, so requiring both keeps the route valid; the split half keeps a burst that
+ *              hits both revisions (which inflates absFail alone) from rolling back.
  * Successful (evidence against "harmful", either route), only once canary requests >= minRequests:
  *   ratioSafe  conditioned on the split, against ρ ≥ 1 + max(rel, abs/U_b);
  *   absSafe    canary errors against r_c ≥ L_b + abs: promotes a canary with rare or no errors
@@ -48,6 +51,7 @@ export interface ErrorRateState {
   readonly test: ErrorRateTest;
   readonly ratioFail: EProcess;
   readonly absFail: EProcess;
+  readonly ratioRel: EProcess;
   readonly ratioSafe: EProcess;
   readonly absSafe: EProcess;
   totals: { canary: RevisionCounts; baseline: RevisionCounts };
@@ -62,6 +66,7 @@ export function startErrorRate(test: ErrorRateTest): ErrorRateState {
     test,
     ratioFail: newEProcess("up"),
     absFail: newEProcess("up"),
+    ratioRel: newEProcess("up"),
     ratioSafe: newEProcess("down"),
     absSafe: newEProcess("down"),
     totals: { canary: { requests: 0, errors: 0 }, baseline: { requests: 0, errors: 0 } },
@@ -71,7 +76,8 @@ export function startErrorRate(test: ErrorRateTest): ErrorRateState {
 
 /** ln of the evidence for "regression", scaled so that it compares with ln(1/α). */
 export function failLog(s: ErrorRateState): number {
-  return Math.log(FAIL_TEST_SHARE) + Math.max(logEvidence(s.ratioFail), logEvidence(s.absFail));
+  const second = Math.min(logEvidence(s.absFail), logEvidence(s.ratioRel));
+  return Math.log(FAIL_TEST_SHARE) + Math.max(logEvidence(s.ratioFail), second);
 }
 
 /** ln of the evidence for "no regression", scaled so that it compares with ln(1/α). */
@@ -89,6 +95,7 @@ export function stepErrorRate(s: ErrorRateState, canary: RevisionCounts, baselin
   const failRatio = 1 + Math.max(rel, failBound.lower > 0 ? abs / failBound.lower : Number.POSITIVE_INFINITY);
   const safeRatio = 1 + Math.max(rel, abs / safeBound.upper);
   addSplit(s.ratioFail, canary.errors, baseline.errors, canary.requests, baseline.requests, failRatio);
+  addSplit(s.ratioRel, canary.errors, baseline.errors, canary.requests, baseline.requests, 1 + rel);
   addSplit(s.ratioSafe, canary.errors, baseline.errors, canary.requests, baseline.requests, safeRatio);
   addBernoulli(s.absFail, canary.errors, canary.requests, Math.max(failBound.upper * (1 + rel), failBound.upper + abs));
   addBernoulli(s.absSafe, canary.errors, canary.requests, safeBound.lower + abs);
