@@ -47,7 +47,7 @@ export function consumeAbortAndRetry(ctx: ReconcileContext): void {
     stopAnalysisRuns(ctx);
     clearControllerPauses(ctx);
     // A retry asks every gate again: the answers were about the attempt that failed.
-    s.gates = [];
+    delete s.gates;
     s.currentStepIndex = 0;
     s.stepStartedAt = ctx.nowIso;
     s.promoteFull = false;

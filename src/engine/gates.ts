@@ -36,6 +36,7 @@ export interface HookAnswer {
 const CHECK_TYPES: readonly string[] = ["pre-rollout", "rollout"];
 
 function entryOf(ctx: ReconcileContext, point: GatePoint, canary: RevisionStatus): GateStatus {
+  ctx.status.gates ??= [];
   const gates = ctx.status.gates;
   let entry = gates.find((g) => g.key === point.key && g.revision === canary.hash);
   if (!entry) {
@@ -237,5 +238,7 @@ export function passHooks(
 /** Keeps only the gates of the revision being rolled out: a new revision asks every gate again. */
 export function keepGatesOf(ctx: ReconcileContext, revision: string | undefined): void {
   const s = ctx.status;
-  s.gates = revision === undefined ? [] : s.gates.filter((g) => g.revision === revision);
+  const kept = revision === undefined ? [] : (s.gates ?? []).filter((g) => g.revision === revision);
+  if (kept.length > 0) s.gates = kept;
+  else delete s.gates;
 }

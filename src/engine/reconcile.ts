@@ -74,7 +74,7 @@ function steadyState(ctx: ReconcileContext): void {
   const stable = stableRevision(ctx);
   stable.replicas = ctx.spec.replicas;
   stable.weight = 100;
-  ctx.status.gates = [];
+  delete ctx.status.gates;
   const steps = ctx.spec.strategy.canary?.steps.length;
   if (steps !== undefined) ctx.status.currentStepIndex = steps;
   const ready = readyOf(ctx, stable.hash);

@@ -225,7 +225,7 @@ export class EngineHarness {
 
   /** The gate entry of status with this key. */
   gate(key: string) {
-    return this.status.gates.find((g) => g.key === key);
+    return this.status.gates?.find((g) => g.key === key);
   }
 
   reasons(): string[] {

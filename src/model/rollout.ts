@@ -137,7 +137,7 @@ export const RolloutStatus = z.strictObject({
   gates: z
     .array(GateStatus)
     .max(MAX_HOOKS + MAX_STEPS)
-    .default([]),
+    .optional(),
 });
 export type RolloutStatus = z.infer<typeof RolloutStatus>;
 
