@@ -17,6 +17,9 @@ import { buildDashboard } from "../src/dashboard/bundle.js";
 import type { Rollout } from "../src/model/index.js";
 import { describeMachine } from "./lib/machine.js";
 
+// These callbacks run in the page, where the DOM exists; the Node program's types have no DOM.
+declare const document: { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> };
+
 const { values } = parseArgs({
   options: { rollouts: { type: "string", default: "1000" }, runs: { type: "string", default: "5" } },
 });
@@ -45,7 +48,7 @@ for (const r of (await control.list("Rollout")) as Rollout[]) {
     analysisRuns: {},
     analysisRunSeq: 0,
     conditions: [],
-  } as Rollout["status"];
+  } as unknown as Rollout["status"];
 }
 const served = await serveApi(createApi({ control, token: TOKEN, version: "bench" }));
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox"] });
@@ -74,7 +77,7 @@ try {
     }
     await page.waitForFunction(
       () =>
-        [...document.querySelectorAll("td.weights")].filter((td) => td.textContent === "stable 40 · canary 60")
+        Array.from(document.querySelectorAll("td.weights")).filter((td) => td.textContent === "stable 40 · canary 60")
           .length === 100,
       undefined,
       { polling: "raf" },

@@ -8,6 +8,14 @@ import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
 import { waitFor } from "../helpers/wait.js";
 import { freePort, launch, newContext, screenshot, seriousA11yViolations, signIn } from "./helpers.js";
 
+// These callbacks run in the page, where the DOM exists; the Node program's types have no DOM.
+declare const document: {
+  cookie: string;
+  documentElement: { scrollWidth: number };
+  activeElement: { textContent: string | null } | null;
+};
+declare const window: { innerWidth: number };
+
 // The dashboard in a real browser (Debian's chromium) against a real `sluice up`: the router carries
 // real HTTP to demo-app replicas, the judge decides, people act through the page with named tokens.
 // One controller and one browser serve every test in this file, in order.

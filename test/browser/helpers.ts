@@ -4,6 +4,9 @@ import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { REPO_ROOT } from "../helpers/controller.js";
 
+// axe runs in the page, where the DOM exists; the Node program's types have no DOM.
+declare const document: unknown;
+
 /** Debian's chromium (scripts/install-system-deps.sh); a browser is never downloaded. */
 export const CHROMIUM = process.env.SLUICE_CHROMIUM ?? "/usr/bin/chromium";
 
