@@ -91,4 +91,38 @@ describe("generated load", () => {
     const rollout = await c.api.get<Rollout>("/rollouts/web");
     expect(rollout.status?.stableRevision).toBe(good);
   });
+
+  it("stops with a killed controller, resumes after its restart while the analysis runs, and stops on abort", async () => {
+    const c = await new ControllerProcess().start();
+    cleanups.push(() => c.destroy());
+    const router = new RouterClient(path.join(c.stateDir, "router.sock"));
+    const long = {
+      ...template,
+      metadata: { name: "long-analysis" },
+      spec: {
+        metrics: [{ ...template.spec.metrics[0], count: 60, interval: "1s", inconclusiveLimit: 60 }],
+      },
+    };
+    const steps = [
+      { setWeight: 10 },
+      { analysis: { templates: [{ templateName: "long-analysis" }], load: { rate: 20 } } },
+    ];
+    await c.api.post("/apply", { resources: [long, demoRollout("web", { VERSION: "1.0" }, { canary: { steps } })] });
+    await waitForRollout(c.api, "web", isHealthy);
+    await c.api.post("/rollouts/web/set", { env: { VERSION: "2.0" } });
+    const measuring = await waitForRollout(c.api, "web", (r) => r.status?.analysisRuns.step !== undefined);
+    const canary = measuring.status?.currentRevision ?? "";
+    const flowing = () => canaryRequests(router, canary, 2).then((n) => n.generated > 0);
+    const stopped = () => canaryRequests(router, canary, 2).then((n) => n.generated === 0);
+    await waitFor(flowing, { timeoutMs: 15_000, message: "generated load to reach the canary" });
+
+    await c.kill9();
+    await waitFor(stopped, { timeoutMs: 10_000, message: "load to stop with its controller" });
+    await c.start();
+    await waitFor(flowing, { timeoutMs: 20_000, message: "load to resume after the restart" });
+
+    await c.api.post("/rollouts/web/abort", {});
+    await waitForRollout(c.api, "web", (r) => r.status?.phase === "Degraded");
+    await waitFor(stopped, { timeoutMs: 10_000, message: "load to stop on abort" });
+  });
 });
