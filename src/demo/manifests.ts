@@ -39,60 +39,76 @@ export const NORMAL: DemoTiming = {
   approveAfterSeconds: 6,
 };
 
+/** Threshold metrics, measured every second while the canary runs (the background watch). */
+function thresholdMetrics() {
+  return [
+    {
+      name: "success-rate",
+      provider: { builtin: { window: "10s", minRequests: 10 } },
+      interval: "1s",
+      successCondition: "result.canary.successRate >= 0.99",
+      failureLimit: 0,
+      inconclusiveLimit: 100_000,
+    },
+    {
+      name: "latency-p95",
+      provider: { builtin: { window: "10s", minRequests: 10 } },
+      interval: "1s",
+      successCondition: "result.canary.p95 <= 200",
+      failureLimit: 0,
+      inconclusiveLimit: 100_000,
+    },
+  ];
+}
+
 /**
- * The analysis that gates the canary environment, as the seeds' teams write it: success rate at
- * least 99% and p95 latency at most 200 ms, from the router's own telemetry. A measurement with
- * fewer than 10 canary requests is Inconclusive; one success in three measurements passes.
+ * The analysis that gates each canary weight. The error rate goes to the statistical judge: it
+ * compares the canary with the stable revision on the router's counts of both and decides as
+ * soon as the evidence allows, a bad release in a few dozen canary requests, a good one once its
+ * error rate is shown to be within the tolerance. The demo tolerates +5 points so a good release
+ * passes its 5 % step in seconds; production templates use +0.5 (docs/examples). An identical
+ * canary is rolled back at most 1 time in 100 (alpha 0.01). Undecided after 60 s it pauses for a
+ * person instead of promoting on thin evidence. Latency stays a threshold: at a 5 % canary the
+ * latency judge needs more requests than the demo's minute.
  */
 export function demoAnalysisTemplate() {
+  const [, latency] = thresholdMetrics();
   return {
     apiVersion: "sluice.dev/v1alpha1",
     kind: "AnalysisTemplate",
     metadata: { name: "demo-health" },
     spec: {
+      alpha: 0.01,
       metrics: [
         {
-          name: "success-rate",
-          provider: { builtin: { window: "10s", minRequests: 10 } },
-          // The canary's requests at a new weight take a moment to add up to minRequests.
-          initialDelay: "1s",
+          name: "error-rate",
+          provider: { builtin: {} },
           interval: "1s",
-          count: 3,
-          successCondition: "result.canary.successRate >= 0.99",
-          failureLimit: 0,
-          inconclusiveLimit: 10,
+          judge: {
+            errorRate: { maxRelativeIncrease: 0.1, maxAbsoluteIncrease: 0.05 },
+            minRequests: 50,
+            maxDuration: "60s",
+            onInsufficientEvidence: "pause",
+          },
         },
-        {
-          name: "latency-p95",
-          provider: { builtin: { window: "10s", minRequests: 10 } },
-          initialDelay: "1s",
-          interval: "1s",
-          count: 3,
-          successCondition: "result.canary.p95 <= 200",
-          failureLimit: 0,
-          inconclusiveLimit: 10,
-        },
+        // The canary's requests at a new weight take a moment to add up to minRequests.
+        { ...latency, initialDelay: "1s", count: 3, inconclusiveLimit: 10 },
       ],
     },
   };
 }
 
 /**
- * The same conditions measured every second for as long as the canary runs, so a bad release is
- * rolled back as soon as the evidence is in, not at the next analysis step. Too little traffic is
+ * Threshold conditions measured every second for as long as the canary runs, so a bad release is
+ * rolled back as soon as a measurement fails, not at the next analysis step. Too little traffic is
  * never a verdict here: the step analyses hold the rollout until there is evidence.
  */
 export function demoWatchTemplate() {
-  const template = demoAnalysisTemplate();
   return {
-    ...template,
+    apiVersion: "sluice.dev/v1alpha1",
+    kind: "AnalysisTemplate",
     metadata: { name: "demo-watch" },
-    spec: {
-      metrics: template.spec.metrics.map(({ count: _count, initialDelay: _delay, ...m }) => ({
-        ...m,
-        inconclusiveLimit: 100_000,
-      })),
-    },
+    spec: { metrics: thresholdMetrics() },
   };
 }
 

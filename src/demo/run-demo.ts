@@ -4,8 +4,9 @@ import path from "node:path";
 import { ApiClient } from "../api/client.js";
 import type { ChangeNotice, RecordedEntry } from "../controller/control-plane.js";
 import { type LocalRuntime, startLocalRuntime } from "../controller/local-runtime.js";
-import type { Rollout } from "../model/index.js";
+import type { AnalysisRun, Rollout } from "../model/index.js";
 import { formatEntry, type JourneyRow, journeyRows, journeyTable } from "./journey.js";
+import { judgeDecisionLines, judgeDecisions } from "./judge-summary.js";
 import { LoadGenerator, type PhaseTraffic } from "./load.js";
 import {
   type DemoTiming,
@@ -74,7 +75,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const rt = runtime;
     const admin = new ApiClient(rt.apiUrl, rt.token);
     log(`controller up; router ${rt.routerUrl}; API ${rt.apiUrl}`);
-    unsubscribe = rt.controller.subscribe((change) => narrate(change, log));
+    // Runs are kept as they change: a finished rollout's runs may be gone by the summary.
+    const runs = new Map<string, AnalysisRun>();
+    unsubscribe = rt.controller.subscribe((change) => {
+      narrate(change, log);
+      if (change.type === "status" && change.kind === "AnalysisRun") {
+        const run = rt.controller.get("AnalysisRun", change.name) as AnalysisRun | undefined;
+        if (run) runs.set(run.metadata.name, run);
+      }
+    });
 
     await rt.controller.apply(
       [demoAnalysisTemplate(), demoWatchTemplate(), integrationTemplate(), ...environmentRollouts(timing)],
@@ -194,6 +203,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     opts.log("");
     for (const line of trafficLines({ before, during }, badRan ? canaryDuringBad : undefined, rate, V2_1))
       opts.log(line);
+    const decisions = judgeDecisionLines(judgeDecisions([...runs.values()]));
+    if (decisions.length > 0) opts.log("");
+    for (const line of decisions) opts.log(line);
     for (const s of steps.filter((x) => !x.ok)) opts.log(`✗ ${s.name}: ${s.outcome}`);
     return { steps, rows, production: { before, during }, canaryDuringBad, ok: steps.every((s) => s.ok) };
   } finally {
