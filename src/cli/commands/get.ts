@@ -7,7 +7,6 @@ import { age, renderTable } from "../format/table.js";
 import { resolveKind } from "../kinds.js";
 import { type Format, type Output, printStructured } from "../output.js";
 import { ControllerLostError, watchWithReconnect } from "../resilient-watch.js";
-import { getPipelineKindCommand } from "./pipeline-get.js";
 
 export interface GetOptions {
   output: Format;
@@ -29,7 +28,11 @@ export async function getCommand(
   out: Output,
 ) {
   const { kind, plural } = resolveKind(typedKind);
-  if (kind === "Pipeline" || kind === "Release") return getPipelineKindCommand(api, kind, name, opts, out);
+  if (kind === "Pipeline" || kind === "Release") {
+    // Loaded only for these kinds: release views need the model's schemas, which take a while to load.
+    const { getPipelineKindCommand } = await import("./pipeline-get.js");
+    return getPipelineKindCommand(api, kind, name, opts, out);
+  }
   if (opts.watch && kind === "Rollout" && name && (opts.output === "table" || opts.output === "wide"))
     return watchRollout(api, name, opts, out);
 
