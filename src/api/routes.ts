@@ -10,6 +10,7 @@ import { limitApplyBody, MAX_YAML_BODY_BYTES, readTextBody, refuseDeepJson } fro
 import { type CommandOutcome, commandOutcome, OUTCOME_HEADER } from "./command-outcome.js";
 import { parseCommand } from "./commands.js";
 import { ApiError } from "./errors.js";
+import { gateRoutes } from "./gate-routes.js";
 import { identityOf, type TokenStore } from "./identity.js";
 import { kindOfPlural, parseKind } from "./kinds.js";
 import { pipelineRoutes } from "./pipeline-routes.js";
@@ -74,6 +75,10 @@ export function v1Routes(deps: {
   api.route(
     "/",
     pipelineRoutes(control, (c) => jsonBody(c, false)),
+  );
+  api.route(
+    "/",
+    gateRoutes(control, (c) => jsonBody(c, true)),
   );
 
   api.get("/:plural", needs("viewer"), async (c) =>

@@ -4,6 +4,7 @@ import { commandLabel } from "../engine/command-label.js";
 import { applyCommand, reconcile } from "../engine/index.js";
 import type { AnalysisObservation, RolloutCommand, RolloutEvent } from "../engine/types.js";
 import type { AnalysisRun, Release, Rollout } from "../model/index.js";
+import { HookRunner } from "../hooks/runner.js";
 import type { Platform } from "../platform/port.js";
 import { AnalysisLoop } from "./analysis-loop.js";
 import { applyResources } from "./apply.js";
@@ -75,9 +76,21 @@ export class Controller implements ControlPlane {
   /** Consecutive failed reconciles per rollout, for the retry backoff; cleared by a success. */
   private readonly failures = new Map<string, number>();
   private readonly pipelines: PipelineLoop | undefined;
+  /** Lifecycle hooks: runs the engine's runHook tries and the informational hooks (docs/hooks.md). */
+  private readonly hooks: HookRunner;
 
   constructor(private readonly opts: ControllerOptions) {
     this.now = opts.now ?? (() => new Date());
+    this.hooks = new HookRunner({
+      readEnv: opts.readEnv ?? ((name) => process.env[name]),
+      ...(opts.loadSecret ? { loadSecret: opts.loadSecret } : {}),
+      providers: opts.providers,
+      now: this.now,
+      answered: (name) => this.rollouts.add(name),
+      informFailed: (name, event) => {
+        this.recordEvent(name, event).catch((e) => opts.onError?.(`could not record a hook failure on "${name}"`, e));
+      },
+    });
     this.rollouts = new WorkQueue(
       (name) => this.reconcileRollout(name),
       (name, err) => {
@@ -129,6 +142,7 @@ export class Controller implements ControlPlane {
   /** Stops reconciling. Replicas and the router keep running. */
   stop(): void {
     this.rollouts.stop();
+    this.hooks.stop();
     this.analysis.stop();
     this.pipelines?.stop();
   }
@@ -194,6 +208,7 @@ export class Controller implements ControlPlane {
     const deleted = await this.opts.store.deleteResource(kind, name);
     if (kind === "Rollout") {
       this.rollouts.forget(name);
+      this.hooks.forget(name);
       await this.rollouts.idle();
       for (const run of this.runsOf(name)) {
         this.analysis.forget(run.metadata.name);
@@ -289,7 +304,7 @@ export class Controller implements ControlPlane {
     }
     const rollout = withoutControllerConditions(stored);
     const started = performance.now();
-    const observation = await this.opts.platform.observe(rollout);
+    const observation = { ...(await this.opts.platform.observe(rollout)), hookAnswers: this.hooks.answersFor(name) };
     const result = reconcile(rollout, observation, this.analysisObservation(rollout), this.now());
     const next: Rollout = { ...rollout, status: result.status };
 
@@ -299,11 +314,13 @@ export class Controller implements ControlPlane {
       this.notify({ type: "status", kind: "Rollout", name, resource: next });
       this.pipelines?.rolloutChanged(name);
       for (const event of records) this.notify({ type: "event", event });
+      this.hooks.inform(next, result.events);
     }
 
     for (const action of result.actions) {
       if (action.type === "startAnalysisRun") await this.analysis.startRun(action, next);
       else if (action.type === "stopAnalysisRun") await this.analysis.stopRun(action.name);
+      else if (action.type === "runHook") this.hooks.run(next, action);
     }
     await this.opts.platform.apply(next, result.actions);
     this.failures.delete(name);
