@@ -5,6 +5,14 @@ import { isClusterMode } from "./connect.js";
 import { processOutput } from "./output.js";
 import { registerCommands } from "./program.js";
 
+// A reader that stops early (`sluice describe ro demo | head -3`) closes the pipe: stop quietly,
+// as Unix tools do, instead of crashing on the write that follows.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+
 const program = new Command("sluice");
 registerCommands(program, processOutput);
 
