@@ -163,6 +163,18 @@ export function registerCommands(program: Command, out: Output): void {
       );
     });
 
+  program
+    .command("gate")
+    .description("gates that wait for a person")
+    .command("open <name>")
+    .description("open the gate a rollout waits at (a gate step or manual hook), recorded with who and why")
+    .option("--gate <gate>", "which gate, when several wait")
+    .option("--reason <text>", "why, for the record")
+    .action(async (name: string, o: { gate?: string; reason?: string }) => {
+      const { gateOpenCommand } = await import("./commands/gate.js");
+      await gateOpenCommand(api(), name, o, out);
+    });
+
   const set = program.command("set").description("change a rollout's process template, which rolls out a new revision");
   set
     .command("env <name> <assignments...>")
