@@ -53,6 +53,16 @@ export function registerCommands(program: Command, out: Output): void {
     );
 
   program
+    .command("dashboard")
+    .description("where the web dashboard is; on a cluster (--context), serve it locally with your kube credentials")
+    .option("--listen <host:port>", "where to serve it on a cluster", "127.0.0.1:0")
+    .action(async (o) => {
+      const { stateDir, kubeconfig, context, namespace } = program.opts();
+      const { dashboardCommand } = await import("./commands/dashboard.js");
+      await dashboardCommand({ stateDir, kubeconfig, context, namespace, listen: o.listen }, out);
+    });
+
+  program
     .command("controller")
     .description(
       "run the Kubernetes controller, in or out of cluster (--kubeconfig, --context; -n for one namespace only)",
