@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { Hono } from "hono";
 import { createApi } from "../api/app.js";
 import { ApiClient } from "../api/client.js";
 import { ClusterControlPlane } from "../platform/kubernetes/cluster-control-plane.js";
@@ -15,6 +16,15 @@ import { VERSION } from "./version.js";
  * load the Kubernetes client (start-up time).
  */
 export function connectCluster(opts: ConnectOptions): ApiClient {
+  const { app, token, server } = clusterApi(opts);
+  return new ApiClient(server, token, { fetch: async (url, init) => app.request(url, init) });
+}
+
+/**
+ * The API over a cluster's Sluice resources, acting with the kubeconfig's credentials (so the API
+ * server's RBAC decides), and the random token that guards it. `sluice dashboard` serves it.
+ */
+export function clusterApi(opts: ConnectOptions): { app: Hono; token: string; server: string } {
   let kc: ReturnType<typeof loadKubeConfig>;
   try {
     kc = loadKubeConfig(opts);
@@ -25,9 +35,9 @@ export function connectCluster(opts: ConnectOptions): ApiClient {
   const namespace = opts.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? "default";
   const platform = new KubernetesPlatform({ kc, namespace });
   const control = new ClusterControlPlane(kc, namespace, (rollout) => platform.templates(rollout));
-  // The token only guards an API no socket exposes; it exists because the routes require one.
+  // Inside the CLI no socket exposes the API, and the token exists because the routes require one;
+  // `sluice dashboard` shows it to the one person it serves.
   const token = randomBytes(16).toString("hex");
   const app = createApi({ control, token, version: VERSION });
-  const server = kc.getCurrentCluster()?.server ?? "cluster";
-  return new ApiClient(server, token, { fetch: async (url, init) => app.request(url, init) });
+  return { app, token, server: kc.getCurrentCluster()?.server ?? "cluster" };
 }
