@@ -96,6 +96,8 @@ describe("sluice demo --fast", () => {
       expect(during?.[2]).toBe(during?.[1]);
       expect(during?.[3]).toBe("0");
       expect(stdout).toContain("Every step ended as intended.");
+      // The judge gated each canary weight, and the summary says how many canary requests it took.
+      expect(stdout).toMatch(/demo-canary-\S+ error-rate: Successful after \d+ canary requests/);
 
       expect(processesWithHome(home)).toEqual([]);
     } catch (err) {
