@@ -4,6 +4,7 @@
  * user requests fail on the canary meanwhile. Every policy sees the same seeded traffic.
  *
  *   npx tsx bench/decisions.ts [--runs 1000] [--seed 13] [--markdown] [--only name]
+ *                              [--relative 0.1] [--absolute 0.005]   (the judge's error-rate tolerance)
  */
 import { parseArgs } from "node:util";
 import {
@@ -27,6 +28,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "13" },
     markdown: { type: "boolean", default: false },
     only: { type: "string" },
+    relative: { type: "string", default: String(JUDGE.errorRate.maxRelativeIncrease) },
+    absolute: { type: "string", default: String(JUDGE.errorRate.maxAbsoluteIncrease) },
   },
 });
 const RUNS = Number(values.runs);
@@ -50,8 +53,8 @@ const steady = (rps: number, errors: number, latencyFactor = 1): RevisionModel =
   latencyFactor,
 });
 /** Harm boundary for an identical canary: what the judge is told to tolerate, the SPRT's H1. */
-const tolerated = (p: number) =>
-  Math.max(p * (1 + JUDGE.errorRate.maxRelativeIncrease), p + JUDGE.errorRate.maxAbsoluteIncrease);
+const TOLERANCE = { maxRelativeIncrease: Number(values.relative), maxAbsoluteIncrease: Number(values.absolute) };
+const tolerated = (p: number) => Math.max(p * (1 + TOLERANCE.maxRelativeIncrease), p + TOLERANCE.maxAbsoluteIncrease);
 const identical = (p: number): Scenario => ({
   name: `identical, ${p * 100}% errors`,
   should: "promote",
@@ -72,7 +75,8 @@ const slower = (factor: number): Scenario => ({
   should: "roll back",
   canary: steady(CANARY_RPS, 0.005, factor),
   baseline: steady(BASELINE_RPS, 0.005),
-  sprt: { p0: slowerShare(0.1, 1), p1: slowerShare(0.1, factor), slowerThan: 0.1 },
+  // Requests slower than 100 ms (near the baseline's p95): H0 at the tolerated +10 %, H1 the truth.
+  sprt: { p0: slowerShare(0.1, 1 + JUDGE.latency.maxRelativeIncrease), p1: slowerShare(0.1, factor), slowerThan: 0.1 },
 });
 /** A day compressed into 20 minutes: traffic and error rate swing together in both revisions. */
 const DAY = 1200;
@@ -122,7 +126,7 @@ const SCENARIOS: Scenario[] = [
 ];
 
 const POLICIES: { name: string; make: (s: Scenario) => Policy }[] = [
-  { name: "Sluice judge (α 1%)", make: () => judgePolicy() },
+  { name: "Sluice judge (α 1%)", make: () => judgePolicy(TOLERANCE) },
   { name: "Argo-style (30 s, ≥95%, failureLimit 2)", make: () => thresholdPolicy(ARGO) },
   { name: "Flagger-style (60 s, ≥99%, threshold 5)", make: () => thresholdPolicy(FLAGGER) },
   { name: "Sluice docs threshold (10 s, 30 s window, count 3)", make: () => thresholdPolicy(SLUICE_DOCS) },
@@ -224,7 +228,8 @@ const started = performance.now();
 const machine = describeMachine();
 console.log(
   `bench/decisions.ts: ${RUNS} runs per scenario, seed ${SEED}; canary ${CANARY_RPS} req/s vs stable baseline ${BASELINE_RPS} req/s ` +
-    `unless stated; a look every 10 s; judge bound ${JUDGE.maxSeconds / 60} min; ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}\n`,
+    `unless stated; a look every 10 s; judge bound ${JUDGE.maxSeconds / 60} min, error tolerance +${TOLERANCE.maxRelativeIncrease * 100}% and ` +
+    `+${TOLERANCE.maxAbsoluteIncrease * 100} pts; ${machine.nproc} cores, ${machine.cpu}, Node ${machine.node}\n`,
 );
 for (const [k, s] of SCENARIOS.entries()) {
   if (values.only && !s.name.includes(values.only)) continue;

@@ -137,20 +137,20 @@ export function thresholdPolicy(c: ThresholdConfig): Policy {
   };
 }
 
-/** The judge's settings in the bench: α 1 % for the rollout, shared by its two metrics. */
+/** The judge's settings in the bench (the product's defaults): α 1 % for the rollout, shared by its two metrics. */
 export const JUDGE = {
   alpha: 0.01,
-  errorRate: { maxRelativeIncrease: 0.5, maxAbsoluteIncrease: 0.005 },
+  errorRate: { maxRelativeIncrease: 0.1, maxAbsoluteIncrease: 0.005 },
   latency: { quantile: 0.95, maxRelativeIncrease: 0.1 },
-  minRequests: 200,
+  minRequests: 100,
   /** The bound: past it the user's chosen outcome applies (here: counted as undecided). */
   maxSeconds: 1800,
 };
 
 /** Sluice's judge: both metrics every look (10 s); Failed if either fails, Successful when both pass. */
-export function judgePolicy(): Policy {
+export function judgePolicy(errorRate = JUDGE.errorRate): Policy {
   const alpha = splitAlpha(JUDGE.alpha, 2);
-  const errors: ErrorRateState = startErrorRate({ alpha, ...JUDGE.errorRate, minRequests: JUDGE.minRequests });
+  const errors: ErrorRateState = startErrorRate({ alpha, ...errorRate, minRequests: JUDGE.minRequests });
   const latency: LatencyState = startLatency({ alpha, ...JUDGE.latency, minRequests: JUDGE.minRequests });
   let canaryRequests = 0;
   return {

@@ -192,6 +192,25 @@ describe("judgeErrorRate in simulation (continuous monitoring, a look after ever
     expect(rolledBack).toBe(40);
   });
 
+  it("does not roll back an identical canary when error bursts hit both revisions at once", () => {
+    const rand = seeded(21);
+    let rolledBack = 0;
+    const runs = 200;
+    for (let r = 0; r < runs; r++) {
+      const s = startErrorRate(TEST);
+      for (let i = 0; i < 180 && s.decided === undefined; i++) {
+        const rate = rand() < 0.03 ? 0.3 : 0.005;
+        stepErrorRate(
+          s,
+          { requests: 100, errors: binomial(rand, 100, rate) },
+          { requests: 900, errors: binomial(rand, 900, rate) },
+        );
+      }
+      if (s.decided === "Failed") rolledBack++;
+    }
+    expect(rolledBack / runs).toBeLessThanOrEqual(0.03);
+  });
+
   it("verdict for a stepped state equals the verdict from looks", () => {
     const looks = looksOf(Array.from({ length: 20 }, () => [100, 2, 900, 10]));
     const s = startErrorRate(TEST);
