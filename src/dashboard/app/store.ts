@@ -159,6 +159,9 @@ export function connect(): void {
   clearTimeout(retry);
   const es = new EventSource("/api/v1/watch", { withCredentials: true });
   source = es;
+  // The first page shows sooner when the lists are read while the stream connects; the read on
+  // open below is the one that guarantees no change between the two is missed.
+  if (!state.loaded) reload().catch(() => undefined);
   es.onopen = () => {
     backoff = 500;
     reload().then(

@@ -14,6 +14,11 @@ export function ConfirmButton(props: {
   reason?: boolean;
   danger?: boolean;
   run: (reason: string) => Promise<string>;
+  /**
+   * Receives the outcome instead of showing it beside the button: for buttons that go away once
+   * they have worked (an approval that is no longer waiting), so the outcome stays on screen.
+   */
+  onDone?: (outcome: string) => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
@@ -24,8 +29,10 @@ export function ConfirmButton(props: {
     const reason = props.reason ? (form.elements.namedItem("reason") as HTMLInputElement).value.trim() : "";
     setBusy(true);
     try {
-      setOutcome({ ok: true, text: await props.run(reason) });
+      const text = await props.run(reason);
       dialog.current?.close();
+      if (props.onDone) props.onDone(text);
+      else setOutcome({ ok: true, text });
     } catch (err) {
       setOutcome({ ok: false, text: err instanceof RequestError ? err.message : String(err) });
     } finally {

@@ -76,6 +76,7 @@ const UNTIL: Partial<Record<GateView["gate"], string>> = {
 
 function Stage(props: { pipeline: string; stage: StageView; now: Date; can: ReturnType<typeof allowedActions> }) {
   const st = props.stage;
+  const [done, setDone] = useState("");
   const approval = st.gates.find((g) => g.gate === "approval" && g.state === "Waiting");
   const release = st.candidate ?? st.desired;
   const ask = (verb: "approve" | "deny") => async (reason: string) => {
@@ -104,9 +105,10 @@ function Stage(props: { pipeline: string; stage: StageView; now: Date; can: Retu
       props.can.approve &&
       release &&
       html`<div class="actions" role="group" aria-label=${`Approval of ${st.stage}`}>
-        <${ConfirmButton} label="Approve" question=${`Approve ${release} into ${st.stage}?`} reason=${true} run=${ask("approve")} />
-        <${ConfirmButton} label="Deny" question=${`Deny ${release} for ${st.stage}?`} reason=${true} danger=${true} run=${ask("deny")} />
+        <${ConfirmButton} label="Approve" question=${`Approve ${release} into ${st.stage}?`} reason=${true} run=${ask("approve")} onDone=${setDone} />
+        <${ConfirmButton} label="Deny" question=${`Deny ${release} for ${st.stage}?`} reason=${true} danger=${true} run=${ask("deny")} onDone=${setDone} />
       </div>`
     }
+    ${done && html`<p role="status" class="outcome">${done}</p>`}
   </article>`;
 }
