@@ -69,6 +69,26 @@ describe("the judge on the local platform", () => {
     console.log(`judge: bad canary rolled back after ${canaryRequests} canary requests: ${judge?.explanation}`);
   });
 
+  it("rolls back a canary whose p95 latency is far above stable's through the latency judge", async () => {
+    const c = await controller();
+    const template = judgeTemplate("judge-slow", {
+      latency: { quantile: 0.95, maxRelativeIncrease: 0.2 },
+      minRequests: 50,
+      maxDuration: "60s",
+    });
+    await deploy(c, template, { VERSION: "1.0" });
+    load(c.routerUrl, 100);
+    await c.api.post("/rollouts/web/set", { env: { VERSION: "2.0", LATENCY_MS: "300" } });
+    const degraded = await waitForRollout(c.api, "web", (r) => r.status?.phase === "Degraded", { timeoutMs: 60_000 });
+    expect(degraded.status?.revisions.find((r) => r.role === "stable")?.weight).toBe(100);
+    const judge = await judgeOf(c);
+    expect(judge?.outcome).toBe("Failed");
+    expect(judge?.explanation).not.toMatch(/insufficient evidence/);
+    console.log(
+      `judge: slow canary rolled back after ${judge?.looks.at(-1)?.canary.requests} canary requests: ${judge?.explanation}`,
+    );
+  });
+
   it("promotes a canary identical to stable", async () => {
     const c = await controller();
     await deploy(c, judgeTemplate("judge-same", { errorRate: {}, maxDuration: "90s" }), { VERSION: "1.0" });
