@@ -34,7 +34,12 @@ describe("gate command output", () => {
   });
 
   it("says who opened the gate", () => {
-    const opened = { ...gates[0], openedAt: "2025-01-01T00:05:00Z", openedBy: "alice", reason: "QA ok" };
+    const opened = {
+      ...(gates[0] as (typeof gates)[number]),
+      openedAt: "2025-01-01T00:05:00Z",
+      openedBy: "alice",
+      reason: "QA ok",
+    };
     const rollout = { status: { phase: "Progressing", message: "step 3/3", gates: [opened] } } as unknown as Rollout;
     expect(openedLine(rollout, undefined)).toBe('gate "qa" opened by alice; Progressing — step 3/3');
     expect(gateLines([opened])).toEqual(["qa (gate step): opened 2025-01-01T00:05:00Z by alice: QA ok"]);

@@ -1,5 +1,8 @@
 import type { ApiClient } from "../../api/client.js";
-import type { GateStatus, Rollout } from "../../model/index.js";
+import type { Rollout } from "../../model/index.js";
+
+export { gateLines } from "../format/gate-lines.js";
+
 import type { Output } from "../output.js";
 
 /**
@@ -26,18 +29,4 @@ export function openedLine(rollout: Rollout, gate: string | undefined): string {
     .at(-1);
   const phase = `${rollout.status?.phase ?? "Progressing"}${rollout.status?.message ? ` — ${rollout.status.message}` : ""}`;
   return opened ? `gate "${opened.name}" opened by ${opened.openedBy}; ${phase}` : `gate opened; ${phase}`;
-}
-
-/** One line per gate for `describe`: waiting since, tries, last answer, next try, or who opened it. */
-export function gateLines(gates: readonly GateStatus[] | undefined): string[] {
-  return (gates ?? []).map((g) => {
-    const kind = g.type === "gate" ? "gate step" : `${g.type} hook`;
-    if (g.openedAt !== undefined)
-      return `${g.name} (${kind}): opened ${g.openedAt} by ${g.openedBy ?? "?"}${g.reason ? `: ${g.reason}` : ""}`;
-    const parts = [`waiting since ${g.waitingSince}`];
-    if (g.attempts > 0) parts.push(`${g.attempts} tries, ${g.failures} failed`);
-    if (g.lastAnswer) parts.push(`last answer: ${g.lastAnswer}`);
-    if (g.nextTryAt) parts.push(`next try ${g.nextTryAt}`);
-    return `${g.name} (${kind}): ${parts.join("; ")}`;
-  });
 }

@@ -3,6 +3,7 @@ import { summarizeValue } from "../../analysis/value-summary.js";
 import type { EventRecord } from "../../controller/control-plane.js";
 import { describeStep } from "../../engine/steps.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
+import { gateLines } from "./gate-lines.js";
 import { age, renderTable } from "./table.js";
 
 export interface RolloutViewInput {
@@ -70,6 +71,9 @@ export function renderRolloutView({ rollout, runs, events, now, color, maxEvents
       out.push(`  ${mark} ${i + 1}. ${describeStep(step)}`);
     });
   }
+
+  const gates = gateLines(status?.gates);
+  if (gates.length > 0) out.push("", "Gates:", ...gates.map((g) => `  ${g}`));
 
   const active = new Set(Object.values(status?.analysisRuns ?? {}));
   const shown = runs.filter((r) => active.has(r.metadata.name)).slice(-3);
