@@ -10,6 +10,9 @@ const NAME_MESSAGE = "must be lowercase letters, digits and '-', starting and en
 /** A stage name: a short DNS label, so analysis run names built from it stay within 63 characters. */
 export const StageName = z.string().min(1).max(40).regex(NAME_RE, NAME_MESSAGE);
 
+/** A registered target cluster's name (`sluice cluster add NAME`): a short DNS label, as its Secret's name embeds it. */
+export const ClusterName = z.string().min(1).max(40).regex(NAME_RE, NAME_MESSAGE);
+
 /** Longest wait any pipeline duration may ask for: 90 days. Longer is a typo, and dates stay in range. */
 export const MAX_PIPELINE_DURATION_MS = 90 * 24 * 3_600_000;
 
@@ -105,8 +108,11 @@ export const PipelineStage = z.strictObject({
   rollout: z.string().min(1).max(63).regex(NAME_RE, NAME_MESSAGE),
   /** Kubernetes namespace of the rollout; defaults to the pipeline's. */
   namespace: z.string().min(1).max(63).regex(NAME_RE, NAME_MESSAGE).optional(),
-  /** Reserved for stages in other clusters (a later version); must be left out for now. */
-  cluster: z.string().min(1).max(63).optional(),
+  /**
+   * The registered cluster (a kubeconfig Secret in the pipeline's namespace, see `sluice cluster add`)
+   * whose Sluice controller runs this stage's rollout. Left out: the pipeline's own cluster.
+   */
+  cluster: ClusterName.optional(),
   /** The stages a release must have passed first. Default: the stage before it in the list (none for the first). */
   after: z.array(StageName).max(20).optional(),
   /** Analysis run against each previous stage's stable revision of the release. */

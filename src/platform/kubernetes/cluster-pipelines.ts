@@ -99,7 +99,8 @@ export async function clusterRecord(
   return filterRecord(obj.status?.record ?? [], filter);
 }
 
-async function whoAmI(kc: KubeConfig): Promise<{ username: string; groups: string[] }> {
+/** Who the kubeconfig's user is, as the API server knows them (SelfSubjectReview). */
+export async function whoAmI(kc: KubeConfig): Promise<{ username: string; groups: string[] }> {
   try {
     const review = await kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
     const username = review.status?.userInfo?.username;
