@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ApiClient } from "../api/client.js";
 import { ROLES } from "../api/roles.js";
+import { registerClusterCommands } from "./commands/cluster-commands.js";
 import { registerPipelineCommands } from "./commands/pipeline-commands.js";
 import { ROLLOUT_VERBS, type RolloutVerb } from "./commands/rollout-verbs.js";
 import type { Format, Output } from "./output.js";
@@ -235,6 +236,7 @@ export function registerCommands(program: Command, out: Output): void {
     .action(async (name: string) => (await import("./commands/token.js")).tokenRevokeCommand(api(), name, out));
 
   registerPipelineCommands(program, { api, exit, outputOption, parseTimeout }, out);
+  registerClusterCommands(program, outputOption, out);
 
   program
     .command("lint <paths...>")
