@@ -267,6 +267,8 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     notifiers.clear();
     for (const c of controllers.values()) c.stop();
     controllers.clear();
+    // The new leader reports rollouts' state; ours would freeze as it is now.
+    metrics.forgetRollouts();
   };
 
   const all = [...Object.values(informers), replicaSets, pods];

@@ -59,6 +59,21 @@ describe("ControllerMetrics", () => {
     m.countAbort("api", "UserAbort");
     expect(await m.text()).toContain('sluice_rollout_aborts_total{rollout="api",reason="UserAbort"} 1');
   });
+
+  it("drops every rollout's state series but keeps counters when a replica stops leading", async () => {
+    const m = new ControllerMetrics();
+    m.observeRollout(
+      rollout({ phase: "Degraded", revisions: [{ hash: "a", number: 1, role: "stable", replicas: 1, weight: 100 }] }),
+      undefined,
+    );
+    m.countAbort("web", "UserAbort");
+    m.forgetRollouts();
+    const text = await m.text();
+    expect(text).not.toContain("sluice_rollout_phase{");
+    expect(text).not.toContain("sluice_rollout_weight{");
+    expect(text).not.toContain("sluice_rollout_current_step{");
+    expect(text).toContain('sluice_rollout_aborts_total{rollout="web",reason="UserAbort"} 1');
+  });
 });
 
 describe("rollout labels on Kubernetes", () => {

@@ -122,6 +122,19 @@ export class ControllerMetrics {
     this.startedAt.delete(rollout);
   }
 
+  /**
+   * Drops every rollout's phase, step and weight series (counters stay). A replica that lost
+   * leadership calls it: it no longer observes rollouts, and a frozen Degraded or Paused would
+   * keep alerts firing next to the new leader's series.
+   */
+  forgetRollouts(): void {
+    this.phase.reset();
+    this.step.reset();
+    this.weight.reset();
+    this.weightLabels.clear();
+    this.startedAt.clear();
+  }
+
   text(): Promise<string> {
     return this.registry.metrics();
   }
