@@ -6,6 +6,7 @@ import type { FieldIssue } from "../model/issues.js";
 import { type CheckIssue, type ExtraCheck, type LoadPathsOptions, loadPaths } from "../model/load.js";
 import { readProcessStdin } from "../model/manifest-files.js";
 import { pipelineChecks, stageRolloutChecks } from "../pipeline/index.js";
+import { placeholderIssues } from "./lint-placeholders.js";
 
 /** Where lint writes; the CLI's `Output` fits. */
 export interface LintOutput {
@@ -91,6 +92,24 @@ async function loadAndCheck(paths: string[], checks: ExtraCheck, opts: LoadPaths
 }
 
 /**
+ * Placeholders left in valid resources (`image: REPLACE-ME`), as `file:line path: ...` lines. They
+ * warn and do not fail lint: the resource is valid, only not finished. A second read of the input
+ * puts each at its file and line the way errors are.
+ */
+async function placeholderWarnings(paths: string[], readStdin: () => Promise<string>): Promise<string[]> {
+  const produced = new Set<string>();
+  const { errors } = await loadPaths(paths, {
+    readStdin,
+    extraChecks: (resource) => {
+      const issues = placeholderIssues(resource);
+      for (const i of issues) produced.add(i.message);
+      return issues;
+    },
+  });
+  return errors.filter((e) => produced.has(e.message)).map((e) => e.toString());
+}
+
+/**
  * `sluice lint PATH...`: validates manifests without a controller. Prints every error on its own
  * line (`rollout.yaml:14 spec.strategy.canary.steps[2].setWeight: must be between 0 and 100`) and
  * returns the exit code: 0 when every resource is valid, 1 otherwise (also when nothing was found).
@@ -102,8 +121,15 @@ export async function lintCommand(paths: string[], out: LintOutput, opts: LoadPa
     out.error("name at least one file or directory, or - for standard input");
     return 1;
   }
-  const { resources, errors } = await loadAndCheck(paths, opts.extraChecks ?? resourceChecks, opts);
+  // Standard input can be read once; the placeholder pass reads the same text.
+  let stdin: Promise<string> | undefined;
+  const readStdin = () => {
+    stdin ??= (opts.readStdin ?? readProcessStdin)();
+    return stdin;
+  };
+  const { resources, errors } = await loadAndCheck(paths, opts.extraChecks ?? resourceChecks, { ...opts, readStdin });
   for (const e of errors) out.error(e.toString());
+  for (const w of await placeholderWarnings(paths, readStdin)) out.error(`warning: ${w}`);
   if (errors.length > 0) {
     out.error(`${plural(errors.length, "error")}; ${plural(resources.length, "resource")} OK`);
     return 1;
