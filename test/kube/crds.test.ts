@@ -289,6 +289,46 @@ describe.skipIf(skip)("Sluice CRDs on a real API server", () => {
     expect(t.rows[0]?.cells.slice(0, 3)).toEqual(["with-status-1", "Running", "with-status"]);
   });
 
+  it("keeps a judged metric's looks and verdict in an analysis run's status (not pruned)", async () => {
+    const ref = { group: GROUP, version: VERSION, namespace, plural: "analysisruns", name: "judged-1" };
+    await create("AnalysisRun", {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: "AnalysisRun",
+      metadata: { name: "judged-1" },
+      spec: {
+        alpha: 0.01,
+        metrics: [
+          { name: "errors", provider: { builtin: {} }, judge: { errorRate: {}, onInsufficientEvidence: "pause" } },
+        ],
+      },
+    });
+    const judge = {
+      origin: { at: 1_796_400_000_000, canary: { requests: 5, errors: 0 }, baseline: { requests: 9, errors: 1 } },
+      looks: [
+        {
+          at: 1_796_400_001_000,
+          canary: { requests: 40, errors: 1, buckets: [{ le: 0.1, count: 40 }] },
+          baseline: { requests: 80, errors: 0, buckets: [{ le: 0.1, count: 80 }] },
+        },
+      ],
+      startedAt: "2026-12-04T00:00:00Z",
+      resets: 1,
+      outcome: "Running",
+      explanation: "canary error rate 2.5% vs baseline 0.0%",
+      moreRequests: 140,
+      requestRate: 2,
+      deadline: "2026-12-04T00:30:00Z",
+    };
+    const result = { name: "errors", phase: "Running", judge };
+    await custom.patchNamespacedCustomObjectStatus({
+      ...ref,
+      body: [{ op: "add", path: "/status", value: { phase: "Running", metricResults: [result] } }],
+    });
+    const read = (await custom.getNamespacedCustomObject(ref)) as Obj;
+    expect((read.status?.metricResults as { judge?: unknown }[])[0]?.judge).toEqual(judge);
+    expect((read.spec?.metrics as { judge?: { maxDuration?: unknown } }[])[0]?.judge?.maxDuration).toBe("30m");
+  });
+
   it("applies deploy/rbac.yaml, whose ClusterRole allows what the controller does and no more", async () => {
     const objects = kc.makeApiClient(KubernetesObjectApi);
     for (const doc of yamlDocs(join(root, "deploy/rbac.yaml"))) await objects.create(doc);
