@@ -5,6 +5,8 @@
  *
  *   npx tsx bench/decisions.ts [--runs 1000] [--seed 13] [--markdown] [--only name]
  *                              [--relative 0.1] [--absolute 0.005]   (the judge's error-rate tolerance)
+ *   npx tsx bench/decisions.ts --live [--live-rounds 3] [--runs 1000]
+ *     two error scenarios through a real `sluice up` and router, beside the same judge simulated
  */
 import { parseArgs } from "node:util";
 import {
@@ -19,6 +21,7 @@ import {
   thresholdPolicy,
 } from "./lib/decision-policies.js";
 import { type RevisionModel, slowerShare, traffic } from "./lib/decision-traffic.js";
+import { type LiveResult, type LiveScenario, liveRound } from "./lib/decisions-live.js";
 import { describeMachine } from "./lib/machine.js";
 import { seeded } from "./lib/random.js";
 
@@ -28,6 +31,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "13" },
     markdown: { type: "boolean", default: false },
     only: { type: "string" },
+    live: { type: "boolean", default: false },
+    "live-rounds": { type: "string", default: "3" },
     relative: { type: "string", default: String(JUDGE.errorRate.maxRelativeIncrease) },
     absolute: { type: "string", default: String(JUDGE.errorRate.maxAbsoluteIncrease) },
   },
@@ -222,6 +227,87 @@ function table(s: Scenario, all: Result[][]): string {
   ];
   const lines = [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`);
   return [`${values.markdown ? "#### " : ""}${s.name} (should ${s.should})`, "", ...lines, ""].join("\n");
+}
+
+/** Live: 200 req/s in all, canary at 50 %, a look every second; the simulation uses the same traffic and looks. */
+const LIVE_RPS = 200;
+const LIVE_MAX_SECONDS = 240;
+const LIVE: LiveScenario[] = [
+  { name: "identical, 0.1% errors", stableErrorRate: 0.001, canaryErrorRate: 0.001 },
+  { name: "errors 0.5% → 4%", stableErrorRate: 0.005, canaryErrorRate: 0.04 },
+];
+
+function summary(rs: { outcome: string; canaryRequests: number; seconds: number }[]): string[] {
+  const count = (o: string) => rs.filter((r) => r.outcome === o).length;
+  const decided = rs.filter((r) => r.outcome !== "undecided");
+  return [
+    `${count("promote")} / ${count("rollback")} / ${count("undecided")}`,
+    `${num(
+      quantile(
+        decided.map((r) => r.canaryRequests),
+        0.5,
+      ),
+    )} (${num(Math.min(...decided.map((r) => r.canaryRequests)))}–${num(Math.max(...decided.map((r) => r.canaryRequests)))})`,
+    `${num(
+      quantile(
+        decided.map((r) => r.seconds),
+        0.5,
+      ),
+    )}`,
+  ];
+}
+
+async function live(): Promise<void> {
+  const rounds = Number(values["live-rounds"]);
+  const head = [
+    "Scenario",
+    "Mode",
+    "Runs",
+    "Promote / roll back / undecided",
+    "Canary requests to decide: median (range)",
+    "Seconds (median)",
+  ];
+  const rows: string[][] = [];
+  for (const [k, s] of LIVE.entries()) {
+    const results: LiveResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const res = await liveRound(s, TOLERANCE, LIVE_RPS, LIVE_MAX_SECONDS);
+      console.error(
+        `live ${s.name} #${r + 1}: ${res.outcome} after ${res.canaryRequests} canary requests: ${res.explanation}`,
+      );
+      results.push(res);
+    }
+    const sim: Decision[] = [];
+    const half = LIVE_RPS / 2;
+    for (let r = 0; r < RUNS; r++) {
+      const rand = seeded(SEED * 7_919 + k * 104_729 + r);
+      const judge = judgePolicy(TOLERANCE);
+      let d: Decision | undefined;
+      for (const tick of traffic(
+        rand,
+        steady(half, s.canaryErrorRate),
+        steady(half, s.stableErrorRate),
+        LIVE_MAX_SECONDS,
+        1,
+      )) {
+        d = judge.step(tick);
+        if (d) break;
+      }
+      sim.push(d ?? { outcome: "undecided", seconds: LIVE_MAX_SECONDS, canaryRequests: 0 });
+    }
+    rows.push([s.name, "live (sluice up, real router)", String(rounds), ...summary(results)]);
+    rows.push([s.name, "simulated, same traffic", String(RUNS), ...summary(sim)]);
+  }
+  const lines = [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`);
+  console.log(
+    `Live: ${LIVE_RPS} req/s in all, canary at 50 % weight, a look every second, judge tolerance +${TOLERANCE.maxRelativeIncrease * 100}% and +${TOLERANCE.maxAbsoluteIncrease * 100} pts\n`,
+  );
+  console.log(lines.join("\n"));
+}
+
+if (values.live) {
+  await live();
+  process.exit(0);
 }
 
 const started = performance.now();

@@ -91,8 +91,8 @@ function multinomial(rand: () => number, n: number, probs: readonly number[]): n
   });
 }
 
-function revisionTick(rand: () => number, m: RevisionModel, t: number, bins: number[]): RevisionTick {
-  const requests = poisson(rand, m.rate(t) * TICK_SECONDS);
+function revisionTick(rand: () => number, m: RevisionModel, t: number, bins: number[], tick: number): RevisionTick {
+  const requests = poisson(rand, m.rate(t) * tick);
   return {
     requests,
     errors: binomial(rand, requests, Math.min(1, m.errorRate(t, rand))),
@@ -106,17 +106,18 @@ export function* traffic(
   canary: RevisionModel,
   baseline: RevisionModel,
   horizon: number,
+  tick = TICK_SECONDS,
 ): Generator<Tick> {
   const cBins = binProbabilities(canary.latencyFactor);
   const bBins = binProbabilities(baseline.latencyFactor);
-  for (let t = TICK_SECONDS; t <= horizon; t += TICK_SECONDS) {
+  for (let t = tick; t <= horizon; t += tick) {
     // Both revisions share one draw of time-varying conditions (bursts hit both at once).
     const shared = rand();
     const fixed = () => shared;
     yield {
       t,
-      canary: revisionTick(rand, { ...canary, errorRate: (s) => canary.errorRate(s, fixed) }, t, cBins),
-      baseline: revisionTick(rand, { ...baseline, errorRate: (s) => baseline.errorRate(s, fixed) }, t, bBins),
+      canary: revisionTick(rand, { ...canary, errorRate: (s) => canary.errorRate(s, fixed) }, t, cBins, tick),
+      baseline: revisionTick(rand, { ...baseline, errorRate: (s) => baseline.errorRate(s, fixed) }, t, bBins, tick),
     };
   }
 }
