@@ -68,6 +68,9 @@ export function PipelineView(props: { state: State; name: string }) {
   `;
 }
 
+/** What the page says once a request is accepted. */
+const DONE_WORDS = { approve: "Approved", deny: "Denied", promote: "Promotion asked for", retry: "Retrying" } as const;
+
 const UNTIL: Partial<Record<GateView["gate"], string>> = {
   soak: "done in",
   window: "opens in",
@@ -79,13 +82,13 @@ function Stage(props: { pipeline: string; stage: StageView; now: Date; can: Retu
   const [done, setDone] = useState("");
   const approval = st.gates.find((g) => g.gate === "approval" && g.state === "Waiting");
   const release = st.candidate ?? st.desired;
-  const ask = (verb: "approve" | "deny") => async (reason: string) => {
+  const ask = (verb: "approve" | "deny" | "promote" | "retry") => async (reason: string) => {
     await call("POST", `/api/v1/pipelines/${encodeURIComponent(props.pipeline)}/${verb}`, {
       stage: st.stage,
       release,
       reason,
     });
-    return verb === "approve" ? `Approved ${release}` : `Denied ${release}`;
+    return `${DONE_WORDS[verb]} ${release}`;
   };
   return html`<article class="stage" data-stage=${st.stage}>
     <h2>${st.stage} <span class=${`phase phase-${st.state}`}>${st.state}</span></h2>
@@ -107,6 +110,18 @@ function Stage(props: { pipeline: string; stage: StageView; now: Date; can: Retu
       html`<div class="actions" role="group" aria-label=${`Approval of ${st.stage}`}>
         <${ConfirmButton} label="Approve" question=${`Approve ${release} into ${st.stage}?`} reason=${true} run=${ask("approve")} onDone=${setDone} />
         <${ConfirmButton} label="Deny" question=${`Deny ${release} for ${st.stage}?`} reason=${true} danger=${true} run=${ask("deny")} onDone=${setDone} />
+      </div>`
+    }
+    ${
+      props.can.pipelineOps &&
+      release &&
+      (st.state === "Failed" || (st.state === "Waiting" && !approval)) &&
+      html`<div class="actions" role="group" aria-label=${`Operations on ${st.stage}`}>
+        ${
+          st.state === "Failed"
+            ? html`<${ConfirmButton} label="Retry" question=${`Run the gates of ${st.stage} for ${release} again?`} reason=${true} run=${ask("retry")} onDone=${setDone} />`
+            : html`<${ConfirmButton} label="Promote" question=${`Ask to promote ${release} into ${st.stage}? It still goes through the stage's gates.`} reason=${true} run=${ask("promote")} onDone=${setDone} />`
+        }
       </div>`
     }
     ${done && html`<p role="status" class="outcome">${done}</p>`}
