@@ -91,7 +91,9 @@ describe("the judge on the local platform", () => {
 
   it("promotes a canary identical to stable", async () => {
     const c = await controller();
-    await deploy(c, judgeTemplate("judge-same", { errorRate: {}, maxDuration: "90s" }), { VERSION: "1.0" });
+    await deploy(c, judgeTemplate("judge-same", { errorRate: { maxAbsoluteIncrease: 0.02 }, maxDuration: "90s" }), {
+      VERSION: "1.0",
+    });
     load(c.routerUrl, 200);
     await c.api.post("/rollouts/web/set", { env: { VERSION: "2.0" } });
     const done = await waitForRollout(c.api, "web", (r) => isHealthy(r) || r.status?.phase === "Degraded", {
