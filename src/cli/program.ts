@@ -141,7 +141,12 @@ export function registerCommands(program: Command, out: Output): void {
     .description("a rollout's phase; exit 0 Healthy, 1 Degraded, 2 timed out, 3 controller lost (with --watch)")
     .option("-w, --watch", "wait until Healthy or Degraded")
     .option("-t, --timeout <duration>", "give up after this long with --watch (e.g. 90s, 10m)", parseTimeout)
-    .action(async (name: string, o: { watch?: boolean; timeout?: number }) => {
+    .addOption(
+      new Option("-o, --output <format>", "text, or json: one object per line (each change with --watch)")
+        .choices(["text", "json"])
+        .default("text"),
+    )
+    .action(async (name: string, o: { watch?: boolean; timeout?: number; output: "text" | "json" }) => {
       const { statusCommand } = await import("./commands/status.js");
       const timeout = o.timeout ? { timeoutMs: o.timeout } : {};
       exit(await statusCommand(api(), name, { ...o, ...timeout, reconnect: api }, out));

@@ -6,6 +6,8 @@ import { ControllerLostError, watchWithReconnect } from "../resilient-watch.js";
 
 export interface StatusOptions {
   watch?: boolean;
+  /** `json`: one JSON object per line (each change with --watch), for scripts; default text. */
+  output?: "text" | "json";
   /** Milliseconds to wait with --watch before giving up with exit code 2. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -13,6 +15,21 @@ export interface StatusOptions {
   reconnect?: () => ApiClient;
   /** How long --watch tries to reach a restarted controller before exit code 3 (default 30 s). */
   reconnectDeadlineMs?: number;
+}
+
+/** What `status -o json` prints for a rollout: its phase and where it stands, with the exit code it means. */
+export function statusJson(r: Rollout, exitCode: number): string {
+  const s = r.status;
+  return JSON.stringify({
+    name: r.metadata.name,
+    phase: s?.phase ?? "Progressing",
+    message: s?.message ?? "",
+    currentRevision: s?.currentRevision ?? null,
+    stableRevision: s?.stableRevision ?? null,
+    currentStepIndex: s?.currentStepIndex ?? null,
+    paused: (s?.pauseConditions ?? []).map((p) => p.reason),
+    exitCode,
+  });
 }
 
 /** Exit codes CI pipelines gate on. */
@@ -48,6 +65,10 @@ export async function statusCommand(api: ApiClient, name: string, opts: StatusOp
         ? STATUS_EXIT.needsAction
         : STATUS_EXIT.healthy;
   const report = (r: Rollout) => {
+    if (opts.output === "json") {
+      out.log(statusJson(r, exitOf(r)));
+      return exitOf(r);
+    }
     out.log(
       `${r.metadata.name}: ${r.status?.phase ?? "Progressing"}${r.status?.message ? ` — ${r.status.message}` : ""}`,
     );
@@ -69,7 +90,7 @@ export async function statusCommand(api: ApiClient, name: string, opts: StatusOp
         const line = `${r.status?.phase ?? "Progressing"}${r.status?.message ? ` — ${r.status.message}` : ""}`;
         if (line !== lastLine) {
           lastLine = line;
-          out.log(`${name}: ${line}`);
+          out.log(opts.output === "json" ? statusJson(r, settled(r) ? exitOf(r) : -1) : `${name}: ${line}`);
         }
         if (settled(r)) resolve(r);
       };
