@@ -77,33 +77,25 @@ describe("translateFlaggerCanary", () => {
     expect(metricsOf(template)[0]).toMatchObject({ count: 3, failureLimit: 2 });
   });
 
-  it("waits one interval per step when no metric is left, and pauses before promotion for a dropped confirm-promotion", () => {
-    const { out, lines } = translate(
-      {
-        targetRef,
-        analysis: {
-          interval: "1m",
-          stepWeights: [10, 50],
-          webhooks: [{ name: "gate", type: "confirm-promotion", url: "http://gate/" }],
-        },
+  it("waits one interval per step when no metric is left; a confirm-promotion webhook becomes a hook", () => {
+    const { out, lines } = translate({
+      targetRef,
+      analysis: {
+        interval: "1m",
+        stepWeights: [10, 50],
+        webhooks: [{ name: "gate", type: "confirm-promotion", url: "http://gate/" }],
       },
-      true,
-    );
+    });
     expect(out).toHaveLength(1);
     expect(strategyOf(out[0])).toEqual({
       canary: {
-        steps: [
-          { setWeight: 10 },
-          { pause: { duration: "1m" } },
-          { setWeight: 50 },
-          { pause: { duration: "1m" } },
-          { pause: {} },
-        ],
+        steps: [{ setWeight: 10 }, { pause: { duration: "1m" } }, { setWeight: 50 }, { pause: { duration: "1m" } }],
       },
     });
-    expect(lines).toEqual([
-      'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: confirm-promotion webhook "gate" is an approval gate before promotion, and Sluice cannot call webhooks yet (a pause before promotion stands in: approve with sluice promote); DROPPED (--drop-unsupported): the imported resource is less guarded than its source',
+    expect(specOf(out[0]).hooks).toEqual([
+      { name: "gate", type: "confirm-promotion", webhook: { url: "http://gate/" } },
     ]);
+    expect(lines).toEqual([]);
   });
 
   it("turns iterations with match into an A/B header route, with the nginx ingress as router", () => {
@@ -156,7 +148,14 @@ describe("translateFlaggerCanary", () => {
       },
     });
     const gated = translate(
-      { targetRef, analysis: { interval: "1m", iterations: 3, webhooks: [{ name: "ok", type: "confirm-promotion" }] } },
+      {
+        targetRef,
+        analysis: {
+          interval: "1m",
+          iterations: 3,
+          webhooks: [{ name: "ok", type: "confirm-promotion", url: "http://flagger-loadtester/gate/check" }],
+        },
+      },
       true,
     );
     expect(strategyOf(gated.out[0])).toEqual({ blueGreen: { autoPromotionEnabled: false } });
@@ -198,8 +197,8 @@ describe("translateFlaggerCanary", () => {
       "warning: c.yaml: Canary/podinfo spec.provider: Sluice does not set up istio routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped",
       "warning: c.yaml: Canary/podinfo spec.autoscalerRef: point the HorizontalPodAutoscaler's scaleTargetRef at the Sluice Rollout (apiVersion sluice.dev/v1alpha1, kind Rollout); dropped",
       "warning: c.yaml: Canary/podinfo spec.skipAnalysis: Sluice cannot skip analysis; the analysis steps were kept",
-      'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: load-test webhook "load": Sluice does not generate load; run your load generator yourself; dropped',
-      'error: c.yaml: Canary/podinfo spec.analysis.webhooks[1]: pre-rollout webhook "smoke" is a check before traffic is shifted, and Sluice cannot call webhooks yet; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)',
+      'warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: load-test webhook "load": Sluice sends this load itself (load on the analysis steps); requests go to the canary revision; the host of http://x is dropped; hey without -q sends as fast as it can; the rate is set to the bound, 1000 req/s',
+      "warning: c.yaml: Canary/podinfo spec.analysis.webhooks[0]: no metrics, so no analysis steps to carry load; dropped",
       "warning: c.yaml: Canary/podinfo spec.analysis.alerts[0]: names no AlertProvider; dropped",
     ]);
   });

@@ -145,8 +145,10 @@ interface AnalysisShape {
   threshold: number;
   iterations: number;
   match: unknown[];
-  /** A confirm-promotion webhook, dropped with --drop-unsupported, is replaced by a pause before promotion. */
-  confirm: boolean;
+  /** The Canary's webhooks as Sluice hooks (docs/hooks.md). */
+  hooks: Obj[];
+  /** A hey load-test webhook as a load section, for the analysis steps (docs/load.md). */
+  load?: { load: Obj; at: string } | undefined;
 }
 
 function readAnalysis(spec: Obj, key: string, notes: Notes): AnalysisShape {
@@ -172,15 +174,28 @@ function readAnalysis(spec: Obj, key: string, notes: Notes): AnalysisShape {
     for (const k of ["stepWeight", "stepWeights", "maxWeight"])
       if (a[k] !== undefined) notes.warn(child(path, k), "not used with iterations; dropped");
   if (mode !== "ab" && match.length > 0) notes.warn(child(path, "match"), "used with iterations only; dropped");
+  let load: AnalysisShape["load"];
+  const threshold = Math.max(1, int(a.threshold, child(path, "threshold"), notes) ?? 1);
+  const { hooks } = flaggerWebhooks(
+    a.webhooks,
+    child(path, "webhooks"),
+    notes,
+    (l, at) => {
+      if (load) notes.warn(at, "a second load-test webhook; the first one's load is kept; dropped");
+      else load = { load: l as Obj, at };
+    },
+    threshold,
+  );
   return {
     path,
     raw: a,
     mode,
     interval: duration(a.interval, child(path, "interval"), notes) ?? "1m",
-    threshold: Math.max(1, int(a.threshold, child(path, "threshold"), notes) ?? 1),
+    threshold,
     iterations,
     match,
-    confirm: flaggerWebhooks(a.webhooks, child(path, "webhooks"), notes),
+    hooks,
+    load,
   };
 }
 
@@ -194,15 +209,27 @@ function measurePlan(shape: AnalysisShape): MeasurePlan {
 
 function blueGreenStrategy(shape: AnalysisShape, analysis: Obj | undefined, traffic: Obj | undefined, notes: Notes) {
   if (traffic) notes.warn("spec.ingressRef", "a blue-green rollout switches Services, not the ingress; dropped");
-  const bg: Obj = { autoPromotionEnabled: !shape.confirm };
+  if (shape.load) notes.warn(shape.load.at, "a blue-green rollout has no analysis steps to carry load; dropped");
+  // Hook gates and checks run on canary rollouts; a blue-green one keeps only its informational hooks.
+  const held = shape.hooks.filter((h) => h.type !== "event" && h.type !== "post-rollout");
+  for (const h of held)
+    notes.unsupported(
+      child(shape.path, "webhooks"),
+      `${h.type} hook "${h.name}": Sluice runs gates and checks on canary rollouts, not yet on blue-green ones`,
+    );
+  shape.hooks = shape.hooks.filter((h) => !held.includes(h));
+  const confirm = held.some((h) => h.type === "confirm-promotion");
+  const bg: Obj = { autoPromotionEnabled: !confirm };
   if (analysis) bg.prePromotionAnalysis = analysis;
-  else if (!shape.confirm) bg.autoPromotionSeconds = Math.round((durationMs(shape.interval) * shape.iterations) / 1000);
+  else if (!confirm) bg.autoPromotionSeconds = Math.round((durationMs(shape.interval) * shape.iterations) / 1000);
   return { blueGreen: bg };
 }
 
 function canaryStrategy(shape: AnalysisShape, analysis: Obj | undefined, traffic: Obj | undefined, notes: Notes) {
   const { path, raw } = shape;
   const steps: Obj[] = [];
+  if (shape.load && !analysis) notes.warn(shape.load.at, "no metrics, so no analysis steps to carry load; dropped");
+  if (shape.load && analysis) analysis = { ...analysis, load: shape.load.load };
   if (shape.mode === "ab") {
     // Flagger runs the canary at full size and sends it only the matching requests.
     steps.push({ setCanaryScale: { weight: 100 } });
@@ -216,7 +243,6 @@ function canaryStrategy(shape: AnalysisShape, analysis: Obj | undefined, traffic
     for (const w of weights)
       steps.push({ setWeight: w }, analysis ? { analysis } : { pause: { duration: shape.interval } });
   }
-  if (shape.confirm) steps.push({ pause: {} });
   const canary: Obj = { steps };
   const at = child(path, "sessionAffinity");
   const affinity = mapping(raw.sessionAffinity, at, notes);
@@ -290,6 +316,7 @@ export function translateFlaggerCanary(raw: Obj, ctx: ImportContext): Obj[] {
       ? blueGreenStrategy(shape, analysis, traffic, notes)
       : canaryStrategy(shape, analysis, traffic, notes);
 
+  if (shape.hooks.length > 0) out.hooks = shape.hooks;
   const notifications = flaggerAlerts(shape.raw.alerts, child(shape.path, "alerts"), namespace, ctx);
   if (notifications.length > 0) out.notifications = notifications;
 
