@@ -85,3 +85,12 @@ describe("generated load at the router", () => {
     expect(user?.errorRate).toBe(1);
   });
 });
+
+describe("generated load in /metrics", () => {
+  it("has no lines for a revision that never got generated load", async () => {
+    const stable = await replica(200);
+    const canary = await replica(200);
+    const { router } = await routerFor(stable.endpoint, canary.endpoint);
+    expect(renderMetrics(router.telemetry.all(), { generation: 1, inflight: 0 })).not.toContain("traffic=");
+  });
+});

@@ -11,7 +11,9 @@ export function renderMetrics(series: Iterable<RevisionSeries>, gauges: RouterGa
   const counters: string[] = [];
   const histograms: string[] = [];
   for (const s of series) {
-    // Generated load carries traffic="generated"; users' series keep their labels as before.
+    // Generated load carries traffic="generated"; users' series keep their labels as before. A
+    // revision that never got generated load has no such lines, so /metrics does not double in size.
+    if (s.traffic === "generated" && s.totals.every((n) => n === 0)) continue;
     const traffic = s.traffic === "generated" ? ',traffic="generated"' : "";
     const base = `rollout="${escapeLabel(s.rollout)}",revision="${escapeLabel(s.revision)}"${traffic}`;
     for (let c = 0; c < OUTCOME_CLASSES.length; c++) {
