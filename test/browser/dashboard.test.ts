@@ -311,7 +311,7 @@ describe("the dashboard in chromium", () => {
     expect(await phone.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
   });
 
-  it("says when the stream is stale while the controller restarts, and recovers by itself", async () => {
+  it("says when the stream is stale while the controller restarts, recovers by itself, and acts with confirmation", async () => {
     const p = await page("operator");
     await p.locator('tr[data-name="web"]').waitFor();
     await c.kill9();
@@ -319,9 +319,24 @@ describe("the dashboard in chromium", () => {
     await screenshot(p, "overview-stale");
     await c.start();
     await p.locator('[data-live="live"]').waitFor({ timeout: 30_000 });
-    // Live again means changes flow again: a pause made now shows up without a reload.
-    await c.api.post("/rollouts/shop-a/pause");
-    await p.locator('tr[data-name="shop-a"] .phase').getByText("Paused").waitFor({ timeout: 15_000 });
-    await c.api.post("/rollouts/shop-a/resume");
+    // Live again means changes flow again, and actions work: pause from the page, with confirmation.
+    await p.goto(`${apiUrl}/dashboard/#/rollouts/shop-a`);
+    await p.getByRole("button", { name: "Pause", exact: true }).click();
+    await p.getByRole("button", { name: "Confirm pause" }).click();
+    await p.getByRole("status").getByText("Pause: done").waitFor({ timeout: 15_000 });
+    await waitFor(async () => (await p.getByTestId("phase").textContent()) === "Paused", {
+      timeoutMs: 15_000,
+      message: "the page to show shop-a Paused",
+    });
+    const paused = await c.api.get<{ spec: { paused?: boolean } }>("/rollouts/shop-a");
+    expect(paused.spec.paused).toBe(true);
+    const events = await c.api.get<{ reason: string; actor?: string }[]>("/events?kind=Rollout&name=shop-a");
+    expect(events.some((e) => e.reason === "CommandReceived" && e.actor === "olivia")).toBe(true);
+    await p.getByRole("button", { name: "Resume", exact: true }).click();
+    await p.getByRole("button", { name: "Confirm resume" }).click();
+    await waitFor(async () => (await p.getByTestId("phase").textContent()) === "Healthy", {
+      timeoutMs: 15_000,
+      message: "the page to show shop-a Healthy again",
+    });
   });
 });
