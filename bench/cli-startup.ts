@@ -28,22 +28,30 @@ const BIN = path.join(REPO, "bin/sluice.js");
  * One cold process: wall milliseconds and peak resident memory (MB), from GNU time. Asynchronous:
  * the controller the CLI asks runs in this process and must keep answering meanwhile.
  */
-async function measure(argv: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; mb: number }> {
+async function measure(argv: string[], env: NodeJS.ProcessEnv): Promise<Sample> {
   const started = process.hrtime.bigint();
-  const r = await execFileAsync("/usr/bin/time", ["-f", "%M", ...argv], { env, encoding: "utf8" });
+  const r = await execFileAsync("/usr/bin/time", ["-f", "%M %U %S", ...argv], { env, encoding: "utf8" });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const kb = Number(r.stderr.trim().split("\n").at(-1));
-  return { ms, mb: kb / 1024 };
+  const [kb, user, sys] = (r.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
+  return { ms, mb: (kb ?? 0) / 1024, cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000 };
+}
+
+/** Wall time suffers from other processes on a busy machine; CPU time (user + system) much less. */
+interface Sample {
+  ms: number;
+  mb: number;
+  cpuMs: number;
 }
 
 async function row(label: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   await measure(argv, env); // warm the file cache (and tsx's transform cache) once, as a second run would
-  const runs: { ms: number; mb: number }[] = [];
+  const runs: Sample[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await measure(argv, env));
-  const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
-  const mb = runs.map((r) => r.mb).sort((a, b) => a - b);
+  const sorted = (k: keyof Sample) => runs.map((r) => r[k]).sort((a, b) => a - b);
   const mid = Math.floor(RUNS / 2);
-  return [label, `${Math.round(ms[mid] ?? 0)}`, `${Math.round(ms.at(-1) ?? 0)}`, `${Math.round(mb[mid] ?? 0)}`];
+  const [ms, cpu, mb] = [sorted("ms"), sorted("cpuMs"), sorted("mb")];
+  const n = (v: number | undefined) => `${Math.round(v ?? 0)}`;
+  return [label, n(ms[mid]), n(ms.at(-1)), n(cpu[mid]), n(mb[mid])];
 }
 
 const built = spawnSync(process.execPath, [path.join(REPO, "scripts/build-cli.mjs")], { encoding: "utf8" });
@@ -78,7 +86,7 @@ try {
   ];
   console.log(JSON.stringify(describeMachine()));
   console.log(`${RUNS} cold runs each (after one warm-up run)\n`);
-  console.log(renderTable(["COMMAND", "MEDIAN ms", "WORST ms", "PEAK RSS MB"], rows));
+  console.log(renderTable(["COMMAND", "MEDIAN ms", "WORST ms", "MEDIAN CPU ms", "PEAK RSS MB"], rows));
 } finally {
   await runtime.stop({ stopDataPlane: true });
   rmSync(stateDir, { recursive: true, force: true });
