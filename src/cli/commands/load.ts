@@ -77,6 +77,8 @@ export async function loadCommand(url: string, o: LoadCommandOptions, out: Outpu
     ...(o.signal ? { signal: o.signal } : {}),
     ...(o.progress ? { onProgress: (p) => o.progress?.(progressLine(p)) } : {}),
   });
+  // Clear the progress line so the report starts on a clean line.
+  o.progress?.("");
   if (o.output === "json") {
     const r = report.results;
     out.log(
