@@ -25,7 +25,6 @@ async function run(name: string, opts: { dropUnsupported?: boolean; file?: strin
   return { file, code, stdout, warnings: errors, loaded, byName };
 }
 
-const DROPPED = "DROPPED (--drop-unsupported): the imported resource is less guarded than its source";
 const rollout = (r: Resource | undefined) => r as Rollout;
 const template = (r: Resource | undefined) => r as AnalysisTemplate;
 
@@ -245,20 +244,37 @@ describe("sluice import: an Argo analysis template whose output would not pass l
 });
 
 describe("sluice import: Flagger canary with its Deployment and a MetricTemplate", () => {
-  it("refuses it by default: its pre-rollout check and confirm-promotion gate cannot be called yet", async () => {
+  it("imports its pre-rollout check and confirm-promotion gate as hooks, dropping no webhook", async () => {
     const file = refused("flagger-canary.yaml");
-    const { code, stdout, warnings } = await run("", { file });
-    expect(code).toBe(1);
-    expect(stdout).toBe("");
-    const tail =
-      "and Sluice cannot call webhooks yet; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)";
-    expect(warnings.filter((w) => w.startsWith("error:"))).toEqual([
-      `error: ${file}:32: Canary/podinfo spec.analysis.webhooks[0]: pre-rollout webhook "security-validation" is a check before traffic is shifted, ${tail}`,
-      `error: ${file}:32: Canary/podinfo spec.analysis.webhooks[2]: confirm-promotion webhook "approval" is an approval gate before promotion, ${tail}`,
+    const { code, loaded, byName, warnings } = await run("", { file });
+    expect(code).toBe(0);
+    expect(loaded.errors).toEqual([]);
+    expect(warnings.filter((w) => w.startsWith("error:"))).toEqual([]);
+    expect(rollout(byName("Rollout", "podinfo")).spec.hooks).toEqual([
+      {
+        name: "security-validation",
+        type: "pre-rollout",
+        webhook: { url: "http://security-validator.shared-services.svc.cluster.local:8080/validate", headers: [] },
+        timeoutSeconds: 30,
+        retries: 0,
+        retryBackoffSeconds: 1,
+        intervalSeconds: 10,
+        failureLimit: 9,
+      },
+      {
+        name: "approval",
+        type: "confirm-promotion",
+        webhook: { url: "http://approval-service.shared-services.svc.cluster.local:8080/approve", headers: [] },
+        timeoutSeconds: 10,
+        retries: 0,
+        retryBackoffSeconds: 1,
+        intervalSeconds: 10,
+        failureLimit: 0,
+      },
     ]);
   });
 
-  it("with --drop-unsupported derives weight steps, thresholds as conditions and a pause for the promotion gate", async () => {
+  it("with --drop-unsupported derives weight steps and thresholds as conditions", async () => {
     const file = refused("flagger-canary.yaml");
     const { code, loaded, byName, warnings } = await run("", { file, dropUnsupported: true });
     expect(code).toBe(0);
@@ -282,7 +298,6 @@ describe("sluice import: Flagger canary with its Deployment and a MetricTemplate
       analysis,
       { setWeight: 20 },
       analysis,
-      { pause: {} },
     ]);
     const t = template(byName("AnalysisTemplate", "podinfo-analysis"));
     expect(t.spec.metrics.map((m) => [m.name, m.successCondition, m.failureLimit, m.count])).toEqual([
@@ -303,9 +318,7 @@ describe("sluice import: Flagger canary with its Deployment and a MetricTemplate
       `${at} spec.service: Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped`,
       `${at} spec.provider: Sluice does not set up istio routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped`,
       `${at} spec.autoscalerRef: point the HorizontalPodAutoscaler's scaleTargetRef at the Sluice Rollout (apiVersion sluice.dev/v1alpha1, kind Rollout); dropped`,
-      `${at} spec.analysis.webhooks[0]: pre-rollout webhook "security-validation" is a check before traffic is shifted, and Sluice cannot call webhooks yet; ${DROPPED}`,
-      `${at} spec.analysis.webhooks[1]: load-test webhook "load-test": Sluice does not generate load; run your load generator yourself; dropped`,
-      `${at} spec.analysis.webhooks[2]: confirm-promotion webhook "approval" is an approval gate before promotion, and Sluice cannot call webhooks yet (a pause before promotion stands in: approve with sluice promote); ${DROPPED}`,
+      `${at} spec.analysis.webhooks[1]: load-test webhook "load-test": Sluice generates load only in place of hey; run your load generator yourself; dropped`,
     ]);
   });
 });
@@ -363,29 +376,25 @@ describe("sluice import: a Flagger metric from a provider Sluice lacks (Datadog)
 
 describe("sluice import: Flagger webhooks on the load tester are classified by type", () => {
   const file = refused("flagger-loadtester-gates.yaml");
-  const tail =
-    "and Sluice cannot call webhooks yet; not imported, as it would be less guarded than its source (pass --drop-unsupported to import it without this)";
 
-  it("refuses the gate and the hooks, and warns only about the load generator", async () => {
-    const { code, stdout, warnings } = await run("", { file });
-    expect(code).toBe(1);
-    expect(stdout).toBe("");
-    const at = `${file}:23: Canary/search spec.analysis.webhooks`;
-    expect(warnings).toEqual([
-      `warning: ${file}: Canary/search spec.provider: Sluice does not set up linkerd routing by itself; set spec.strategy.canary.trafficRouting by hand; dropped`,
-      `error: ${at}[0]: confirm-rollout webhook "start-gate" is an approval gate before the rollout starts, ${tail}`,
-      `error: ${at}[1]: pre-rollout webhook "acceptance-test" is a check before traffic is shifted, ${tail}`,
-      `warning: ${file}: Canary/search spec.analysis.webhooks[2]: load-test webhook "load-test": Sluice does not generate load; run your load generator yourself; dropped`,
-      `error: ${at}[3]: post-rollout webhook "announce" is a hook after promotion or rollback, ${tail}`,
-    ]);
-  });
-
-  it("with --drop-unsupported imports the analysis and names each dropped gate", async () => {
-    const { code, loaded, byName, warnings } = await run("", { file, dropUnsupported: true });
+  it("maps the gate to a durable manual gate and the checks to hooks; hey becomes load", async () => {
+    const { code, loaded, byName, warnings } = await run("", { file });
     expect(code).toBe(0);
     expect(loaded.errors).toEqual([]);
-    expect(template(byName("AnalysisTemplate", "search-analysis")).spec.metrics).toHaveLength(1);
-    expect(warnings.filter((w) => w.includes(DROPPED))).toHaveLength(3);
+    const spec = rollout(byName("Rollout", "search")).spec;
+    expect(spec.hooks?.map((h) => [h.name, h.type, h.manual ? "manual" : h.webhook?.url, h.failureLimit])).toEqual([
+      ["start-gate", "confirm-rollout", "manual", 0],
+      ["acceptance-test", "pre-rollout", "http://flagger-loadtester.test/", 4],
+      ["announce", "post-rollout", "http://flagger-loadtester.test/", 0],
+    ]);
+    expect(spec.hooks?.[1]).toMatchObject({
+      timeoutSeconds: 180,
+      metadata: { type: "helmv3", cmd: "test search -n catalog" },
+    });
+    expect(warnings.filter((w) => w.startsWith("error:"))).toEqual([]);
+    expect(warnings).toContain(
+      `warning: ${file}: Canary/search spec.analysis.webhooks[0]: confirm-rollout webhook "start-gate" uses the load tester's /gate/check: now a manual gate that survives restarts; open it with \`sluice gate open\``,
+    );
   });
 });
 
