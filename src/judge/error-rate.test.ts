@@ -166,7 +166,7 @@ describe("judgeErrorRate in simulation (continuous monitoring, a look after ever
   it("keeps false rollbacks at or below α under the null, also at the tolerance's edge", () => {
     const rand = seeded(13);
     const alpha = 0.05;
-    const runs = 1000;
+    const runs = 600;
     const test = { alpha, maxRelativeIncrease: 0.2, maxAbsoluteIncrease: 0, minRequests: 0 };
     // The least favourable null: canary exactly 20 % worse, as tolerated; and an identical canary.
     for (const [canary, baseline] of [
@@ -178,7 +178,7 @@ describe("judgeErrorRate in simulation (continuous monitoring, a look after ever
       // α plus three standard errors of the simulation itself.
       expect(failed / runs).toBeLessThanOrEqual(alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs));
     }
-  });
+  }, 30_000);
 
   it("mostly promotes identical canaries at 0.1 %, 1 % and 5 % and rolls back 1 % → 3 %", () => {
     const rand = seeded(7);
