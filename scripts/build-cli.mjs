@@ -7,8 +7,16 @@ import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const out = `${root}dist/cli`;
-const tmp = `${root}dist/cli.${process.pid}.tmp`;
+// `--out dist/NAME` builds elsewhere (tests); it must stay two levels down, as modules find
+// package.json at ../../ from their chunk.
+const outArg = process.argv.indexOf("--out");
+const name = outArg > 0 ? process.argv[outArg + 1] : "dist/cli";
+if (!/^dist\/[\w.-]+$/.test(name ?? "")) {
+  console.error(`build-cli: --out must be dist/NAME, got ${name}`);
+  process.exit(2);
+}
+const out = `${root}${name}`;
+const tmp = `${out}.${process.pid}.tmp`;
 
 try {
   const { build } = await import("esbuild");
@@ -40,7 +48,7 @@ try {
   // Swapped in whole, so a CLI started meanwhile sees the old build or the new one, never half.
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
-  console.log(`built dist/cli from ${Object.keys(inputs).length} source files`);
+  console.log(`built ${name} from ${Object.keys(inputs).length} source files`);
 } catch (err) {
   rmSync(tmp, { recursive: true, force: true });
   console.warn(`warning: the CLI was not built (${err?.message ?? err}); it will run from the TypeScript sources`);
