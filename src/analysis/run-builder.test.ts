@@ -372,3 +372,44 @@ describe("referencedSecrets", () => {
     expect(referencedSecrets([{ templateName: "missing" }], lookup([]))).toEqual([]);
   });
 });
+
+describe("buildAnalysisRun: the judge's false-alarm budget", () => {
+  const judged = (name: string): Metric => ({
+    name,
+    provider: { builtin: { window: "1m", minRequests: 100 } },
+    failureLimit: 0,
+    inconclusiveLimit: 0,
+    consecutiveErrorLimit: 4,
+    consecutiveSuccessLimit: 0,
+    judge: {
+      errorRate: { maxRelativeIncrease: 0.1, maxAbsoluteIncrease: 0.005 },
+      minRequests: 100,
+      maxDuration: "30m",
+      onInsufficientEvidence: "abort",
+    },
+  });
+  const both = (alphaA?: number, alphaB?: number) =>
+    buildAnalysisRun(
+      action({
+        analysis: {
+          templates: [
+            { templateName: "a", clusterScope: false },
+            { templateName: "b", clusterScope: false },
+          ],
+          args: [],
+        },
+      }),
+      "web",
+      lookup([
+        template("a", { metrics: [judged("errors-a")], ...(alphaA === undefined ? {} : { alpha: alphaA }) }),
+        template("b", { metrics: [judged("errors-b")], ...(alphaB === undefined ? {} : { alpha: alphaB }) }),
+      ]),
+      sources,
+    );
+
+  it("takes the strictest alpha of the merged templates, and leaves it unset (0.01) when none sets one", () => {
+    expect(both(0.05, 0.002).spec.alpha).toBe(0.002);
+    expect(both(0.05).spec.alpha).toBe(0.05);
+    expect(both().spec.alpha).toBeUndefined();
+  });
+});
