@@ -10,6 +10,7 @@ import {
   measurementNumber,
   measurementNumbers,
   overviewRows,
+  releaseChanges,
 } from "./view-model.js";
 
 function rollout(name: string, status: Partial<NonNullable<Rollout["status"]>>, steps: unknown[] = []): Rollout {
@@ -155,5 +156,21 @@ describe("small pieces", () => {
       ),
     ).toBe(0.5);
     expect(bucketQuantile([], 0.95)).toBeNull();
+  });
+});
+
+describe("releaseChanges", () => {
+  it("names what a release changes, env names but never their values", () => {
+    expect(
+      releaseChanges({
+        spec: {
+          image: "shop:2.0",
+          env: [{ name: "VERSION" }, { name: "DB_PASSWORD", value: "secret" } as { name: string }],
+          features: { "new-api": true, "legacy-ui": false, limit: 5 },
+          source: { commit: "4f2c9a1" },
+        },
+      }),
+    ).toBe("image shop:2.0; env VERSION, DB_PASSWORD; features new-api on, legacy-ui off, limit=5; commit 4f2c9a1");
+    expect(releaseChanges({ spec: { command: "node", args: ["app.js"] } })).toBe("command node app.js");
   });
 });

@@ -252,3 +252,37 @@ export function measurementNumbers(value: string | undefined): MeasurementNumber
     return {};
   }
 }
+
+/** A release as the dashboard reads it: what it changes. */
+interface ReleaseLike {
+  spec: {
+    image?: string;
+    command?: string;
+    args?: string[];
+    env?: { name: string }[];
+    features?: Record<string, unknown>;
+    source?: { commit?: string };
+  };
+}
+
+/**
+ * What a release changes, in a line: image or command, the names of the env vars it sets (never
+ * their values, which may be secrets), its feature flags (on, off or a value) and its commit.
+ */
+export function releaseChanges(release: ReleaseLike): string {
+  const s = release.spec;
+  const parts: string[] = [];
+  if (s.image) parts.push(`image ${s.image}`);
+  if (s.command) parts.push(`command ${[s.command, ...(s.args ?? [])].join(" ").slice(0, 200)}`);
+  else if (s.args) parts.push(`args ${s.args.join(" ").slice(0, 200)}`);
+  if (s.env && s.env.length > 0) parts.push(`env ${s.env.map((e) => e.name).join(", ")}`);
+  const flags = Object.entries(s.features ?? {});
+  if (flags.length > 0)
+    parts.push(
+      `features ${flags
+        .map(([k, v]) => (v === true ? `${k} on` : v === false ? `${k} off` : `${k}=${JSON.stringify(v).slice(0, 40)}`))
+        .join(", ")}`,
+    );
+  if (s.source?.commit) parts.push(`commit ${s.source.commit}`);
+  return parts.join("; ");
+}

@@ -224,6 +224,8 @@ describe("the dashboard in chromium", () => {
     await p.goto(`${apiUrl}/dashboard/#/pipelines/shop`);
     const prod = p.locator('[data-stage="prod"]');
     await prod.getByText(/expires in/).waitFor({ timeout: 10_000 });
+    // What the release changes: env names (never values).
+    await prod.locator('[data-release="v2"]').getByText("v2: env VERSION").waitFor();
     await screenshot(p, "pipeline-waiting");
     await prod.getByRole("button", { name: "Approve" }).click();
     await p.locator("dialog[open]").getByLabel("Reason").fill("canary looked fine on the dashboard");

@@ -1,4 +1,4 @@
-import type { Pipeline, Rollout } from "../../model/index.js";
+import type { Pipeline, Release, Rollout } from "../../model/index.js";
 import { call } from "./api.js";
 
 /** An AnalysisRun as the API returns it (typed loosely: the judge adds fields as it grows). */
@@ -50,6 +50,7 @@ export interface State {
   rollouts: Map<string, Rollout>;
   pipelines: Map<string, Pipeline>;
   runs: Map<string, Run>;
+  releases: Map<string, Release>;
   events: EventItem[];
   live: LiveState;
   loaded: boolean;
@@ -63,6 +64,7 @@ let state: State = {
   rollouts: new Map(),
   pipelines: new Map(),
   runs: new Map(),
+  releases: new Map(),
   events: [],
   live: { state: "connecting", since: Date.now() },
   loaded: false,
@@ -98,22 +100,25 @@ const byName = <T extends { metadata: { name: string } }>(items: T[]) =>
 
 /** Re-reads every resource the dashboard shows: on start and after each reconnect (status notices are not replayed). */
 export async function reload(): Promise<void> {
-  const [rollouts, pipelines, runs, events] = await Promise.all([
+  const [rollouts, pipelines, runs, releases, events] = await Promise.all([
     call<Rollout[]>("GET", "/api/v1/rollouts"),
     call<Pipeline[]>("GET", "/api/v1/pipelines"),
     call<Run[]>("GET", "/api/v1/analysisruns"),
+    call<Release[]>("GET", "/api/v1/releases"),
     call<EventItem[]>("GET", `/api/v1/events?limit=${MAX_EVENTS}`),
   ]);
   update({
     rollouts: byName(rollouts),
     pipelines: byName(pipelines),
     runs: byName(runs),
+    releases: byName(releases),
     events: [...events].sort((a, b) => a.id - b.id),
     loaded: true,
   });
 }
 
-const MAPS: Record<string, "rollouts" | "pipelines" | "runs"> = {
+const MAPS: Record<string, "rollouts" | "pipelines" | "runs" | "releases"> = {
+  Release: "releases",
   Rollout: "rollouts",
   Pipeline: "pipelines",
   AnalysisRun: "runs",

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import type { GateView, StageView } from "../../../pipeline/types.js";
-import { allowedActions, countdown, pipelineStages } from "../../view-model.js";
+import { allowedActions, countdown, pipelineStages, releaseChanges } from "../../view-model.js";
 import { call } from "../api.js";
 import { html } from "../html.js";
 import type { State } from "../store.js";
@@ -47,7 +47,10 @@ export function PipelineView(props: { state: State; name: string }) {
     <h1>Pipeline ${p.metadata.name}</h1>
     ${message && html`<p class="message">${message}</p>`}
     <div class="stages">
-      ${stages.map((st) => html`<${Stage} key=${st.stage} pipeline=${p.metadata.name} stage=${st} now=${now} can=${can} />`)}
+      ${stages.map(
+        (st) =>
+          html`<${Stage} key=${st.stage} pipeline=${p.metadata.name} stage=${st} now=${now} can=${can} releases=${props.state.releases} />`,
+      )}
     </div>
     <section aria-labelledby="record-h">
       <h2 id="record-h">Record</h2>
@@ -77,7 +80,13 @@ const UNTIL: Partial<Record<GateView["gate"], string>> = {
   approval: "expires in",
 };
 
-function Stage(props: { pipeline: string; stage: StageView; now: Date; can: ReturnType<typeof allowedActions> }) {
+function Stage(props: {
+  pipeline: string;
+  stage: StageView;
+  now: Date;
+  can: ReturnType<typeof allowedActions>;
+  releases: State["releases"];
+}) {
   const st = props.stage;
   const [done, setDone] = useState("");
   const approval = st.gates.find((g) => g.gate === "approval" && g.state === "Waiting");
@@ -93,6 +102,10 @@ function Stage(props: { pipeline: string; stage: StageView; now: Date; can: Retu
   return html`<article class="stage" data-stage=${st.stage}>
     <h2>${st.stage} <span class=${`phase phase-${st.state}`}>${st.state}</span></h2>
     <p>Release: <strong>${st.release ?? "none"}</strong>${st.candidate && st.candidate !== st.release ? html` → <strong>${st.candidate}</strong>` : ""}</p>
+    ${[...new Set([st.release, st.candidate])].map((name) => {
+      const r = name ? props.releases.get(name) : undefined;
+      return r && html`<p class="muted" data-release=${name}>${name}: ${releaseChanges(r)}</p>`;
+    })}
     ${st.message && html`<p class="message">${st.message}</p>`}
     <ul class="gates">
       ${st.gates.map(

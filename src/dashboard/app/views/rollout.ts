@@ -1,5 +1,5 @@
 import type { Rollout } from "../../../model/index.js";
-import { allowedActions, canarySteps, describeStep } from "../../view-model.js";
+import { allowedActions, canarySteps, describeStep, releaseChanges } from "../../view-model.js";
 import { call } from "../api.js";
 import { html } from "../html.js";
 import type { EventItem, MetricResult, Run, State } from "../store.js";
@@ -55,7 +55,7 @@ export function RolloutView(props: { state: State; name: string }) {
     }
     <${Weights} rollout=${r} />
     <${Steps} rollout=${r} />
-    <${Revisions} rollout=${r} />
+    <${Revisions} rollout=${r} releases=${props.state.releases} />
     <section aria-labelledby="analysis-h">
       <h2 id="analysis-h">Analysis runs</h2>
       ${runs.length === 0 && html`<p class="muted">None yet.</p>`}
@@ -111,8 +111,11 @@ function templateSummary(t: unknown): string {
   return c.map((x) => `image ${x.image}; env ${(x.env ?? []).map((e) => e.name).join(", ") || "none"}`).join(" · ");
 }
 
-function Revisions(props: { rollout: Rollout }) {
+function Revisions(props: { rollout: Rollout; releases: State["releases"] }) {
   const s = props.rollout.status;
+  const tpl = props.rollout.spec.template as { metadata?: { annotations?: Record<string, string> } };
+  const releaseName = tpl.metadata?.annotations?.["sluice.dev/release"];
+  const release = releaseName ? props.releases.get(releaseName) : undefined;
   return html`<section aria-labelledby="revisions-h">
     <h2 id="revisions-h">Revisions</h2>
     <div class="scroll"><table>
@@ -126,6 +129,7 @@ function Revisions(props: { rollout: Rollout }) {
         )}
       </tbody>
     </table></div>
+    ${release && html`<p data-release=${releaseName}>Release ${releaseName}: ${releaseChanges(release)}</p>`}
     <p class="muted">Current template (revision ${s?.currentRevision?.slice(0, 10) ?? "?"}): ${templateSummary(props.rollout.spec.template)}</p>
   </section>`;
 }
