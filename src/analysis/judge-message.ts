@@ -4,15 +4,24 @@ function seconds(n: number): string {
   return n < 100 ? `${Math.ceil(n)} s` : `${Math.ceil(n / 60)} min`;
 }
 
-/** "about 140 more canary requests, ~70 s at 2 req/s", or undefined when the judge cannot say. */
-export function moreRequestsText(status: JudgeStatus): string | undefined {
-  const more = status.moreRequests;
-  if (more === undefined || !Number.isFinite(more) || more < 0) return undefined;
+/**
+ * "about 140 more canary requests, ~70 s at 2 req/s" from the judge's estimate; without one,
+ * "at least N more" while the canary is short of minRequests; undefined when nothing can be said.
+ */
+export function moreRequestsText(status: JudgeStatus, minRequests?: number): string | undefined {
+  let more = status.moreRequests;
+  let prefix = "about";
+  if (more === undefined || !Number.isFinite(more) || more < 0) {
+    const seen = status.looks.at(-1)?.canary.requests ?? 0;
+    if (minRequests === undefined || seen >= minRequests) return undefined;
+    more = minRequests - seen;
+    prefix = "at least";
+  }
   const n = Math.ceil(more);
   const rate = status.requestRate;
-  if (rate === undefined || rate <= 0) return `about ${n} more canary requests (no canary traffic now)`;
+  if (rate === undefined || rate <= 0) return `${prefix} ${n} more canary requests (no canary traffic now)`;
   const r = rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10;
-  return `about ${n} more canary requests, ~${seconds(n / rate)} at ${r} req/s`;
+  return `${prefix} ${n} more canary requests, ~${seconds(n / rate)} at ${r} req/s`;
 }
 
 /**
@@ -25,7 +34,7 @@ export function judgedMessage(metric: Metric, result: MetricResult): string | un
   if (!status) return undefined;
   const parts = [status.explanation ?? (status.looks.length === 0 ? "waiting for a first look" : "judging")];
   if (status.outcome === "Running") {
-    const more = moreRequestsText(status);
+    const more = moreRequestsText(status, metric.judge?.minRequests);
     if (more) parts.push(more);
     if (status.deadline && metric.judge)
       parts.push(`undecided at ${status.deadline} it will ${metric.judge.onInsufficientEvidence}`);
