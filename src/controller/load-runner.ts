@@ -27,8 +27,10 @@ export function loopbackOrigin(routerUrl: string): string {
 
 /** What the runner needs from the controller and the local platform. */
 export interface LoadRunnerOptions {
-  /** The rollouts and analysis runs as stored. */
-  list(): { rollouts: Rollout[]; runs: AnalysisRun[] };
+  /** The rollouts as stored. */
+  rollouts(): Rollout[];
+  /** One analysis run as stored: only the runs of steps with load are read, not every run. */
+  run(name: string): AnalysisRun | undefined;
   subscribe(listener: (change: ChangeNotice) => void): () => void;
   /** The router's URL, e.g. http://127.0.0.1:8080. */
   routerUrl: string;
@@ -39,6 +41,9 @@ export interface LoadRunnerOptions {
   /** Called when a load ends, with what it saw (tests, logs). */
   onFinished?: (want: WantedLoad, report: LoadReport) => void;
 }
+
+/** Notices within this long are handled by one look at the store: a busy controller sends many. */
+const SYNC_COALESCE_MS = 100;
 
 interface Running {
   want: WantedLoad;
@@ -56,6 +61,7 @@ export class LoadRunner {
   private readonly running = new Map<string, Running>();
   private unsubscribe: (() => void) | undefined;
   private origin: string | undefined;
+  private pending: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: LoadRunnerOptions) {}
 
@@ -68,7 +74,7 @@ export class LoadRunner {
     }
     this.unsubscribe = this.opts.subscribe((change) => {
       if (change.type === "event" || change.type === "record") return;
-      if (change.kind === "Rollout" || change.kind === "AnalysisRun") this.sync();
+      if (change.kind === "Rollout" || change.kind === "AnalysisRun") this.schedule();
     });
     this.sync();
   }
@@ -77,6 +83,8 @@ export class LoadRunner {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    clearTimeout(this.pending);
+    this.pending = undefined;
     for (const r of this.running.values()) r.stop.abort();
     this.running.clear();
   }
@@ -86,11 +94,31 @@ export class LoadRunner {
     return [...this.running.keys()];
   }
 
+  private schedule(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      try {
+        this.sync();
+      } catch (err) {
+        this.opts.onError?.("could not bring generated load in line with the analyses", err);
+      }
+    }, SYNC_COALESCE_MS);
+  }
+
   /** Starts and stops loads to match what the stored rollouts and runs want now. */
   sync(): void {
     const origin = this.origin;
     if (!origin) return;
-    const { rollouts, runs } = this.opts.list();
+    const rollouts = this.opts.rollouts();
+    const runs: AnalysisRun[] = [];
+    for (const r of rollouts) {
+      const name = r.status?.analysisRuns?.step;
+      const step = r.spec.strategy.canary?.steps?.[r.status?.currentStepIndex ?? 0];
+      if (name === undefined || !step || !("analysis" in step) || !step.analysis.load) continue;
+      const run = this.opts.run(name);
+      if (run) runs.push(run);
+    }
     const wanted = new Map(wantedLoads(rollouts, runs, this.opts.now?.() ?? new Date()).map((w) => [w.run, w]));
     for (const [run, r] of this.running) {
       if (!wanted.has(run)) {

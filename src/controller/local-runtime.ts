@@ -113,10 +113,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions): Promise<Loca
   controller.start();
   const running = controller;
   const loads = new LoadRunner({
-    list: () => ({
-      rollouts: store.listResources("Rollout") as Rollout[],
-      runs: store.listResources("AnalysisRun") as AnalysisRun[],
-    }),
+    rollouts: () => store.listResources("Rollout") as Rollout[],
+    run: (name) => store.getResource("AnalysisRun", name) as AnalysisRun | undefined,
     subscribe: (listener) => running.subscribe(listener),
     routerUrl,
     secret: loadSecret(dir),
