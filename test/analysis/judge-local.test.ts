@@ -118,6 +118,7 @@ describe("the judge on the local platform", () => {
       timeoutMs: 20_000,
     });
     expect(running.status?.message).toMatch(/undecided at \d{4}-\d\d-\d\dT/);
+    expect(running.status?.message).toMatch(/(about|at least) \d+ more canary requests/);
     const paused = await waitForRollout(c.api, "web", (r) => r.status?.phase === "Paused", { timeoutMs: 30_000 });
     expect(paused.status?.message).toMatch(/insufficient evidence: maxDuration 6s reached/);
     expect(paused.status?.stableRevision).not.toBe(paused.status?.currentRevision);
