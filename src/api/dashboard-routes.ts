@@ -70,7 +70,9 @@ export function dashboardRoutes(deps: {
       path: "/",
       httpOnly: true,
       sameSite: "Strict",
-      secure: new URL(c.req.url).protocol === "https:",
+      // Behind a TLS-terminating proxy the request arrives as http; the proxy's header says otherwise.
+      // Trusting it can only make the cookie stricter.
+      secure: new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https",
       maxAge: SESSION_TTL_SECONDS,
     });
     return c.json(check.identity);

@@ -71,6 +71,21 @@ describe("dashboard sign-in", () => {
     expect(await who.json()).toEqual({ name: "local-admin", role: "admin" });
   });
 
+  it("marks the cookie Secure behind a TLS-terminating proxy", async () => {
+    const { req } = setup();
+    const res = await req("/dashboard/session", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-sluice-dashboard": "1",
+        origin: ORIGIN,
+        "x-forwarded-proto": "https",
+      },
+      body: JSON.stringify({ token: TOKEN }),
+    });
+    expect(res.headers.get("set-cookie")).toMatch(/Secure/);
+  });
+
   it("refuses a wrong token with 401 and sets no cookie", async () => {
     const { signIn } = setup();
     const { res, cookie } = await signIn("nope");
