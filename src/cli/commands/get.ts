@@ -140,33 +140,45 @@ async function loadView(api: ApiClient, name: string) {
 async function watchRollout(api: ApiClient, name: string, opts: GetOptions, out: Output) {
   let last = "";
   let client = api;
-  const draw = async () => {
-    const view = renderRolloutView({ ...(await loadView(client, name)), now: new Date(), color: out.isTTY });
+  let loaded: Awaited<ReturnType<typeof loadView>> | undefined;
+  const render = () => {
+    if (!loaded) return;
+    const view = renderRolloutView({ ...loaded, now: new Date(), color: out.isTTY });
     if (view === last) return;
     last = view;
     // On a terminal, redraw in place; in a pipe, print each new state as its own block.
     if (out.isTTY) out.log(`\u001b[2J\u001b[H${view}`);
     else out.log(`${view}\n---`);
   };
+  const draw = async () => {
+    loaded = await loadView(client, name);
+    render();
+  };
   await draw();
+  // On a terminal, countdowns and ages tick every second from what was last read (no request).
+  const ticker = out.isTTY ? setInterval(render, 1000) : undefined;
   let pending = Promise.resolve();
   const redraw = () => {
     pending = pending.then(draw).catch((err) => out.error(String(err)));
   };
-  await follow(
-    api,
-    opts,
-    out,
-    (change) => {
-      const relevant =
-        change.type === "event"
-          ? change.event.name === name
-          : change.name === name || (change.kind === "AnalysisRun" && change.type === "status");
-      if (relevant) redraw();
-    },
-    (c, reconnected) => {
-      client = c;
-      if (reconnected) redraw();
-    },
-  );
+  try {
+    await follow(
+      api,
+      opts,
+      out,
+      (change) => {
+        const relevant =
+          change.type === "event"
+            ? change.event.name === name
+            : change.name === name || (change.kind === "AnalysisRun" && change.type === "status");
+        if (relevant) redraw();
+      },
+      (c, reconnected) => {
+        client = c;
+        if (reconnected) redraw();
+      },
+    );
+  } finally {
+    clearInterval(ticker);
+  }
 }

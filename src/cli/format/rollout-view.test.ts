@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Rollout } from "../../model/index.js";
-import { renderRolloutView } from "./rollout-view.js";
+import { renderRolloutView, withCountdowns } from "./rollout-view.js";
 
 const rollout = Rollout.parse({
   apiVersion: "sluice.dev/v1alpha1",
@@ -116,5 +116,18 @@ describe("renderRolloutView", () => {
     expect(renderRolloutView({ rollout, runs: [], events: [], now: new Date(), color: false })).not.toContain(
       "Preview:",
     );
+  });
+});
+
+describe("withCountdowns", () => {
+  const now = new Date("2026-12-04T05:18:27.000Z");
+  it("turns an absolute pause end into a clock time and a countdown", () => {
+    expect(withCountdowns("paused at step 3/10 (pause 5m) until 2026-12-04T05:22:39.325Z", now)).toBe(
+      "paused at step 3/10 (pause 5m) until 05:22:39 UTC (in 4m12s)",
+    );
+  });
+  it("says now once the time has passed, and leaves other text alone", () => {
+    expect(withCountdowns("until 2026-12-04T05:00:00Z", now)).toBe("until 05:00:00 UTC (now)");
+    expect(withCountdowns("step 2/4 (setWeight 20)", now)).toBe("step 2/4 (setWeight 20)");
   });
 });

@@ -4,6 +4,7 @@ import type { EventRecord } from "../../controller/control-plane.js";
 import { describeStep } from "../../engine/steps.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
 import { gateLines } from "./gate-lines.js";
+import { countdown } from "./pipeline-view.js";
 import { age, renderTable } from "./table.js";
 
 export interface RolloutViewInput {
@@ -32,7 +33,7 @@ export function renderRolloutView({ rollout, runs, events, now, color, maxEvents
   const out: string[] = [];
   out.push(`Name:      ${rollout.metadata.name}`);
   out.push(`Strategy:  ${strategy}`);
-  out.push(`Phase:     ${phaseColor(phase)}${status?.message ? ` — ${status.message}` : ""}`);
+  out.push(`Phase:     ${phaseColor(phase)}${status?.message ? ` — ${withCountdowns(status.message, now)}` : ""}`);
   const preview = previewUrlOf(rollout);
   if (preview) out.push(`Preview:   ${preview}`);
 
@@ -120,4 +121,18 @@ export function previewUrlOf(rollout: Rollout): string | undefined {
 function bar(weight: number, c: ReturnType<typeof pc.createColors>): string {
   const filled = Math.round((weight / 100) * BAR_WIDTH);
   return c.cyan("█".repeat(filled)) + c.dim("░".repeat(BAR_WIDTH - filled));
+}
+
+const INSTANT = /\b\d{4}-\d{2}-\d{2}T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z\b/g;
+
+/**
+ * A message's instants as a person reads them while waiting: `until 2026-12-04T05:22:39.325Z`
+ * becomes `until 05:22:39 UTC (in 4m12s)`. The controller writes absolute times (they stay true
+ * in logs and events); the countdown is the view's.
+ */
+export function withCountdowns(message: string, now: Date): string {
+  return message.replace(INSTANT, (iso: string, clock: string) => {
+    const left = countdown(iso, now);
+    return `${clock} UTC (${left === "now" ? "now" : `in ${left}`})`;
+  });
 }
