@@ -110,12 +110,13 @@ export function renderList(resources: Resource[], wide: boolean, now: Date): str
   }
   if (first.kind === "AnalysisRun") {
     return renderTable(
-      ["NAME", "ROLLOUT", "PHASE", "METRICS", "MESSAGE"],
+      ["NAME", "ROLLOUT", "PHASE", "METRICS", "AGE", "MESSAGE"],
       (resources as AnalysisRun[]).map((r) => [
         r.metadata.name,
         r.metadata.labels?.["sluice.dev/rollout"] ?? "-",
         r.status?.phase ?? "Pending",
         String(r.spec.metrics.length),
+        age(r.metadata.creationTimestamp, now),
         r.status?.message ?? "",
       ]),
     );
