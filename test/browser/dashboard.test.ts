@@ -20,8 +20,8 @@ declare const window: { innerWidth: number };
 // real HTTP to demo-app replicas, the judge decides, people act through the page with named tokens.
 // One controller and one browser serve every test in this file, in order.
 
-// The router's telemetry for canary and stable; one failing look rolls back. (When the statistical
-// judge lands, a judged metric's verdict and canary-vs-baseline chart show on the same page.)
+// A bad canary meets two metrics: the router's telemetry against a lenient condition (it keeps
+// passing, and draws canary vs stable), and the statistical judge, which rolls back on evidence.
 const healthTemplate = {
   apiVersion: "sluice.dev/v1alpha1",
   kind: "AnalysisTemplate",
@@ -31,12 +31,12 @@ const healthTemplate = {
       {
         name: "success-rate",
         interval: "1s",
-        count: 20,
-        failureLimit: 0,
-        inconclusiveLimit: 10,
-        successCondition: "result.canary.successRate >= 0.95",
+        count: 60,
+        inconclusiveLimit: 30,
+        successCondition: "result.canary.successRate >= 0.5",
         provider: { builtin: { window: "5s", minRequests: 20 } },
       },
+      { name: "errors", interval: "1s", provider: { builtin: {} }, judge: { errorRate: {}, maxDuration: "60s" } },
     ],
   },
 };
@@ -166,7 +166,7 @@ describe("the dashboard in chromium", () => {
     await expect.poll(() => p.locator(".timeline li").count()).toBeGreaterThan(2);
   });
 
-  it("shows a bad canary rolled back, with a chart of canary vs stable error rate and the failing measurement's value, condition and query", async () => {
+  it("shows a bad canary rolled back by the judge, with its verdict, canary-vs-baseline and canary-vs-stable charts, and each measurement's value, condition and query", async () => {
     const p = await page("operator");
     await p.goto(`${apiUrl}/dashboard/#/rollouts/web`);
     await c.api.post("/apply", {
@@ -183,21 +183,38 @@ describe("the dashboard in chromium", () => {
     await p.locator('[data-role="stable"][data-weight="100"]').waitFor();
     const run = p.locator("article.run").first();
     await run.locator("h3 .phase").getByText("Failed").waitFor({ timeout: 10_000 });
+    // The judge's verdict in words, and its evidence: canary against baseline at each look.
+    const verdict = run.getByTestId("verdict");
+    await verdict.waitFor({ timeout: 10_000 });
+    const judged = run.locator('figure.chart[aria-label^="errors: canary vs baseline"]');
+    await judged.waitFor();
+    expect(await judged.locator("canvas").count()).toBeGreaterThan(0);
     const chart = run.locator('figure.chart[aria-label^="Error rate: canary vs stable"]');
     await chart.waitFor();
-    expect(await chart.locator("canvas").count()).toBeGreaterThan(0);
-    // What the chart draws is why: the canary's error rate well above the stable one's.
+    // What the charts draw is why: the canary's error rate well above the baseline's.
+    type Look = { canary: { requests: number; errors: number }; baseline: { requests: number; errors: number } };
     const runs =
       await c.api.get<
-        { status?: { phase: string; metricResults: { measurements: { phase: string; value?: string }[] }[] } }[]
+        {
+          status?: {
+            phase: string;
+            metricResults: { name: string; judge?: { outcome: string; explanation?: string; looks: Look[] } }[];
+          };
+        }[]
       >("/analysisruns");
     const failed = runs.find((r) => r.status?.phase === "Failed");
-    const bad = failed?.status?.metricResults[0]?.measurements.find((m) => m.phase === "Failed");
-    const value = JSON.parse(bad?.value ?? "{}") as { canary?: { errorRate: number }; stable?: { errorRate: number } };
-    expect(value.canary?.errorRate).toBeGreaterThan(0.05);
-    expect(value.stable?.errorRate ?? 0).toBeLessThan(0.05);
-    await run.getByText(/measurements, conditions and queries/).click();
-    await run.getByText("result.canary.successRate >= 0.95", { exact: true }).waitFor();
+    const judge = failed?.status?.metricResults.find((m) => m.name === "errors")?.judge;
+    expect(judge?.outcome).toBe("Failed");
+    expect(await verdict.textContent()).toBe(judge?.explanation);
+    const last = judge?.looks.at(-1);
+    expect(last && last.canary.errors / last.canary.requests).toBeGreaterThan(
+      last ? (last.baseline.errors + 1) / Math.max(1, last.baseline.requests) : 1,
+    );
+    await run
+      .getByText(/measurements, conditions and queries/)
+      .first()
+      .click();
+    await run.getByText("result.canary.successRate >= 0.5", { exact: true }).waitFor();
     await run.locator("td code", { hasText: "builtin rollout=web" }).first().waitFor();
     await screenshot(p, "rollout-rolled-back");
   });
