@@ -418,6 +418,10 @@ describe("sluice import: Flagger A/B test", () => {
         },
       },
     ]);
+    // The load tester's `hey -z 1m -q 10 -c 2 -H 'X-Canary: insider' …` is the analysis step's load.
+    expect(canary?.steps[2]).toMatchObject({
+      analysis: { load: { rate: 20, duration: "1m", concurrency: 2, headers: { "X-Canary": "insider" } } },
+    });
     expect(canary?.trafficRouting).toEqual({
       nginx: { stableIngress: "frontend" },
       managedRoutes: [{ name: "ab-test" }],
@@ -430,7 +434,7 @@ describe("sluice import: Flagger A/B test", () => {
     expect(warnings).toEqual([
       `warning: ${file}: Canary/frontend spec.targetRef: Deployment frontend is not in the input; paste its pod template into spec.template (a placeholder was written)`,
       `warning: ${file}: Canary/frontend spec.service: Sluice does not generate Services or routes; create them and set spec.strategy.canary.stableService, canaryService and trafficRouting; dropped`,
-      `warning: ${file}: Canary/frontend spec.analysis.webhooks[0]: load-test webhook "load-test": Sluice does not generate load; run your load generator yourself; dropped`,
+      `warning: ${file}: Canary/frontend spec.analysis.webhooks[0]: load-test webhook "load-test": Sluice sends this load itself (load on the analysis steps); requests go to the canary revision; the host of http://frontend-canary.tenant-b is dropped`,
       `warning: ${file}: MetricTemplate/error-rate: not used by a Canary in the input (a Canary's metrics carry its query); skipped`,
     ]);
   });
