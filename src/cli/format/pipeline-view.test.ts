@@ -111,6 +111,19 @@ describe("renderPipelineView", () => {
     expect(text).not.toContain("\u001b[");
   });
 
+  it("shows each stage's cluster when a stage runs in a registered target", () => {
+    const multi = pipeline([healthyCanary, waitingProd]);
+    const withCluster = {
+      ...multi,
+      spec: { ...multi.spec, stages: multi.spec.stages.map((s, i) => (i === 1 ? { ...s, cluster: "prod-eu" } : s)) },
+    };
+    const text = renderPipelineView(withCluster, now);
+    expect(text).toMatch(/^STAGE\s+CLUSTER\s+ROLLOUT\s+RELEASE/m);
+    expect(text).toMatch(/canary\s+\(hub\)\s+shop-canary/);
+    expect(text).toMatch(/prod\s+prod-eu\s+shop-prod\s+v1/);
+    expect(renderPipelineView(multi, now)).not.toContain("CLUSTER");
+  });
+
   it("colours states only when asked (a terminal)", () => {
     expect(renderPipelineView(pipeline([healthyCanary, waitingProd]), now, true)).toContain("\u001b[");
   });

@@ -105,10 +105,13 @@ export function renderPipelineView(pipeline: Pipeline, now: Date, color = false)
   if (status.observedGeneration < (pipeline.metadata.generation ?? 0))
     lines.push("(this status predates the latest change to the pipeline)");
   const byStage = new Map(status.stages.map((s) => [s.stage, s]));
+  // The CLUSTER column appears only when a stage runs in a registered target (hub drives).
+  const clusters = pipeline.spec.stages.some((s) => s.cluster !== undefined);
   const rows = pipeline.spec.stages.map((spec) => {
     const v = byStage.get(spec.name);
     return [
       spec.name,
+      ...(clusters ? [spec.cluster ?? "(hub)"] : []),
       spec.rollout,
       v?.release ?? "-",
       v?.desired ?? "-",
@@ -117,7 +120,13 @@ export function renderPipelineView(pipeline: Pipeline, now: Date, color = false)
       v && v.gates.length > 0 ? v.gates.map((g) => gateSummary(g, now)).join(", ") : "-",
     ];
   });
-  lines.push("", renderTable(["STAGE", "ROLLOUT", "RELEASE", "DESIRED", "CANDIDATE", "STATE", "GATES"], rows));
+  lines.push(
+    "",
+    renderTable(
+      ["STAGE", ...(clusters ? ["CLUSTER"] : []), "ROLLOUT", "RELEASE", "DESIRED", "CANDIDATE", "STATE", "GATES"],
+      rows,
+    ),
+  );
   const said = status.stages.filter((s) => s.message !== "");
   if (said.length > 0) {
     lines.push("");
