@@ -325,8 +325,10 @@ describe.skipIf(skip)("Sluice CRDs on a real API server", () => {
       body: [{ op: "add", path: "/status", value: { phase: "Running", metricResults: [result] } }],
     });
     const read = (await custom.getNamespacedCustomObject(ref)) as Obj;
-    expect((read.status?.metricResults as { judge?: unknown }[])[0]?.judge).toEqual(judge);
-    expect((read.spec?.metrics as { judge?: { maxDuration?: unknown } }[])[0]?.judge?.maxDuration).toBe("30m");
+    const results = (read.status?.metricResults ?? []) as { judge?: unknown }[];
+    const metrics = (read.spec?.metrics ?? []) as { judge?: { maxDuration?: unknown } }[];
+    expect(results[0]?.judge).toEqual(judge);
+    expect(metrics[0]?.judge?.maxDuration).toBe("30m");
   });
 
   it("applies deploy/rbac.yaml, whose ClusterRole allows what the controller does and no more", async () => {
