@@ -41,8 +41,6 @@ export function progressCanary(ctx: ReconcileContext, canary: RevisionStatus): v
   if (skipping) stopAnalysisRuns(ctx, ["step", "background"]);
   else stopStaleStepRun(ctx, strategy.steps);
   keepGatesOf(ctx, canary.hash);
-  // The Gate pause is re-derived every reconcile from the gates that still wait.
-  removePause(ctx, "Gate");
 
   if (!skipping) {
     const outcome =
@@ -61,12 +59,17 @@ export function progressCanary(ctx: ReconcileContext, canary: RevisionStatus): v
       holdAborted(ctx, canary, strategy.abortScaleDownDelaySeconds);
     }
   }
+  // The Gate pause lasts exactly while a gate holds; kept as is (with its start time) meanwhile.
+  if (!ctx.gateWaiting) removePause(ctx, "Gate");
 }
 
 /** A gate holding the rollout pauses it, with the gate's message as the reason. */
 function held(ctx: ReconcileContext, outcome: GateOutcome): Outcome {
   if (outcome === "open") return "advance";
-  if (outcome === "wait") addPause(ctx, "Gate");
+  if (outcome === "wait") {
+    ctx.gateWaiting = true;
+    addPause(ctx, "Gate");
+  }
   return outcome === "aborted" ? "aborted" : "wait";
 }
 
@@ -315,10 +318,13 @@ function promote(ctx: ReconcileContext, strategy: CanaryStrategy, canary: Revisi
   canary.replicas = ctx.spec.replicas;
   canary.weight = hold;
   stableRevision(ctx).weight = 100 - hold;
+  // Every gate before promotion is open: a Gate pause left from an earlier reconcile must not hold it.
+  if (!ctx.gateWaiting) removePause(ctx, "Gate");
   if (!skipping && !hasPause(ctx)) {
     const gate = held(ctx, passHooks(ctx, "confirm-promotion", canary, hold));
     if (gate !== "advance") return gate;
   }
+
   if (hasPause(ctx)) {
     if (!hasPause(ctx, "Gate")) ctx.message = `paused before promoting ${label(canary)}`;
     return "wait";

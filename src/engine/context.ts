@@ -38,6 +38,8 @@ export interface ReconcileContext {
   message: string | undefined;
   /** Set when this reconcile recorded a new revision to roll out. */
   newRevision: boolean;
+  /** Set when a gate holds the rollout in this reconcile: the Gate pause stays, else it is lifted. */
+  gateWaiting: boolean;
   /** Set when an abort happens in this reconcile. */
   abortedNow: { reason: string; message: string } | undefined;
 }
@@ -67,6 +69,7 @@ export function createContext(
     waitingForReadiness: false,
     message: undefined,
     newRevision: false,
+    gateWaiting: false,
     abortedNow: undefined,
   };
 }

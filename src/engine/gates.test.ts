@@ -143,6 +143,21 @@ describe("gate steps and sluice gate open", () => {
     expect(h.weight(2)).toBe(50);
   });
 
+  it("a waiting gate changes nothing in status as time passes (no write loop), and a gate step before promotion still lets confirm-promotion ask", () => {
+    const h = started(
+      [{ name: "ship", type: "confirm-promotion", manual: {} }],
+      [{ setWeight: 25 }, { gate: { name: "qa" } }],
+    );
+    const before = structuredClone(h.status);
+    h.now = new Date(h.now.getTime() + 1_000);
+    expect(h.reconcileOnce().status).toEqual(before);
+    h.command({ type: "openGate", by: "alice", gate: "qa" });
+    expect(h.status.phase).toBe("Paused");
+    expect(h.status.message).toContain('confirm-promotion hook "ship" (manual)');
+    h.command({ type: "openGate", by: "bob", gate: "ship" });
+    expect(h.status.phase).toBe("Healthy");
+  });
+
   it("refuses with a one-line reason when no gate or another gate waits", () => {
     const h = started([], [{ setWeight: 25 }, { gate: { name: "qa" } }]);
     expect(() => h.command({ type: "openGate", by: "bob", gate: "other" })).toThrow(
