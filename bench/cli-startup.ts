@@ -1,5 +1,6 @@
 /**
- * CLI start-up: wall time and peak memory of `sluice --version` and `sluice get rollouts` (against a
+ * CLI start-up: wall time, CPU time and peak memory of `sluice --version` (answered by the launcher
+ * from package.json), `sluice --help` (the whole command tree) and `sluice get rollouts` (against a
  * running local controller with one rollout), from the JavaScript build (dist/cli, made by
  * `npm ci`) and from the TypeScript sources through tsx, side by side with `node -e 0`, the floor
  * any Node program pays. Each row is the median and the worst of --runs cold processes.
@@ -79,9 +80,10 @@ try {
   const get = [BIN, "--state-dir", stateDir, "get", "rollouts"];
   const rows = [
     await row("node -e 0 (reference)", [node, "-e", "0"]),
-    await row("sluice --version (build)", [node, BIN, "--version"]),
+    await row("sluice --version", [node, BIN, "--version"]),
+    await row("sluice --help (build)", [node, BIN, "--help"]),
     await row("sluice get rollouts (build)", [node, ...get]),
-    await row("sluice --version (sources, tsx)", [node, BIN, "--version"], fromSources),
+    await row("sluice --help (sources, tsx)", [node, BIN, "--help"], fromSources),
     await row("sluice get rollouts (sources, tsx)", [node, ...get], fromSources),
   ];
   console.log(JSON.stringify(describeMachine()));

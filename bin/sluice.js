@@ -34,7 +34,11 @@ function buildIsCurrent() {
   }
 }
 
-if (!FROM_SOURCES.has(commandOf(process.argv.slice(2))) && buildIsCurrent()) {
+const args = process.argv.slice(2);
+// The version alone needs nothing but package.json (scripts call it to check what is installed).
+if (args.length === 1 && ["--version", "-v", "version"].includes(args[0])) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL("package.json", root), "utf8")).version}\n`);
+} else if (!FROM_SOURCES.has(commandOf(args)) && buildIsCurrent()) {
   await import(new URL("dist/cli/main.js", root).href);
 } else {
   const { register } = await import("tsx/esm/api");
