@@ -28,7 +28,8 @@ elif [ "${SLUICE_SKIP_KUBE:-}" = "1" ]; then
 fi
 
 status=0
-npx tsc --noEmit || status=$?
+# The dashboard's browser sources have their own tsconfig (DOM types).
+{ npx tsc --noEmit && npx tsc --noEmit -p src/dashboard/app/tsconfig.json; } || status=$?
 [ "$status" -eq 0 ] && { npx biome check . || status=$?; }
 [ "$status" -eq 0 ] && { npx vitest run "$@" || status=$?; }
 [ -n "$kube_note" ] && echo "$kube_note" >&2
