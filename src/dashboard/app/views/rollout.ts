@@ -150,7 +150,27 @@ interface JudgeView {
   explanation?: string;
   outcome?: string;
   moreRequests?: number;
+  requestRate?: number;
+  resets?: number;
   deadline?: string;
+}
+
+/** While the judge is undecided: how much more evidence it needs, how soon at the current rate, and its deadline. */
+function judgeProgress(judge: JudgeView): string {
+  const parts: string[] = [];
+  if (judge.moreRequests !== undefined) {
+    const more = Math.round(judge.moreRequests);
+    const rate = judge.requestRate ?? 0;
+    parts.push(
+      `about ${more} more canary requests needed${rate > 0 ? ` (~${Math.ceil(more / rate)} s at ${rate.toFixed(1)}/s)` : ""}`,
+    );
+  }
+  if (judge.deadline)
+    parts.push(
+      `undecided at ${new Date(judge.deadline).toLocaleTimeString()} it ends by the template's onInsufficientEvidence`,
+    );
+  if (judge.resets) parts.push(`${judge.resets} counter reset(s): evidence restarted`);
+  return parts.length > 0 ? `Judge still looking: ${parts.join("; ")}.` : "Judge still looking.";
 }
 
 function MetricView(props: { metric: MetricResult; run: Run }) {
@@ -164,7 +184,7 @@ function MetricView(props: { metric: MetricResult; run: Run }) {
     <h4>${m.name}: <span class=${`phase phase-${m.phase}`}>${m.phase}</span></h4>
     ${m.message && html`<p class="message">${m.message}</p>`}
     ${judge?.explanation && html`<p class="verdict" data-testid="verdict">${judge.explanation}</p>`}
-    ${judge?.moreRequests !== undefined && judge.outcome === "Running" && html`<p class="muted">About ${Math.round(judge.moreRequests)} more canary requests needed.</p>`}
+    ${judge?.outcome === "Running" && html`<p class="muted" data-testid="judge-progress">${judgeProgress(judge)}</p>`}
     ${judge?.looks && judge.looks.length > 0 && html`<${JudgeChart} looks=${judge.looks} title=${`${m.name}: canary vs baseline`} latency=${Boolean(spec?.judge?.latency)} />`}
     ${
       measurements.length > 0 &&
