@@ -52,7 +52,8 @@ export class HookRunner {
       answers[action.key] = {
         revision: action.revision,
         attempt: action.attempt,
-        ...result,
+        ok: result.ok,
+        message: result.message,
         at: this.now().toISOString(),
       };
       this.answers.set(name, answers);
