@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EventRecord } from "../../src/controller/control-plane.js";
 import type { Rollout } from "../../src/model/index.js";
+import { runSluice } from "../helpers/cli.js";
 import { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
 import { waitFor } from "../helpers/wait.js";
@@ -163,7 +164,14 @@ describe("lifecycle hooks on the local platform", () => {
     expect(resumed.status?.gates?.[0]).toMatchObject({ name: "qa", waitingSince: since });
     expect(resumed.status?.message).toContain("sluice gate open gated --gate qa");
 
-    const opened = await second.api.post<Rollout>("/rollouts/gated/gates/open", { reason: "QA signed off" });
+    // The CLI, as a person runs it: a wrong gate name is refused with the ones that wait.
+    const wrong = await runSluice(["gate", "open", "gated", "--gate", "nope", "--state-dir", second.stateDir]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('rollout "gated" has no gate "nope" waiting; waiting: qa');
+    const cli = await runSluice(["gate", "open", "gated", "--reason", "QA signed off", "--state-dir", second.stateDir]);
+    expect(cli.stderr).toBe("");
+    expect(cli.stdout).toMatch(/^rollout "gated": gate "qa" opened by \S+/);
+    const opened = await second.api.get<Rollout>("/rollouts/gated");
     expect(opened.status?.gates?.[0]).toMatchObject({ name: "qa", reason: "QA signed off" });
     expect(opened.status?.gates?.[0]?.openedBy).toBeTruthy();
     await waitForRollout(
