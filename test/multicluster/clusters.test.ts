@@ -6,9 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { clusterSecretName, readClusterSecret } from "../../src/platform/kubernetes/clusters/cluster-secret.js";
+import { RemoteRollouts } from "../../src/platform/kubernetes/clusters/remote-rollouts.js";
 import { runSluice } from "../helpers/cli.js";
 import { type ClusterSet, groupsRssKiB, serviceAccountKubeconfig, startClusters } from "../helpers/kube-multi.js";
-import { applySluice, createNamespace, GROUP, installCrds, kubeRollout, VERSION } from "../helpers/kube-sluice.js";
+import {
+  applySluice,
+  createNamespace,
+  GROUP,
+  getSluice,
+  installCrds,
+  kubeRollout,
+  VERSION,
+} from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 
 // A hub and two targets, each a real control plane on 127.0.0.1. The hub keeps target credentials
@@ -139,8 +148,35 @@ describe.skipIf(skip)("multi-cluster: target registry", () => {
     );
   });
 
-  it("a target whose control plane is gone is shown unreachable; the other stays reachable", async () => {
+  it("the hub writes a target's rollout once; a target whose control plane is gone is unreachable with its last known state, refuses writes, and the other stays reachable", async () => {
+    // The hub's view of production's rollouts, through the stored credentials: write once, not twice.
+    const secret = await set.clusters.hub!.kc.makeApiClient(CoreV1Api).readNamespacedSecret({
+      namespace: hubNs,
+      name: clusterSecretName("production"),
+    });
+    const { kc } = readClusterSecret(secret);
+    if (!kc) throw new Error("production's Secret is unusable");
+    const remote = new RemoteRollouts("production", kc, "apps", 3_000);
+    expect((await remote.refresh()).reachable).toBe(true);
+    const known = remote.lastKnown("web");
+    const spec = { ...(known?.rollout.spec as Record<string, unknown>), replicas: 3 };
+    expect(await remote.apply("web", spec, { "sluice.dev/release": "v2" })).toBe(true);
+    expect(await remote.apply("web", spec, { "sluice.dev/release": "v2" })).toBe(false);
+    const stored = await getSluice(set.clusters.production!.kc, "apps", "Rollout", "web");
+    expect(stored.spec?.replicas).toBe(3);
+    expect(stored.metadata?.annotations?.["sluice.dev/release"]).toBe("v2");
+    await remote.refresh();
+    const versionBefore = remote.lastKnown("web")?.rollout.metadata.resourceVersion;
+    expect(versionBefore).toBe(stored.metadata?.resourceVersion);
+
     await set.clusters.production!.cp.stop();
+    const after = await remote.refresh();
+    expect(after.reachable).toBe(false);
+    // Last known state kept, with its age; no write on stale data.
+    expect(remote.lastKnown("web")?.rollout.metadata.resourceVersion).toBe(versionBefore);
+    expect(remote.lastKnown("web")?.ageMs).toBeGreaterThanOrEqual(0);
+    await expect(remote.apply("web", { ...spec, replicas: 2 })).rejects.toThrow(/cluster unreachable/);
+
     await waitFor(
       async () => {
         const clusters = await list();
