@@ -36,6 +36,19 @@ describe("hooks", () => {
     );
   });
 
+  it("refuses gates and checks on a blue-green rollout, which would not hold on them", () => {
+    const bg = {
+      ...rollout([{ name: "ship", type: "confirm-promotion", manual: {} }]),
+    } as { spec: Record<string, unknown> };
+    bg.spec.strategy = { blueGreen: {} };
+    const issues = (Rollout.safeParse(bg).error?.issues ?? []).map((i) => `${i.path.join(".")}: ${i.message}`);
+    expect(issues).toEqual([
+      "spec.hooks.0.type: blue-green rollouts run only event and post-rollout hooks for now; confirm-promotion needs a canary strategy",
+    ]);
+    bg.spec.hooks = [{ name: "told", type: "post-rollout", webhook: { url: "http://127.0.0.1/x" } }];
+    expect(Rollout.safeParse(bg).success).toBe(true);
+  });
+
   it("a gate step takes a name and an optional timeout", () => {
     expect(Rollout.safeParse(rollout(undefined, [{ gate: { name: "qa", timeout: { after: "2h" } } }])).success).toBe(
       true,

@@ -15,26 +15,40 @@ import { Notification } from "./notification.js";
 import { Strategy } from "./strategy.js";
 import { WorkloadTemplate } from "./workload.js";
 
-export const RolloutSpec = z.strictObject({
-  replicas: Replicas().default(1),
-  selector: z.strictObject({ matchLabels: StringMap(MAX_LABEL_VALUE_LENGTH) }).optional(),
-  template: WorkloadTemplate,
-  strategy: Strategy,
-  revisionHistoryLimit: z.number().int().nonnegative().max(MAX_REVISION_HISTORY).default(10),
-  minReadySeconds: DelaySeconds().default(0),
-  progressDeadlineSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).default(600),
-  progressDeadlineAbort: z.boolean().default(false),
-  /** A change back to one of the last N revisions skips steps and analysis: a fast rollback. */
-  rollbackWindow: z.strictObject({ revisions: z.number().int().nonnegative().max(MAX_REVISION_HISTORY) }).optional(),
-  paused: z.boolean().default(false),
-  /** Set to a timestamp to replace every replica of the current revisions (`sluice restart`). */
-  restartAt: Timestamp().optional(),
-  /** Webhooks told about the rollout's events (docs/notifications.md). */
-  // Bounded so the CRD's uniqueness rule on names stays cheap enough for the API server to accept.
-  notifications: z.array(Notification).max(20).optional(),
-  /** Lifecycle hooks: gates, checks and calls at each stage of a rollout (docs/hooks.md). */
-  hooks: RolloutHooks.optional(),
-});
+export const RolloutSpec = z
+  .strictObject({
+    replicas: Replicas().default(1),
+    selector: z.strictObject({ matchLabels: StringMap(MAX_LABEL_VALUE_LENGTH) }).optional(),
+    template: WorkloadTemplate,
+    strategy: Strategy,
+    revisionHistoryLimit: z.number().int().nonnegative().max(MAX_REVISION_HISTORY).default(10),
+    minReadySeconds: DelaySeconds().default(0),
+    progressDeadlineSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).default(600),
+    progressDeadlineAbort: z.boolean().default(false),
+    /** A change back to one of the last N revisions skips steps and analysis: a fast rollback. */
+    rollbackWindow: z.strictObject({ revisions: z.number().int().nonnegative().max(MAX_REVISION_HISTORY) }).optional(),
+    paused: z.boolean().default(false),
+    /** Set to a timestamp to replace every replica of the current revisions (`sluice restart`). */
+    restartAt: Timestamp().optional(),
+    /** Webhooks told about the rollout's events (docs/notifications.md). */
+    // Bounded so the CRD's uniqueness rule on names stays cheap enough for the API server to accept.
+    notifications: z.array(Notification).max(20).optional(),
+    /** Lifecycle hooks: gates, checks and calls at each stage of a rollout (docs/hooks.md). */
+    hooks: RolloutHooks.optional(),
+  })
+  .check((ctx) => {
+    // A gate the engine would not hold on is worse than none: refused rather than silently skipped.
+    if (!ctx.value.strategy.blueGreen) return;
+    (ctx.value.hooks ?? []).forEach((h, i) => {
+      if (h.type !== "event" && h.type !== "post-rollout")
+        ctx.issues.push({
+          code: "custom",
+          input: h.type,
+          path: ["hooks", i, "type"],
+          message: `blue-green rollouts run only event and post-rollout hooks for now; ${h.type} needs a canary strategy`,
+        });
+    });
+  });
 export type RolloutSpec = z.infer<typeof RolloutSpec>;
 
 /** Where a rollout stands: Progressing, Paused, Healthy or Degraded (aborted, failed, or past its deadline). */
