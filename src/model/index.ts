@@ -1,6 +1,7 @@
 export * from "./analysis.js";
 export * from "./approval.js";
 export * from "./duration.js";
+export * from "./hooks.js";
 export * from "./meta.js";
 export * from "./notification.js";
 export * from "./pipeline.js";
@@ -8,4 +9,3 @@ export * from "./release.js";
 export * from "./rollout.js";
 export * from "./strategy.js";
 export * from "./workload.js";
-export * from "./hooks.js";
