@@ -89,6 +89,7 @@ describe("CRDs", () => {
       "setCanaryScale",
       "setHeaderRoute",
       "setMirrorRoute",
+      "gate",
     ]);
     expect(JSON.stringify(step["x-kubernetes-validations"])).toContain("exists_one");
     expect((step.properties as Record<string, SchemaNode>).setWeight).toEqual({
@@ -164,10 +165,13 @@ describe("deploy/", () => {
       "ClusterRole",
       "ClusterRoleBinding",
       "Deployment",
+      "PrometheusRule",
       "Role",
       "RoleBinding",
       "RoleBinding",
+      "Service",
       "ServiceAccount",
+      "ServiceMonitor",
       "ValidatingAdmissionPolicy",
       "ValidatingAdmissionPolicyBinding",
     ]);
