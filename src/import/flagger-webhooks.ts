@@ -1,24 +1,15 @@
 import { heyLoad } from "../load/hey.js";
 import type { GeneratedLoad } from "../model/generated-load.js";
-import { durationMs } from "../model/index.js";
+import { durationMs, GATE_HOOK_TYPES, HookType } from "../model/index.js";
 import { child, duration, isObj, list, type Obj } from "./fields.js";
 import type { Notes } from "./notes.js";
 
 // The load tester's own load generators; a command starting with one of them generates load.
 const LOAD_GENERATOR = /^\s*(?:\S*\/)?(hey|fortio|k6|wrk|ghz|vegeta|locust|ab)(\s|$)/;
 
-/** Flagger's webhook types; each is a Sluice hook type of the same name (docs/hooks.md). */
-const TYPES = new Set([
-  "confirm-rollout",
-  "pre-rollout",
-  "rollout",
-  "confirm-traffic-increase",
-  "confirm-promotion",
-  "post-rollout",
-  "rollback",
-  "event",
-]);
-const GATE_TYPES = new Set(["confirm-rollout", "confirm-traffic-increase", "confirm-promotion"]);
+/** Flagger's webhook types are Sluice's hook types, name for name (docs/hooks.md). */
+const TYPES = new Set<string>(HookType.options);
+const GATE_TYPES = new Set<string>(GATE_HOOK_TYPES);
 
 /** The load tester's gate endpoints: its gates live in its memory; Sluice's manual gates are durable. */
 const LOADTESTER_GATE = /\/gate\/(approve|halt|check)\/?$/;
