@@ -44,6 +44,9 @@ export class SessionSealer {
     if (value.length > 2048) return undefined;
     try {
       const raw = Buffer.from(value, "base64url");
+      // The decoder ignores a last character's spare bits and any stray characters, so several
+      // strings open to the same bytes; only the one this sealer writes is accepted.
+      if (raw.toString("base64url") !== value) return undefined;
       if (raw.length < 29) return undefined;
       const decipher = createDecipheriv("aes-256-gcm", this.key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(12, 28));

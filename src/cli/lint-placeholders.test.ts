@@ -68,6 +68,17 @@ describe("placeholderIssues", () => {
   });
 });
 
+describe("a Release's source record", () => {
+  it("is not checked (Sluice never calls it), while the rest of the Release is", () => {
+    const release = {
+      kind: "Release",
+      metadata: { name: "shop-v2" },
+      spec: { pipeline: "shop", image: "REPLACE-ME", source: { buildUrl: "https://ci.example.com/b/1" } },
+    } as unknown as Resource;
+    expect(placeholderIssues(release).map((i) => i.path)).toEqual(["spec.image"]);
+  });
+});
+
 describe("lint warns on placeholders", () => {
   it("warns with file, line and path but exits 0: the resource is valid, only unfinished", async () => {
     const { out, sink } = capture();

@@ -21,6 +21,12 @@ const PLACEHOLDERS: { pattern: RegExp; what: string }[] = [
 /** Where a placeholder sits and what it looks like, for a lint warning. */
 export type PlaceholderIssue = CheckIssue;
 
+/**
+ * A Release's source is a record of where the build came from (a commit, a CI link): Sluice never
+ * calls it, and the shipped examples point it at example.com on purpose.
+ */
+const RECORD_ONLY: Record<string, string> = { Release: "spec.source" };
+
 /** Nesting deeper than this is not walked (the schema's own limits stop manifests long before). */
 const MAX_DEPTH = 64;
 
@@ -31,8 +37,10 @@ const MAX_DEPTH = 64;
  */
 export function placeholderIssues(resource: Resource): PlaceholderIssue[] {
   const issues: PlaceholderIssue[] = [];
+  const skip = RECORD_ONLY[resource.kind];
   const walk = (value: unknown, path: (string | number)[]) => {
     if (path.length > MAX_DEPTH) return;
+    if (skip !== undefined && formatPath(path) === skip) return;
     if (typeof value === "string") {
       const hit = PLACEHOLDERS.find((p) => p.pattern.test(value));
       if (hit)
