@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NotFoundError } from "../controller/control-plane.js";
+import { NotFoundError } from "../ports/control-plane.js";
 import { createApi } from "./app.js";
 import type { ApiErrorBody } from "./errors.js";
 import { FakeControlPlane, rolloutManifest } from "./testing.js";

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { ControlPlane } from "../controller/control-plane.js";
+import type { ControlPlane } from "../ports/control-plane.js";
 import { authenticate } from "./auth.js";
 import { dashboardRoutes } from "./dashboard-routes.js";
 import { ApiError, toErrorResponse } from "./errors.js";

@@ -1,4 +1,4 @@
-import type { ChangeNotice, ResourceKind } from "../controller/control-plane.js";
+import type { ChangeNotice, ResourceKind } from "../ports/control-plane.js";
 import type { ApiErrorBody, ApiErrorCode, ApiErrorDetail } from "./errors.js";
 import { SseParser } from "./sse.js";
 

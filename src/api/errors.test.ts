@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { NotFoundError } from "../controller/control-plane.js";
 import { ManifestError, ValidationError } from "../model/errors.js";
+import { NotFoundError } from "../ports/control-plane.js";
 import { ApiError, toErrorResponse } from "./errors.js";
 
 describe("toErrorResponse", () => {

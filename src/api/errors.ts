@@ -1,4 +1,4 @@
-import { NotFoundError, PipelineRequestError } from "../controller/control-plane.js";
+import { NotFoundError, PipelineRequestError } from "../ports/control-plane.js";
 
 /** The stable error codes of the API. Clients branch on these, never on messages. */
 export type ApiErrorCode = "NotFound" | "Invalid" | "Unauthorized" | "Forbidden" | "Conflict" | "TooLarge" | "Internal";

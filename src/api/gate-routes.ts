@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { ControlPlane } from "../controller/control-plane.js";
+import type { ControlPlane } from "../ports/control-plane.js";
 import { needs } from "./auth.js";
 import { ApiError } from "./errors.js";
 import { identityOf } from "./identity.js";

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
-import type { Actor } from "../controller/control-plane.js";
+import type { Actor } from "../ports/control-plane.js";
 import type { StoredToken } from "../store/tokens.js";
 import { isRole, type Role } from "./roles.js";
 

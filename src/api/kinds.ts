@@ -1,4 +1,4 @@
-import type { ResourceKind } from "../controller/control-plane.js";
+import type { ResourceKind } from "../ports/control-plane.js";
 import { ApiError } from "./errors.js";
 
 /** The URL segment of each kind, as `kubectl` spells resources: lowercase plural. */

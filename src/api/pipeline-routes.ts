@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { ControlPlane, PipelineRequest } from "../controller/control-plane.js";
 import type { Release } from "../model/index.js";
+import type { ControlPlane, PipelineRequest } from "../ports/control-plane.js";
 import { needs } from "./auth.js";
 import { ApiError } from "./errors.js";
 import { identityOf } from "./identity.js";

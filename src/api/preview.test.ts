@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Resource } from "../controller/control-plane.js";
+import type { Resource } from "../ports/control-plane.js";
 import { noticeWithPreviewUrl, withPreviewUrl } from "./preview.js";
 
 const rollout = (strategy: unknown, status?: unknown) =>

@@ -1,4 +1,4 @@
-import type { ChangeNotice, Resource } from "../controller/control-plane.js";
+import type { ChangeNotice, Resource } from "../ports/control-plane.js";
 
 /** Where the runtime serves a blue-green rollout's preview revision, when it knows it. */
 export type PreviewUrlOf = (rollout: string) => string | undefined;

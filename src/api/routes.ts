@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import type { ControlPlane, Resource } from "../controller/control-plane.js";
 import { ValidationError } from "../model/errors.js";
 import type { Rollout } from "../model/index.js";
 import { MAX_DOCUMENT_BYTES } from "../model/limits.js";
 import { loadText } from "../model/load.js";
+import type { ControlPlane, Resource } from "../ports/control-plane.js";
 import { needs } from "./auth.js";
 import { limitApplyBody, MAX_YAML_BODY_BYTES, readTextBody, refuseDeepJson } from "./body.js";
 import { type CommandOutcome, commandOutcome, OUTCOME_HEADER } from "./command-outcome.js";

@@ -1,3 +1,7 @@
+import type { RolloutCommand } from "../engine/types.js";
+import { ValidationError } from "../model/errors.js";
+import type { Rollout } from "../model/index.js";
+import { parseResource } from "../model/load.js";
 import type {
   ApplyResult,
   ChangeNotice,
@@ -8,12 +12,8 @@ import type {
   RecordedEntry,
   Resource,
   ResourceKind,
-} from "../controller/control-plane.js";
-import { NotFoundError, REQUEST_ENTRY_TYPE } from "../controller/control-plane.js";
-import type { RolloutCommand } from "../engine/types.js";
-import { ValidationError } from "../model/errors.js";
-import type { Rollout } from "../model/index.js";
-import { parseResource } from "../model/load.js";
+} from "../ports/control-plane.js";
+import { NotFoundError, REQUEST_ENTRY_TYPE } from "../ports/control-plane.js";
 
 /**
  * An in-memory ControlPlane for API tests: validates with the real model, keeps resources in a map,

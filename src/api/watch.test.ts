@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ChangeNotice, EventRecord } from "../controller/control-plane.js";
+import type { ChangeNotice, EventRecord } from "../ports/control-plane.js";
 import { createApi } from "./app.js";
 import { type SseMessage, SseParser } from "./sse.js";
 import { FakeControlPlane, rolloutManifest } from "./testing.js";

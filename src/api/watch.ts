@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { ChangeNotice, ControlPlane, ResourceKind } from "../controller/control-plane.js";
+import type { ChangeNotice, ControlPlane, ResourceKind } from "../ports/control-plane.js";
 import { ApiError } from "./errors.js";
 import { noticeWithPreviewUrl, type PreviewUrlOf } from "./preview.js";
 

@@ -2,10 +2,10 @@ import { readFile, stat } from "node:fs/promises";
 import type { ApiClient } from "../api/client.js";
 import { ApiClientError } from "../api/client.js";
 import type { ApiErrorDetail } from "../api/errors.js";
-import type { Resource } from "../controller/control-plane.js";
 import { ManifestError } from "../model/errors.js";
 import { type LoadResult, loadPaths, loadText, STDIN_SOURCE } from "../model/load.js";
 import { manifestFiles, readProcessStdin } from "../model/manifest-files.js";
+import type { Resource } from "../ports/control-plane.js";
 
 /** Where a loaded resource came from: its file, and how to find a field's line in it. */
 export interface Origin {

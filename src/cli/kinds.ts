@@ -1,4 +1,4 @@
-import type { ResourceKind } from "../controller/control-plane.js";
+import type { ResourceKind } from "../ports/control-plane.js";
 import { CliError } from "./cli-error.js";
 
 const KINDS: { kind: ResourceKind; plural: string; names: string[] }[] = [

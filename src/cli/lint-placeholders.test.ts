@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Resource } from "../controller/control-plane.js";
+import type { Resource } from "../ports/control-plane.js";
 import { lintCommand } from "./lint.js";
 import { placeholderIssues } from "./lint-placeholders.js";
 

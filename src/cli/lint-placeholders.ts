@@ -1,6 +1,6 @@
-import type { Resource } from "../controller/control-plane.js";
 import { formatPath } from "../model/errors.js";
 import type { CheckIssue } from "../model/load.js";
+import type { Resource } from "../ports/control-plane.js";
 
 /**
  * Values that are obviously not filled in yet: what `sluice import` writes where it cannot know the

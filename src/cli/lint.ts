@@ -1,11 +1,11 @@
 import { checkTemplate } from "../analysis/template-checks.js";
-import type { Resource } from "../controller/control-plane.js";
 import { formatPath } from "../model/errors.js";
 import type { Pipeline } from "../model/index.js";
 import type { FieldIssue } from "../model/issues.js";
 import { type CheckIssue, type ExtraCheck, type LoadPathsOptions, loadPaths } from "../model/load.js";
 import { readProcessStdin } from "../model/manifest-files.js";
 import { pipelineChecks, stageRolloutChecks } from "../pipeline/index.js";
+import type { Resource } from "../ports/control-plane.js";
 import { placeholderIssues } from "./lint-placeholders.js";
 
 /** Where lint writes; the CLI's `Output` fits. */

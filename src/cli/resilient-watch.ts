@@ -1,7 +1,7 @@
 import { setTimeout as wait } from "node:timers/promises";
 import type { ApiClient } from "../api/client.js";
 import { ApiClientError } from "../api/client.js";
-import type { ChangeNotice, ResourceKind } from "../controller/control-plane.js";
+import type { ChangeNotice, ResourceKind } from "../ports/control-plane.js";
 import { CliError } from "./cli-error.js";
 
 /** How long a watch keeps trying to reach a restarted controller before giving up. */

@@ -10,8 +10,8 @@ import {
   type ClusterAnalysisTemplate,
   type Rollout,
 } from "../model/index.js";
+import type { ControllerStore } from "../ports/controller-store.js";
 import type { ControllerMetrics } from "./metrics.js";
-import type { ControllerStore } from "./store-port.js";
 import { WorkQueue } from "./work-queue.js";
 
 type StartRun = Extract<Action, { type: "startAnalysisRun" }>;

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Action, Observation } from "../engine/types.js";
 import type { Rollout } from "../model/index.js";
 import type { Platform } from "../platform/port.js";
+import type { ChangeNotice } from "../ports/control-plane.js";
 import { Store } from "../store/store.js";
 import { memoryDb } from "../store/test-db.js";
-import type { ChangeNotice } from "./control-plane.js";
 import { Controller } from "./controller.js";
 
 const rollout = (replicas = 1) => ({

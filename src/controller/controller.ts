@@ -6,8 +6,6 @@ import type { AnalysisObservation, RolloutCommand, RolloutEvent } from "../engin
 import { HookRunner } from "../hooks/runner.js";
 import type { AnalysisRun, Release, Rollout } from "../model/index.js";
 import type { Platform } from "../platform/port.js";
-import { AnalysisLoop } from "./analysis-loop.js";
-import { applyResources } from "./apply.js";
 import {
   type ApplyResult,
   type ChangeNotice,
@@ -20,11 +18,14 @@ import {
   type RecordedEntry,
   type Resource,
   type ResourceKind,
-} from "./control-plane.js";
+} from "../ports/control-plane.js";
+import { type ControllerStore, isLocalStore } from "../ports/controller-store.js";
+import type { PipelineStore } from "../ports/pipeline-store.js";
+import { AnalysisLoop } from "./analysis-loop.js";
+import { applyResources } from "./apply.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { LocalPipelineStore } from "./pipelines/local-store.js";
 import { PipelineLoop, type PipelineRecordPort } from "./pipelines/loop.js";
-import type { PipelineStore } from "./pipelines/store.js";
 import {
   type FailureStatus,
   invalidSpecStatus,
@@ -33,7 +34,6 @@ import {
   storedSpecProblems,
   withoutControllerConditions,
 } from "./reconcile-failure.js";
-import { type ControllerStore, isLocalStore } from "./store-port.js";
 import { WorkQueue } from "./work-queue.js";
 
 export interface ControllerOptions {

@@ -23,7 +23,7 @@ import { KubePipelineStore } from "../platform/kubernetes/pipeline-store.js";
 import { KubeResourceStore, type ObjectCache } from "../platform/kubernetes/resource-store.js";
 import { routerFor } from "../platform/kubernetes/routers/index.js";
 import { shareConnections } from "../platform/kubernetes/shared-connections.js";
-import type { ResourceKind } from "./control-plane.js";
+import type { ResourceKind } from "../ports/control-plane.js";
 import { Controller } from "./controller.js";
 import { ControllerMetrics, rolloutLabel } from "./metrics.js";
 

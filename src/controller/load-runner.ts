@@ -4,7 +4,7 @@ import { type WantedLoad, wantedLoads } from "../load/plan.js";
 import { type LoadReport, runLoad } from "../load/sender.js";
 import type { AnalysisRun } from "../model/analysis.js";
 import type { Rollout } from "../model/rollout.js";
-import type { ChangeNotice } from "./control-plane.js";
+import type { ChangeNotice } from "../ports/control-plane.js";
 
 /** A load the router's address rules out: the local platform sends only to loopback addresses. */
 export class LoadTargetError extends Error {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Resource } from "../controller/control-plane.js";
 import { AnalysisRun, AnalysisTemplate } from "./analysis.js";
 import { crossChecks } from "./cross-checks.js";
+import type { Resource } from "./resource.js";
 import { Rollout } from "./rollout.js";
 
 const meta = { apiVersion: "sluice.dev/v1alpha1", metadata: { name: "x" } };

@@ -1,4 +1,3 @@
-import type { Resource } from "../controller/control-plane.js";
 import type {
   AnalysisRunSpec,
   AnalysisTemplate,
@@ -8,6 +7,7 @@ import type {
 } from "./analysis.js";
 import type { PathSegment } from "./errors.js";
 import type { FieldIssue } from "./issues.js";
+import type { Resource } from "./resource.js";
 import type { Rollout } from "./rollout.js";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ResourceKind } from "../controller/control-plane.js";
+import type { ResourceKind } from "./resource.js";
 import { RESOURCE_SCHEMAS } from "./validate.js";
 
 /** A JSON Schema document as zod produces it. */

@@ -1,6 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
 import { Composer, type Document, isScalar, isSeq, LineCounter, Parser } from "yaml";
-import type { Resource } from "../controller/control-plane.js";
 import {
   formatPath,
   ManifestError,
@@ -12,6 +11,7 @@ import {
 import { checkSize, decodeManifest, InputRefusedError, TOO_DEEP, tagProblems, tooDeepOffset } from "./input-limits.js";
 import { MAX_ALIAS_COUNT } from "./limits.js";
 import { manifestFiles, readProcessStdin, unreadableReason } from "./manifest-files.js";
+import type { Resource } from "./resource.js";
 import { validateResource } from "./validate.js";
 import { lineOf } from "./yaml-locate.js";
 

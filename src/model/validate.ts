@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import type { Resource, ResourceKind } from "../controller/control-plane.js";
 import { AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate } from "./analysis.js";
 import { crossChecks } from "./cross-checks.js";
 import { type FieldIssue, friendlyMessages, suggestion, translateIssues, typeName } from "./issues.js";
@@ -7,6 +6,7 @@ import { API_VERSION } from "./meta.js";
 import { Pipeline } from "./pipeline.js";
 import { rawIssues } from "./raw-guards.js";
 import { Release } from "./release.js";
+import type { Resource, ResourceKind } from "./resource.js";
 import { Rollout } from "./rollout.js";
 
 /** The schema of each resource kind, with defaults. */

@@ -1,4 +1,3 @@
-import type { EventRecord } from "../controller/control-plane.js";
 import {
   DEFAULT_NOTIFICATION_REASONS,
   NOTIFICATION_FAILED,
@@ -7,6 +6,7 @@ import {
   type RecordEntry,
   type Rollout,
 } from "../model/index.js";
+import type { EventRecord } from "../ports/control-plane.js";
 
 /** Pipeline events notified when a notification lists no `on`: those where a person has to act. */
 export const DEFAULT_PIPELINE_NOTIFICATION_EVENTS = [

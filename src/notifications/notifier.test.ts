@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../test/helpers/wait.js";
 import { startScriptedServer, type TestServer } from "../../test/providers/servers.js";
-import type { ChangeNotice, EventRecord, RecordedEntry, Resource } from "../controller/control-plane.js";
 import { ControllerMetrics } from "../controller/metrics.js";
 import type { RolloutEvent } from "../engine/types.js";
 import { Pipeline, Rollout } from "../model/index.js";
+import type { ChangeNotice, EventRecord, RecordedEntry, Resource } from "../ports/control-plane.js";
 import { Notifier, type NotifierOptions, type NotifierSource } from "./notifier.js";
 
 /** Stands in for the Controller: rollouts by name, and a change stream the test drives. */

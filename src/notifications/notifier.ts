@@ -1,7 +1,7 @@
-import type { ChangeNotice, Resource, ResourceKind } from "../controller/control-plane.js";
 import { type ControllerMetrics, type NotificationResult, rolloutLabel } from "../controller/metrics.js";
 import type { RolloutEvent } from "../engine/types.js";
 import { NOTIFICATION_FAILED, type Notification, type Pipeline, type Rollout } from "../model/index.js";
+import type { ChangeNotice, Resource, ResourceKind } from "../ports/control-plane.js";
 import { NotificationError, type NotifiedKind } from "./errors.js";
 import { matchingNotifications, matchingPipelineNotifications } from "./match.js";
 import { notificationPayload } from "./payload.js";

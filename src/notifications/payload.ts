@@ -1,5 +1,5 @@
-import type { EventRecord } from "../controller/control-plane.js";
 import type { Rollout, Webhook } from "../model/index.js";
+import type { EventRecord } from "../ports/control-plane.js";
 
 /** The body of a `format: json` notification. */
 export interface JsonPayload {

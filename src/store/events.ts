@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import type { EventRecord, ResourceKind } from "../controller/control-plane.js";
 import type { RolloutEvent } from "../engine/types.js";
+import type { EventRecord, ResourceKind } from "../ports/control-plane.js";
 
 /** Which events to read. */
 export interface EventFilter {

@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import type { RecordedEntry } from "../controller/control-plane.js";
 import { RecordEntry } from "../model/index.js";
+import type { RecordedEntry } from "../ports/control-plane.js";
 
 /** Which part of a pipeline's record to read. */
 export interface RecordFilter {

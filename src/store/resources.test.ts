@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NotFoundError, type Resource } from "../controller/control-plane.js";
+import { NotFoundError, type Resource } from "../ports/control-plane.js";
 import { canonicalJson, ResourceTable } from "./resources.js";
 import { fakeClock, memoryDb } from "./test-db.js";
 

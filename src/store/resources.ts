@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { NotFoundError, type Resource, type ResourceKind } from "../controller/control-plane.js";
+import { NotFoundError, type Resource, type ResourceKind } from "../ports/control-plane.js";
 
 interface Row {
   kind: ResourceKind;

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
-import type { EventRecord, Resource, ResourceKind } from "../controller/control-plane.js";
-import type { LocalControllerStore } from "../controller/store-port.js";
 import type { RolloutEvent } from "../engine/types.js";
 import type { WorkloadTemplate } from "../model/index.js";
+import type { EventRecord, Resource, ResourceKind } from "../ports/control-plane.js";
+import type { LocalControllerStore } from "../ports/controller-store.js";
 import { openDatabase } from "./db.js";
 import { StoreError } from "./errors.js";
 import { EVENTS_KEPT, type EventFilter, EventLog } from "./events.js";

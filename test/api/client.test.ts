@@ -3,8 +3,8 @@ import { createApi } from "../../src/api/app.js";
 import { ApiClient, ApiClientError } from "../../src/api/client.js";
 import { type ServedApi, serveApi } from "../../src/api/serve.js";
 import { FakeControlPlane, rolloutManifest } from "../../src/api/testing.js";
-import type { ChangeNotice, EventRecord } from "../../src/controller/control-plane.js";
 import type { Rollout } from "../../src/model/index.js";
+import type { ChangeNotice, EventRecord } from "../../src/ports/control-plane.js";
 import { waitFor } from "../helpers/wait.js";
 
 const TOKEN = "e".repeat(64);

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ApiClient, ApiClientError } from "../../src/api/client.js";
-import type { EventRecord } from "../../src/controller/control-plane.js";
+import type { EventRecord } from "../../src/ports/control-plane.js";
 import { runSluice } from "../helpers/cli.js";
 import { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";

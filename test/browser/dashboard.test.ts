@@ -1,8 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../src/api/client.js";
-import type { RecordedEntry } from "../../src/controller/control-plane.js";
 import { LoadGenerator } from "../../src/demo/load.js";
+import type { RecordedEntry } from "../../src/ports/control-plane.js";
 import { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
 import { waitFor } from "../helpers/wait.js";

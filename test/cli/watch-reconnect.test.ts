@@ -11,8 +11,8 @@ import { STATUS_EXIT, statusCommand } from "../../src/cli/commands/status.js";
 import { connect } from "../../src/cli/connect.js";
 import type { Output } from "../../src/cli/output.js";
 import { CONNECTION_LOST, watchWithReconnect } from "../../src/cli/resilient-watch.js";
-import type { EventRecord } from "../../src/controller/control-plane.js";
 import { Rollout } from "../../src/model/index.js";
+import type { EventRecord } from "../../src/ports/control-plane.js";
 import { waitFor } from "../helpers/wait.js";
 
 /** A controller's API as `sluice up` runs it: served on a new port each start, found through api.json. */

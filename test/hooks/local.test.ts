@@ -1,8 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { EventRecord } from "../../src/controller/control-plane.js";
 import type { Rollout } from "../../src/model/index.js";
+import type { EventRecord } from "../../src/ports/control-plane.js";
 import { runSluice } from "../helpers/cli.js";
 import { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";

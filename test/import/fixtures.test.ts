@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { importCommand } from "../../src/cli/commands/import.js";
 import { analysisChecks, lintCommand } from "../../src/cli/lint.js";
-import type { Resource } from "../../src/controller/control-plane.js";
 import type { AnalysisTemplate, Rollout } from "../../src/model/index.js";
 import { loadText } from "../../src/model/load.js";
+import type { Resource } from "../../src/ports/control-plane.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 /** Inputs `sluice import` refuses without --drop-unsupported; kept apart so the whole-directory test stays green. */

@@ -10,10 +10,10 @@ import {
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
-import type { RecordedEntry } from "../../src/controller/control-plane.js";
-import { type ControlPlane, PipelineRequestError } from "../../src/controller/control-plane.js";
 import { startKubeRuntime } from "../../src/controller/kube-runtime.js";
 import { ClusterControlPlane } from "../../src/platform/kubernetes/cluster-control-plane.js";
+import type { RecordedEntry } from "../../src/ports/control-plane.js";
+import { type ControlPlane, PipelineRequestError } from "../../src/ports/control-plane.js";
 import { useKubeController } from "../helpers/kube-controller.js";
 import { applySluice, createNamespace, GROUP, getSluice, kubeRollout, VERSION } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EventRecord } from "../../src/controller/control-plane.js";
 import type { JsonPayload } from "../../src/notifications/payload.js";
+import type { EventRecord } from "../../src/ports/control-plane.js";
 import { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
 import { waitFor } from "../helpers/wait.js";

@@ -1,5 +1,5 @@
 import { type ApiClient, ApiClientError } from "../../api/client.js";
-import type { ApplyResult } from "../../controller/control-plane.js";
+import type { ApplyResult } from "../../ports/control-plane.js";
 import { loadWithOrigins, traceErrors } from "../apply-origins.js";
 import { CliError } from "../cli-error.js";
 import type { Output } from "../output.js";

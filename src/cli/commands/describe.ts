@@ -1,7 +1,7 @@
 import { explainRun } from "../../analysis/explain.js";
 import type { ApiClient } from "../../api/client.js";
-import type { EventRecord } from "../../controller/control-plane.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
+import type { EventRecord } from "../../ports/control-plane.js";
 import { renderRolloutView } from "../format/rollout-view.js";
 import { resolveKind } from "../kinds.js";
 import type { Output } from "../output.js";

@@ -1,6 +1,6 @@
 import type { ApiClient } from "../../api/client.js";
-import type { ChangeNotice, EventRecord, Resource } from "../../controller/control-plane.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
+import type { ChangeNotice, EventRecord, Resource } from "../../ports/control-plane.js";
 import { CliError } from "../cli-error.js";
 import { previewUrlOf, renderRolloutView } from "../format/rollout-view.js";
 import { age, renderTable } from "../format/table.js";

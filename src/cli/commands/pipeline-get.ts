@@ -1,6 +1,6 @@
 import type { ApiClient } from "../../api/client.js";
-import type { ChangeNotice, RecordedEntry } from "../../controller/control-plane.js";
 import type { Pipeline, Release } from "../../model/index.js";
+import type { ChangeNotice, RecordedEntry } from "../../ports/control-plane.js";
 import { CliError } from "../cli-error.js";
 import { renderPipelines, renderPipelineView } from "../format/pipeline-view.js";
 import { renderRecord } from "../format/record-view.js";

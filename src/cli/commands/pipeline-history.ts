@@ -1,5 +1,5 @@
 import type { ApiClient } from "../../api/client.js";
-import type { RecordedEntry } from "../../controller/control-plane.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
 import { renderRecord } from "../format/record-view.js";
 import { type Format, type Output, printStructured } from "../output.js";
 

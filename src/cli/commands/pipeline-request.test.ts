@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiClientError } from "../../api/client.js";
-import type { RecordedEntry } from "../../controller/control-plane.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
 import { captureOutput, fakeApi } from "../testing.js";
 import { releaseRequestCommand, stageRequestCommand, waitingRelease } from "./pipeline-request.js";
 

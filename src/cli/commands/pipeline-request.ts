@@ -1,6 +1,6 @@
 import type { ApiClient } from "../../api/client.js";
-import type { RecordedEntry } from "../../controller/control-plane.js";
 import type { Pipeline } from "../../model/index.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
 import { CliError } from "../cli-error.js";
 import { pipelineStatus } from "../format/pipeline-view.js";
 import { recordedLine } from "../format/record-view.js";

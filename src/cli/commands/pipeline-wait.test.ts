@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { RecordedEntry } from "../../controller/control-plane.js";
 import { Pipeline } from "../../model/index.js";
 import type { StageView } from "../../pipeline/types.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
 import { captureOutput, fakeApi } from "../testing.js";
 import { pipelineWaitCommand, WAIT_EXIT, waitingOn, waitOutcome } from "./pipeline-wait.js";
 

@@ -1,7 +1,7 @@
 import { type ApiClient, ApiClientError } from "../../api/client.js";
-import type { ChangeNotice, RecordedEntry } from "../../controller/control-plane.js";
 import type { Pipeline, Release } from "../../model/index.js";
 import type { StageView } from "../../pipeline/types.js";
+import type { ChangeNotice, RecordedEntry } from "../../ports/control-plane.js";
 import { CliError } from "../cli-error.js";
 import { pipelineStatus, waitingLine } from "../format/pipeline-view.js";
 import type { Output } from "../output.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RecordedEntry } from "../../controller/control-plane.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
 import { actorOf, recordedLine, renderRecord } from "./record-view.js";
 
 const entry = (over: Partial<RecordedEntry>): RecordedEntry => ({

@@ -1,4 +1,4 @@
-import type { RecordedEntry } from "../../controller/control-plane.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
 import { renderTable } from "./table.js";
 
 /** An entry's type, with the gate when the type alone does not say which: `GatePassed soak`, `Failed checks`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RecordedEntry } from "../../controller/control-plane.js";
 import { Pipeline, Release } from "../../model/index.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
 import { describeRelease, rejection, releaseChanges, renderReleases, runningIn } from "./release-view.js";
 
 const now = new Date("2026-12-04T08:00:00Z");

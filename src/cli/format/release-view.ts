@@ -1,5 +1,5 @@
-import type { RecordedEntry } from "../../controller/control-plane.js";
 import { byCreation, type Pipeline, type Release, type ReleaseSpec, releaseCreatedBy } from "../../model/index.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
 import { pipelineStatus } from "./pipeline-view.js";
 import { renderRecord } from "./record-view.js";
 import { age, renderTable } from "./table.js";

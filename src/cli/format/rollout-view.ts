@@ -1,8 +1,8 @@
 import pc from "picocolors";
 import { summarizeValue } from "../../analysis/value-summary.js";
-import type { EventRecord } from "../../controller/control-plane.js";
 import { describeStep } from "../../engine/steps.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
+import type { EventRecord } from "../../ports/control-plane.js";
 import { gateLines } from "./gate-lines.js";
 import { countdown } from "./pipeline-view.js";
 import { age, renderTable } from "./table.js";

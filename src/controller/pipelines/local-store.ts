@@ -1,8 +1,8 @@
 import type { RolloutEvent } from "../../engine/types.js";
 import type { AnalysisRun, Pipeline, PipelineStage, RecordEntry, Release, Rollout } from "../../model/index.js";
-import type { RecordedEntry } from "../control-plane.js";
-import type { LocalControllerStore } from "../store-port.js";
-import type { PipelineStore, RecordFilter } from "./store.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
+import type { LocalControllerStore } from "../../ports/controller-store.js";
+import type { PipelineStore, RecordFilter } from "../../ports/pipeline-store.js";
 
 /** The record, as the local platform keeps it (SQLite). */
 export interface PipelineRecordPort {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { RolloutEvent } from "../../engine/types.js";
 import { Pipeline, type RecordEntry, Release } from "../../model/index.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
+import type { PendingRequest, PipelineStore, SettledRequest } from "../../ports/pipeline-store.js";
 import type { AnalysisLoop } from "../analysis-loop.js";
-import type { RecordedEntry } from "../control-plane.js";
 import { PipelineLoop } from "./loop.js";
-import type { PendingRequest, PipelineStore, SettledRequest } from "./store.js";
 
 const pipeline = Pipeline.parse({
   apiVersion: "sluice.dev/v1alpha1",

@@ -2,18 +2,18 @@ import { isDeepStrictEqual } from "node:util";
 import type { RolloutEvent } from "../../engine/types.js";
 import type { AnalysisRun, Pipeline, RecordEntry } from "../../model/index.js";
 import { type PipelineAction, plan, releaseOnBase, type StageView } from "../../pipeline/index.js";
-import type { AnalysisLoop } from "../analysis-loop.js";
 import {
   type ChangeNotice,
   type ChangeOptions,
   type PipelineRequest,
   PipelineRequestError,
   type RecordedEntry,
-} from "../control-plane.js";
+} from "../../ports/control-plane.js";
+import type { PendingRequest, PipelineStore, RecordFilter, SettledRequest } from "../../ports/pipeline-store.js";
+import type { AnalysisLoop } from "../analysis-loop.js";
 import { WorkQueue } from "../work-queue.js";
 import { PIPELINE_LABEL, planInput } from "./observe.js";
 import { requestEntry } from "./requests.js";
-import type { PendingRequest, PipelineStore, RecordFilter, SettledRequest } from "./store.js";
 
 export type { PipelineRecordPort } from "./local-store.js";
 

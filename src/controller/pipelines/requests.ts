@@ -1,7 +1,12 @@
 import type { RecordEntry } from "../../model/index.js";
 import { describeApprovers, mayApprove } from "../../pipeline/approval.js";
 import { type PlanInput, promoteRefusal } from "../../pipeline/index.js";
-import { type Actor, type PipelineRequest, PipelineRequestError, REQUEST_ENTRY_TYPE } from "../control-plane.js";
+import {
+  type Actor,
+  type PipelineRequest,
+  PipelineRequestError,
+  REQUEST_ENTRY_TYPE,
+} from "../../ports/control-plane.js";
 
 /**
  * Checks a person's request against the pipeline as it stands and returns the record entry that

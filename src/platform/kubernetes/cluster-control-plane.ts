@@ -8,7 +8,10 @@ import {
   setHeaderOptions,
   Watch,
 } from "@kubernetes/client-node";
-import { specOf, validateForApply } from "../../controller/apply.js";
+import type { RolloutCommand } from "../../engine/types.js";
+import { ManifestError, ValidationError } from "../../model/errors.js";
+import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import { RESOURCE_KINDS } from "../../model/validate.js";
 import {
   type ApplyResult,
   type ChangeNotice,
@@ -19,12 +22,9 @@ import {
   type RecordedEntry,
   type Resource,
   type ResourceKind,
-} from "../../controller/control-plane.js";
-import type { RecordFilter } from "../../controller/pipelines/store.js";
-import type { RolloutCommand } from "../../engine/types.js";
-import { ManifestError, ValidationError } from "../../model/errors.js";
-import type { Rollout, WorkloadTemplate } from "../../model/index.js";
-import { RESOURCE_KINDS } from "../../model/validate.js";
+} from "../../ports/control-plane.js";
+import type { RecordFilter } from "../../ports/pipeline-store.js";
+import { specOf, validateForApply } from "../apply-validation.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { clusterRecord, requestByApproval } from "./cluster-pipelines.js";
 import { commandRollout } from "./commands.js";

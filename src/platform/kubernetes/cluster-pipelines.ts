@@ -1,7 +1,7 @@
 import { AuthenticationV1Api, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { type PipelineRequest, PipelineRequestError, type RecordedEntry } from "../../controller/control-plane.js";
-import type { RecordFilter } from "../../controller/pipelines/store.js";
 import type { PipelineApproval } from "../../model/index.js";
+import { type PipelineRequest, PipelineRequestError, type RecordedEntry } from "../../ports/control-plane.js";
+import type { RecordFilter } from "../../ports/pipeline-store.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { filterRecord, type KubePipelineStatus } from "./pipeline-status.js";

@@ -7,11 +7,11 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import { NotFoundError } from "../../controller/control-plane.js";
 import { commandLabel } from "../../engine/command-label.js";
 import { applyCommand } from "../../engine/commands.js";
 import type { RolloutCommand } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import { NotFoundError } from "../../ports/control-plane.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { kubeEvent } from "./events.js";

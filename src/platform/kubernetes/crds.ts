@@ -1,9 +1,9 @@
 import { stringify } from "yaml";
 import { z } from "zod";
-import type { ResourceKind } from "../../controller/control-plane.js";
 import { PipelineApproval } from "../../model/approval.js";
 import { jsonSchemaFor } from "../../model/json-schema.js";
 import { RESOURCE_KINDS } from "../../model/validate.js";
+import type { ResourceKind } from "../../ports/control-plane.js";
 
 /**
  * The kinds that have a CRD: every resource kind, and PipelineApproval, which exists only on

@@ -1,6 +1,6 @@
 import type { CoreV1Event } from "@kubernetes/client-node";
-import type { Resource } from "../../controller/control-plane.js";
 import type { RolloutEvent } from "../../engine/types.js";
+import type { Resource } from "../../ports/control-plane.js";
 import { SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 
 /** Who writes an Event: the component (`sluice-controller`, `sluice-cli`) and, for a controller, its replica. */

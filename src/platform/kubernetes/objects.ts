@@ -1,5 +1,4 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
-import type { Resource, ResourceKind } from "../../controller/control-plane.js";
 import {
   AnalysisRun,
   AnalysisTemplate,
@@ -8,6 +7,7 @@ import {
   Release,
   Rollout,
 } from "../../model/index.js";
+import type { Resource, ResourceKind } from "../../ports/control-plane.js";
 import { ROLLOUT_API_STATUS, rolloutApiStatus } from "./api-status.js";
 
 const SCHEMAS = { Rollout, AnalysisTemplate, ClusterAnalysisTemplate, AnalysisRun, Pipeline, Release } as const;

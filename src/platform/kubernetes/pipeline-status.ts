@@ -1,6 +1,6 @@
-import type { RecordedEntry } from "../../controller/control-plane.js";
-import type { PendingRequest, RecordFilter, SettledRequest } from "../../controller/pipelines/store.js";
 import { type PipelineApproval, PipelineApprovalSpec, type RecordEntry } from "../../model/index.js";
+import type { RecordedEntry } from "../../ports/control-plane.js";
+import type { PendingRequest, RecordFilter, SettledRequest } from "../../ports/pipeline-store.js";
 
 /** Newest record entries a Pipeline's status keeps; older ones remain in its Events and approvals. */
 export const RECORD_LIMIT = 500;

@@ -5,10 +5,10 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import type { EventRecord, RecordedEntry } from "../../controller/control-plane.js";
-import type { PendingRequest, PipelineStore, RecordFilter, SettledRequest } from "../../controller/pipelines/store.js";
 import type { RolloutEvent } from "../../engine/types.js";
 import type { AnalysisRun, Pipeline, PipelineStage, RecordEntry, Release, Rollout } from "../../model/index.js";
+import type { EventRecord, RecordedEntry } from "../../ports/control-plane.js";
+import type { PendingRequest, PipelineStore, RecordFilter, SettledRequest } from "../../ports/pipeline-store.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { isNewer, toResource } from "./objects.js";

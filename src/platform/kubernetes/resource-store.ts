@@ -6,10 +6,10 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import type { EventRecord, Resource, ResourceKind } from "../../controller/control-plane.js";
-import type { ControllerStore } from "../../controller/store-port.js";
 import type { RolloutEvent } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import type { EventRecord, Resource, ResourceKind } from "../../ports/control-plane.js";
+import type { ControllerStore } from "../../ports/controller-store.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { kubeEvent } from "./events.js";

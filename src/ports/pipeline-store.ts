@@ -1,6 +1,6 @@
-import type { RolloutEvent } from "../../engine/types.js";
-import type { AnalysisRun, Pipeline, PipelineStage, RecordEntry, Release, Rollout } from "../../model/index.js";
-import type { Actor, EventRecord, PipelineRequest, RecordedEntry } from "../control-plane.js";
+import type { RolloutEvent } from "../engine/types.js";
+import type { AnalysisRun, Pipeline, PipelineStage, RecordEntry, Release, Rollout } from "../model/index.js";
+import type { Actor, EventRecord, PipelineRequest, RecordedEntry } from "./control-plane.js";
 
 type MaybePromise<T> = T | Promise<T>;
 

@@ -9,9 +9,9 @@ import type {
   Rollout,
 } from "../model/index.js";
 
-/** Any resource Sluice stores. */
-export type Resource = Rollout | AnalysisTemplate | ClusterAnalysisTemplate | AnalysisRun | Pipeline | Release;
-export type ResourceKind = Resource["kind"];
+export type { Resource, ResourceKind } from "../model/resource.js";
+
+import type { Resource, ResourceKind } from "../model/resource.js";
 
 /**
  * Who asked for a change: on the local platform, the API token's name and role. Carried into the
