@@ -3,6 +3,7 @@ import { type AnalysisPhase, type AnalysisRun, API_VERSION, type Measurement, ty
 import {
   effectiveCount,
   emptyMetricResult,
+  metricMessage,
   metricVerdict,
   recordMeasurement,
   retentionFor,
@@ -149,6 +150,18 @@ describe("recordMeasurement", () => {
     );
     expect(record(metric("m", { count: 3, interval: "1m", failureLimit: 3 }), "FFF").message).toMatch(
       /took 3 measurements and none was successful \(3 failed/,
+    );
+    // Why the measurements were inconclusive is said, so nobody is asked to act without knowing.
+    const slow = metric("m", { count: 2, interval: "1m", inconclusiveLimit: 2 });
+    let thin = emptyMetricResult(slow, false);
+    for (const i of [0, 1])
+      thin = recordMeasurement(
+        thin,
+        { ...measurement("I", i), message: "insufficient traffic: 17 of 50 requests" },
+        slow,
+      );
+    expect(metricMessage(slow, thin, "Inconclusive")).toBe(
+      'metric "m" took 2 measurements and none was successful (0 failed, 2 inconclusive: insufficient traffic: 17 of 50 requests, 0 errors), condition result >= 0.99',
     );
   });
 });

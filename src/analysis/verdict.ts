@@ -120,7 +120,8 @@ export function metricMessage(metric: Metric, result: MetricResult, phase: Analy
       }
       if (metric.consecutiveSuccessLimit > 0 && result.successful > 0)
         return `${name} took ${result.count} measurements without ${metric.consecutiveSuccessLimit} successes in a row (${result.successful} successful), ${cond}`;
-      return `${name} took ${result.count} measurements and none was successful (${result.failed} failed, ${result.inconclusive} inconclusive, ${result.error} errors), ${cond}`;
+      const why = lastOf(result, "Inconclusive")?.message;
+      return `${name} took ${result.count} measurements and none was successful (${result.failed} failed, ${result.inconclusive} inconclusive${why ? `: ${why}` : ""}, ${result.error} errors), ${cond}`;
     }
     case "Error": {
       const last = lastOf(result, "Error");
