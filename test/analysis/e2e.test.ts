@@ -1,32 +1,15 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
-import { LoadGenerator } from "../../src/demo/load.js";
+import { describe, expect, it } from "vitest";
 import type { Rollout } from "../../src/model/index.js";
-import { ControllerProcess } from "../helpers/controller.js";
 import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
+import { teardownAfterEach } from "../helpers/teardown.js";
 import { waitFor } from "../helpers/wait.js";
 
 // Analysis end to end on the local platform: real replicas, the real router, a real Prometheus.
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
-});
-
-async function controller() {
-  const c = await new ControllerProcess().start();
-  cleanups.push(() => c.destroy());
-  return c;
-}
-
-function load(url: string, ratePerSecond: number) {
-  const l = new LoadGenerator({ url, ratePerSecond });
-  l.start();
-  cleanups.push(async () => {
-    await l.stop();
-  });
-  return l;
-}
+const started = teardownAfterEach();
+const controller = () => started.controller();
+const load = (url: string, ratePerSecond: number) => started.load({ url, ratePerSecond });
 
 function canaryEndpoints(stateDir: string, rollout: Rollout): string[] {
   const canary = rollout.status?.revisions.find((r) => r.role === "canary")?.hash;
@@ -166,7 +149,7 @@ async function pausedCanaryWithPrometheus(templateName: string, env: Record<stri
     return eps.length > 0 ? eps : undefined;
   });
   const prom = await startPrometheus({ targets });
-  cleanups.push(() => prom.stop());
+  started.defer(() => prom.stop());
   await waitForSamples(prom, "sum(rate(http_requests_total[15s])) > 0");
   return { c, prom };
 }

@@ -1,11 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rollout } from "../../src/model/index.js";
 import type { EventRecord } from "../../src/ports/control-plane.js";
 import { runSluice } from "../helpers/cli.js";
-import { ControllerProcess } from "../helpers/controller.js";
+import type { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
+import { teardownAfterEach } from "../helpers/teardown.js";
 import { waitFor } from "../helpers/wait.js";
 
 // A real hook service on 127.0.0.1: each path answers its own way, and every call is recorded.
@@ -40,16 +41,8 @@ afterAll(() => {
   server.close();
 });
 
-const controllers: ControllerProcess[] = [];
-afterEach(async () => {
-  await Promise.all(controllers.splice(0).map((c) => c.destroy()));
-});
-
-async function started(stateDir?: string) {
-  const c = await new ControllerProcess(stateDir).start();
-  controllers.push(c);
-  return c;
-}
+const teardown = teardownAfterEach();
+const started = (stateDir?: string) => teardown.controller(stateDir);
 
 /** Deploys v1 with these hooks and steps, waits for it, then rolls out v2. */
 async function rollOut(c: ControllerProcess, name: string, hooks: unknown[], steps: unknown[]) {

@@ -1,18 +1,14 @@
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { LoadGenerator } from "../../src/demo/load.js";
+import { describe, expect, it } from "vitest";
 import type { AnalysisRun, Rollout } from "../../src/model/index.js";
 import { RouterClient } from "../../src/platform/local/router/router-client.js";
-import { ControllerProcess } from "../helpers/controller.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
+import { teardownAfterEach } from "../helpers/teardown.js";
 import { waitFor } from "../helpers/wait.js";
 
 // A service with almost no user traffic (2 req/s, a tenth of it to the canary) judged with the
 // load its analysis step generates: a real `sluice up`, real replicas, the real router.
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn().catch(() => {});
-});
+const started = teardownAfterEach();
 
 const template = {
   apiVersion: "sluice.dev/v1alpha1",
@@ -50,16 +46,11 @@ async function canaryRequests(router: RouterClient, canary: string, window: numb
 
 describe("generated load", () => {
   it("rolls back a bad canary and promotes a good one on a 2 req/s service", async () => {
-    const c = await new ControllerProcess().start();
-    cleanups.push(() => c.destroy());
+    const c = await started.controller();
     const router = new RouterClient(path.join(c.stateDir, "router.sock"));
     await c.api.post("/apply", { resources: [template, demoRollout("web", { VERSION: "1.0" }, strategy)] });
     await waitForRollout(c.api, "web", isHealthy);
-    const users = new LoadGenerator({ url: c.routerUrl, host: "web", ratePerSecond: 2 });
-    users.start();
-    cleanups.push(async () => {
-      await users.stop();
-    });
+    started.load({ url: c.routerUrl, host: "web", ratePerSecond: 2 });
 
     // A canary failing 30% of its requests: the generated load shows it within one analysis.
     await c.api.post("/rollouts/web/set", { env: { VERSION: "2.0", ERROR_RATE: "0.3" } });
@@ -93,8 +84,7 @@ describe("generated load", () => {
   });
 
   it("stops with a killed controller, resumes after its restart while the analysis runs, and stops on abort", async () => {
-    const c = await new ControllerProcess().start();
-    cleanups.push(() => c.destroy());
+    const c = await started.controller();
     const router = new RouterClient(path.join(c.stateDir, "router.sock"));
     const long = {
       ...template,

@@ -1,20 +1,12 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LoadGenerator } from "../../src/demo/load.js";
-import { ControllerProcess } from "../helpers/controller.js";
 import { canaryWeight, demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
+import { teardownAfterEach } from "../helpers/teardown.js";
 import { waitFor } from "../helpers/wait.js";
 
-const controllers: ControllerProcess[] = [];
-afterEach(async () => {
-  await Promise.all(controllers.splice(0).map((c) => c.destroy()));
-});
-
-async function started(stateDir?: string) {
-  const c = await new ControllerProcess(stateDir).start();
-  controllers.push(c);
-  return c;
-}
+const teardown = teardownAfterEach();
+const started = (stateDir?: string) => teardown.controller(stateDir);
 
 function endpoints(stateDir: string, rollout: string): string[] {
   const config = JSON.parse(readFileSync(`${stateDir}/router-config.json`, "utf8")) as {
