@@ -73,3 +73,16 @@ export function addSplit(
     e.logRatios[j] = (e.logRatios[j] as number) + step;
   }
 }
+
+/**
+ * ln of the mixture e-value of `hits` among `trials` Bernoulli outcomes against a fixed null rate p0,
+ * from the totals. For every outcome sequence it falls as p0 rises ("up") or rises with p0 ("down"):
+ * each alternative's log ratio has derivative −trials·(p1 − p0) in logit(p0). So evaluating it at a
+ * null that is, with high probability, at least as far from the data as the true one (e.g. from a
+ * baseline's confidence sequence) never overstates the evidence.
+ */
+export function logBernoulliEvidence(direction: Direction, hits: number, trials: number, p0: number): number {
+  const e = newEProcess(direction);
+  addBernoulli(e, hits, trials, p0);
+  return logEvidence(e);
+}

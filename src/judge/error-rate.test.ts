@@ -57,9 +57,10 @@ describe("judgeErrorRate on known cases", () => {
       TEST,
     );
     expect(v.outcome).toBe("Failed");
-    expect(v.canary).toEqual({ requests: 15, errors: 15 });
+    // Decided at the first increment: 5 failed canary requests against 45 clean baseline ones.
+    expect(v.canary).toEqual({ requests: 5, errors: 5 });
     expect(v.explanation).toMatch(
-      /canary error rate 100\.0% vs baseline 0\.0%.*after 15 canary requests; evidence .* > 1\/α = 100: Failed/,
+      /canary error rate 100\.0% vs baseline 0\.0%.*after 5 canary requests; evidence .* > 1\/α = 100: Failed/,
     );
   });
 

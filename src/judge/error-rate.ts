@@ -1,37 +1,37 @@
-import { addBernoulli, addSplit, type EProcess, logEvidence, newEProcess } from "./eprocess.js";
+import { addSplit, type EProcess, logEvidence, newEProcess } from "./eprocess.js";
 import { confidenceText, count, evidenceText, percent, points, thresholdText } from "./explain.js";
+import { logJointEvidence } from "./joint.js";
 import { countIncrements } from "./looks.js";
 import { rateConfidence } from "./math.js";
 import type { CountLook, ErrorRateTest, JudgeOutcome, JudgeVerdict, RevisionCounts } from "./types.js";
 
 /*
  * The error-rate judge. A regression is "canary worse than baseline by more than BOTH tolerances":
- * r_c > max(r_b·(1 + rel), r_b + abs), i.e. the ratio ρ = r_c/r_b exceeds 1 + max(rel, abs/r_b).
- * Four e-processes, each valid at every look; the baseline's unknown rate enters only through
- * time-uniform confidence bounds computed from the looks before each increment (predictable).
+ * r_c > g(r_b) = max(r_b·(1 + rel), r_b + abs). The baseline's unknown rate enters through one
+ * time-uniform confidence sequence [L_b, U_b] (running intersection, valid at every look at once).
  *
- * Failed (evidence against "harmless", either route):
- *   ratioFail  errors conditioned on the traffic split, against ρ ≤ 1 + max(rel, abs/L_b): baseline
- *              drift and bursts hitting both revisions cancel;
- *   absFail AND ratioRel  canary errors alone against r_c ≤ max(U_b·(1+rel), U_b + abs), and the split
- *              against ρ ≤ 1 + rel. Decides when the baseline has too few errors for the first route
- *              (a canary failing every request against a clean baseline). Harmless means one of the two
- *              nulls holds, so requiring both keeps the route valid; the split half keeps a burst that
- *              hits both revisions (which inflates absFail alone) from rolling back.
+ * Failed (evidence against "harmless"), both of:
+ *   absFail   all canary errors so far against r_c ≤ g(U_b), U_b the current upper bound. Not a
+ *             plug-in per increment: the evidence is recomputed from the totals at the current bound,
+ *             so the baseline's tight late bound applies to early canary requests too. Valid because
+ *             the evidence falls as the null rate rises (see logBernoulliEvidence) and g(U_b) ≥ g(r_b).
+ *   ratioRel  errors conditioned on each increment's traffic split, against ρ = r_c/r_b ≤ 1 + rel:
+ *             bursts and drift that hit both revisions cancel, so a burst cannot roll back.
+ *             Harmless means one of the two nulls holds (r_c ≤ r_b(1+rel), or r_c ≤ r_b + abs), so
+ *             requiring both keeps the rule valid without splitting α between them.
  * Successful (evidence against "harmful", either route), only once canary requests >= minRequests:
- *   ratioSafe  conditioned on the split, against ρ ≥ 1 + max(rel, abs/U_b);
- *   absSafe    canary errors against r_c ≥ L_b + abs: promotes a canary with rare or no errors
- *              (0.1 %, where ratios say nothing for a long time) on the absolute tolerance.
+ *   absSafe   all canary errors against r_c ≥ g(L_b): promotes a canary with rare or no errors;
+ *   ratioSafe conditioned on the split, against ρ ≥ 1 + max(rel, abs/U_b) (predictable U_b): the
+ *             route that still works when both revisions' rates drift over the day.
  *
- * α budget: each side spends α in all: the baseline bounds at α/4 each, each e-process crosses at 4/α
- * (its evidence is reported divided by 4, so the verdict compares it with 1/α). Crossings are checked in look
- * order, so Failed (or Successful) on a prefix stays: later looks cannot undo it.
+ * α budget per side: the baseline's confidence sequence α/10, the test 9α/10 (the success side splits
+ * it over its two routes). Crossings are checked in look order, so Failed (or Successful) on a prefix
+ * stays: later looks cannot undo it.
  */
 
-const FAIL_BOUND_SHARE = 1 / 4;
-const FAIL_TEST_SHARE = 1 / 4;
-const SAFE_BOUND_SHARE = 1 / 4;
-const SAFE_TEST_SHARE = 1 / 4;
+const BOUND_SHARE = 0.1;
+const FAIL_TEST_SHARE = 0.9;
+const SAFE_TEST_SHARE = 0.45;
 
 /** A test's numbers that make no sense: the verdict says which field, the judge still answers. */
 export function errorRateTestProblem(test: ErrorRateTest): string | undefined {
@@ -49,11 +49,10 @@ export function errorRateTestProblem(test: ErrorRateTest): string | undefined {
 /** The judge's running state: a fold over increments (benches step it directly, one look at a time). */
 export interface ErrorRateState {
   readonly test: ErrorRateTest;
-  readonly ratioFail: EProcess;
-  readonly absFail: EProcess;
   readonly ratioRel: EProcess;
   readonly ratioSafe: EProcess;
-  readonly absSafe: EProcess;
+  /** The baseline rate's confidence sequence from earlier looks (running intersection), for ratioSafe. */
+  baselineBound: { lower: number; upper: number };
   totals: { canary: RevisionCounts; baseline: RevisionCounts };
   decided?: "Successful" | "Failed";
   /** Counters went backwards at least once: evidence stays, but it never promotes. */
@@ -64,44 +63,60 @@ export interface ErrorRateState {
 export function startErrorRate(test: ErrorRateTest): ErrorRateState {
   return {
     test,
-    ratioFail: newEProcess("up"),
-    absFail: newEProcess("up"),
     ratioRel: newEProcess("up"),
     ratioSafe: newEProcess("down"),
-    absSafe: newEProcess("down"),
+    baselineBound: { lower: 0, upper: 1 },
     totals: { canary: { requests: 0, errors: 0 }, baseline: { requests: 0, errors: 0 } },
     restarted: false,
   };
 }
 
+/** The highest canary error rate still harmless for a baseline rate: max(r·(1+rel), r + abs). */
+function tolerated(test: ErrorRateTest, baselineRate: number): number {
+  return Math.max(baselineRate * (1 + test.maxRelativeIncrease), baselineRate + test.maxAbsoluteIncrease);
+}
+
 /** ln of the evidence for "regression", scaled so that it compares with ln(1/α). */
 export function failLog(s: ErrorRateState): number {
-  const second = Math.min(logEvidence(s.absFail), logEvidence(s.ratioRel));
-  return Math.log(FAIL_TEST_SHARE) + Math.max(logEvidence(s.ratioFail), second);
+  const { canary, baseline } = s.totals;
+  const abs = logJointEvidence(
+    "up",
+    { hits: canary.errors, trials: canary.requests },
+    { hits: baseline.errors, trials: baseline.requests },
+    (r) => tolerated(s.test, r),
+  );
+  return Math.min(abs, logEvidence(s.ratioRel));
 }
 
 /** ln of the evidence for "no regression", scaled so that it compares with ln(1/α). */
 export function safeLog(s: ErrorRateState): number {
-  return Math.log(SAFE_TEST_SHARE) + Math.max(logEvidence(s.ratioSafe), logEvidence(s.absSafe));
+  const { canary, baseline } = s.totals;
+  const joint = logJointEvidence(
+    "down",
+    { hits: canary.errors, trials: canary.requests },
+    { hits: baseline.errors, trials: baseline.requests },
+    (r) => tolerated(s.test, r),
+  );
+  return Math.log(SAFE_TEST_SHARE) + Math.max(joint, logEvidence(s.ratioSafe));
 }
 
 /** Feed one trusted increment (counts gained between two looks); a decided state stays as it is. */
 export function stepErrorRate(s: ErrorRateState, canary: RevisionCounts, baseline: RevisionCounts): void {
   if (s.decided !== undefined) return;
   const { alpha, maxRelativeIncrease: rel, maxAbsoluteIncrease: abs } = s.test;
-  const before = s.totals.baseline;
-  const failBound = rateConfidence(before.errors, before.requests, alpha * FAIL_BOUND_SHARE);
-  const safeBound = rateConfidence(before.errors, before.requests, alpha * SAFE_BOUND_SHARE);
-  const failRatio = 1 + Math.max(rel, failBound.lower > 0 ? abs / failBound.lower : Number.POSITIVE_INFINITY);
-  const safeRatio = 1 + Math.max(rel, abs / safeBound.upper);
-  addSplit(s.ratioFail, canary.errors, baseline.errors, canary.requests, baseline.requests, failRatio);
   addSplit(s.ratioRel, canary.errors, baseline.errors, canary.requests, baseline.requests, 1 + rel);
+  // ratioSafe's null uses the baseline bound from earlier looks only (predictable): this increment's
+  // baseline errors are part of what the split conditions on.
+  const safeRatio = 1 + Math.max(rel, abs / s.baselineBound.upper);
   addSplit(s.ratioSafe, canary.errors, baseline.errors, canary.requests, baseline.requests, safeRatio);
-  addBernoulli(s.absFail, canary.errors, canary.requests, Math.max(failBound.upper * (1 + rel), failBound.upper + abs));
-  addBernoulli(s.absSafe, canary.errors, canary.requests, safeBound.lower + abs);
   const t = s.totals;
   t.canary = { requests: t.canary.requests + canary.requests, errors: t.canary.errors + canary.errors };
   t.baseline = { requests: t.baseline.requests + baseline.requests, errors: t.baseline.errors + baseline.errors };
+  const now = rateConfidence(t.baseline.errors, t.baseline.requests, alpha * BOUND_SHARE);
+  s.baselineBound = {
+    lower: Math.max(s.baselineBound.lower, now.lower),
+    upper: Math.min(s.baselineBound.upper, now.upper),
+  };
   const limit = Math.log(1 / alpha);
   if (failLog(s) >= limit) s.decided = "Failed";
   else if (!s.restarted && t.canary.requests >= s.test.minRequests && safeLog(s) >= limit) s.decided = "Successful";
