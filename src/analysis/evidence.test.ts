@@ -23,11 +23,21 @@ describe("addLook", () => {
     expect(s.resets).toBe(0);
   });
 
-  it("restarts the evidence when a counter goes down (a restarted Prometheus or router)", () => {
-    const s = feed([reading(1000, 500, 5, 900, 9), reading(2000, 600, 6, 1100, 10), reading(3000, 20, 0, 40, 0)]);
+  it("keeps the evidence and counts on from it when a counter goes down (a restarted router)", () => {
+    const s = feed([
+      reading(1000, 500, 5, 900, 9),
+      reading(2000, 600, 6, 1100, 10),
+      reading(3000, 20, 0, 40, 0),
+      reading(4000, 70, 1, 140, 2),
+    ]);
     expect(s.resets).toBe(1);
-    expect(s.origin).toEqual(reading(3000, 20, 0, 40, 0));
-    expect(s.looks).toEqual([reading(3000, 0, 0, 0, 0)]);
+    expect(s.looks).toEqual([
+      reading(1000, 0, 0, 0, 0),
+      reading(2000, 100, 1, 200, 1),
+      // The reset look adds nothing; what follows adds the new counters' growth.
+      reading(3000, 100, 1, 200, 1),
+      reading(4000, 150, 2, 300, 3),
+    ]);
     expect(s.startedAt).toBe(T0);
   });
 

@@ -51,23 +51,25 @@ export function thinLooks<T>(looks: readonly T[], max: number = MAX_JUDGE_LOOKS)
 }
 
 /**
- * Adds a raw reading to the evidence. The first reading becomes the origin (zero evidence); a
- * reading below the origin or below the last look (a restart of the counters) becomes the new
- * origin and drops the evidence gathered so far, counting the reset. `startedAt` is kept: the
- * bound on waiting counts from the first look, so restarts cannot stretch it.
+ * Adds a raw reading to the evidence. The first reading becomes the origin (zero evidence). A
+ * reading below the origin or below the last look (the counters' source restarted, or a scrape
+ * target went missing) keeps the evidence gathered so far (it was real) and counts on from it: the
+ * origin shifts so the reading maps onto the last look, and its `at` marks the reset. The reset is
+ * counted, and a judged metric promotes only after minRequests canary requests since the last reset
+ * (see judged.ts): what follows a reset may be a thin or partial window. `startedAt` is kept: the
+ * bound counts from the first look, so restarts cannot stretch it.
  */
 export function addLook(status: JudgeStatus | undefined, raw: EvidenceLook, nowIso: string): JudgeStatus {
   const base: JudgeStatus = status ?? { looks: [], resets: 0, outcome: "Running", startedAt: nowIso };
   const startedAt = base.startedAt ?? nowIso;
-  const fresh = (resets: number): JudgeStatus => ({
-    ...base,
-    startedAt,
-    resets,
-    origin: raw,
-    looks: [{ at: raw.at, canary: zero(raw.canary), baseline: zero(raw.baseline) }],
-  });
   const origin = base.origin;
-  if (!origin) return fresh(base.resets);
+  if (!origin)
+    return {
+      ...base,
+      startedAt,
+      origin: raw,
+      looks: [{ at: raw.at, canary: zero(raw.canary), baseline: zero(raw.baseline) }],
+    };
   const rel: EvidenceLook = {
     at: raw.at,
     canary: minus(raw.canary, origin.canary),
@@ -78,7 +80,16 @@ export function addLook(status: JudgeStatus | undefined, raw: EvidenceLook, nowI
     decreased(raw.canary, origin.canary) ||
     decreased(raw.baseline, origin.baseline) ||
     (last !== undefined && (decreased(rel.canary, last.canary) || decreased(rel.baseline, last.baseline)));
-  if (reset) return fresh(base.resets + 1);
+  if (reset) {
+    const at = last ?? { at: origin.at, canary: zero(raw.canary), baseline: zero(raw.baseline) };
+    const shifted: EvidenceLook = {
+      at: raw.at,
+      canary: minus(raw.canary, at.canary),
+      baseline: minus(raw.baseline, at.baseline),
+    };
+    const looks = raw.at > at.at ? thinLooks([...base.looks, { ...at, at: raw.at }]) : base.looks;
+    return { ...base, startedAt, resets: base.resets + 1, origin: shifted, looks };
+  }
   if (last !== undefined && raw.at <= last.at) return base;
   return { ...base, startedAt, looks: thinLooks([...base.looks, rel]) };
 }

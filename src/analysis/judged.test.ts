@@ -25,6 +25,35 @@ function record(m: Metric, measurements: [number, Measurement][]): MetricResult 
   return r;
 }
 
+describe("judged metrics: counter resets", () => {
+  it("promotes after a counter reset only once minRequests canary requests came since; a regression still fails", () => {
+    const m = metric({ errorRate: {}, maxDuration: "1h", minRequests: 10 });
+    const clean: [number, Measurement][] = [[0, look(0, 0, 0, 0, 0)]];
+    for (let i = 1; i <= 100; i++) clean.push([i * 10, look(i * 10, i * 100, 0, i * 900, 0)]);
+    // Without a reset this evidence promotes …
+    expect(record(m, clean).judge?.outcome).toBe("Successful");
+    // … with the router restarted, not on the thin window after the restart …
+    const m2 = metric({ errorRate: { maxAbsoluteIncrease: 0.05 }, maxDuration: "1h", minRequests: 500 });
+    const reset: [number, Measurement][] = [];
+    for (let i = 0; i <= 4; i++) reset.push([i * 10, look(i * 10, i * 100, 0, i * 900, 0)]);
+    reset.push([45, look(45, 0, 0, 0, 0)], [50, look(50, 200, 0, 1800, 0)]);
+    const r = record(m2, reset);
+    expect(r.judge?.resets).toBe(1);
+    expect(r.judge?.looks.at(-1)?.canary.requests).toBe(600);
+    expect(r.judge?.outcome).toBe("Running");
+    expect(r.message).toContain("not promoted yet: 200 of 500 canary requests since counters went down");
+    // … and once 500 canary requests came after it, it does.
+    reset.push([60, look(60, 500, 0, 4500, 0)]);
+    expect(record(m2, reset).judge?.outcome).toBe("Successful");
+    const bad: [number, Measurement][] = [
+      [0, look(0, 5000, 0, 9000, 0)],
+      [5, look(5, 0, 0, 0, 0)],
+    ];
+    for (let i = 1; i <= 10; i++) bad.push([i * 10, look(i * 10, i * 100, i * 50, i * 900, 0)]);
+    expect(record(m, bad).judge?.outcome).toBe("Failed");
+  });
+});
+
 describe("judged metrics: the bound on waiting", () => {
   it("keeps running without evidence before the deadline, and never counts that as success", () => {
     const m = metric({ errorRate: {}, maxDuration: "60s" });

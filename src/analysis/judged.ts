@@ -82,6 +82,18 @@ function safeJudge(metric: Metric, status: JudgeStatus, alpha: number): JudgeVer
 }
 
 /**
+ * Canary requests counted since the last counter reset: from the first look at or after the reset
+ * (the origin's time). Thinning may have dropped the reset's own look; a later one only undercounts.
+ */
+export function requestsSinceReset(status: JudgeStatus): number {
+  const last = status.looks.at(-1);
+  if (!last) return 0;
+  if (status.resets === 0 || !status.origin) return last.canary.requests;
+  const since = status.looks.find((l) => l.at >= (status.origin?.at ?? 0)) ?? last;
+  return last.canary.requests - since.canary.requests;
+}
+
+/**
  * Re-judges a metric's evidence at `now` and applies the bound on waiting: undecided at the
  * deadline (maxDuration from the first look) or past maxRequests canary requests ends in the
  * user's onInsufficientEvidence: `abort` is Failed (the rollout rolls back), `pause` is
@@ -105,7 +117,17 @@ export function decide(metric: Metric, status: JudgeStatus, alpha: number, now: 
   if (verdict?.moreRequests !== undefined && Number.isFinite(verdict.moreRequests))
     next.moreRequests = verdict.moreRequests;
   if (rate !== undefined && Number.isFinite(rate)) next.requestRate = rate;
-  if (verdict?.outcome === "Failed" || verdict?.outcome === "Successful") return { ...next, outcome: verdict.outcome };
+  if (verdict?.outcome === "Failed") return { ...next, outcome: "Failed" };
+  const fresh = requestsSinceReset(status);
+  const needed = Math.max(judge.minRequests, 1);
+  if (verdict?.outcome === "Successful" && (status.resets === 0 || fresh >= needed))
+    return { ...next, outcome: "Successful" };
+  if (verdict?.outcome === "Successful") {
+    // Right after a reset the window may be thin or partial (a restarted router or Prometheus):
+    // promote only once minRequests canary requests have been counted since. A regression still fails.
+    next.explanation = `${verdict.explanation}; not promoted yet: ${fresh} of ${needed} canary requests since counters went down`;
+    next.moreRequests = needed - fresh;
+  }
   const outOfTime = now.getTime() >= deadline.getTime();
   const outOfRequests = judge.maxRequests !== undefined && canaryRequests >= judge.maxRequests;
   if (!outOfTime && !outOfRequests) return { ...next, outcome: "Running" };
