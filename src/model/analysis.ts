@@ -168,10 +168,14 @@ const RelativeIncrease = () => z.number().nonnegative().max(MAX_RELATIVE_INCREAS
  */
 export const JudgeSpec = z
   .strictObject({
-    /** Worse by more than BOTH increases is a regression (+10 % of the baseline rate and +0.5 points). */
+    /**
+     * Worse by more than BOTH increases is a regression (+75 % of the baseline rate and +0.5 points):
+     * 1 % → 1.5 % is tolerated, 1 % → 2 % is not; identical canaries at up to 5 % errors promote
+     * within the default 30 minutes (bench/decisions.ts).
+     */
     errorRate: z
       .strictObject({
-        maxRelativeIncrease: RelativeIncrease().default(0.1),
+        maxRelativeIncrease: RelativeIncrease().default(0.75),
         maxAbsoluteIncrease: z.number().nonnegative().max(1).default(0.005),
       })
       .optional(),
