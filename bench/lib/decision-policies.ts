@@ -140,7 +140,7 @@ export function thresholdPolicy(c: ThresholdConfig): Policy {
 /** The judge's settings in the bench (the product's defaults): α 1 % for the rollout, shared by its two metrics. */
 export const JUDGE = {
   alpha: 0.01,
-  errorRate: { maxRelativeIncrease: 0.1, maxAbsoluteIncrease: 0.005 },
+  errorRate: { maxRelativeIncrease: 0.75, maxAbsoluteIncrease: 0.005 },
   latency: { quantile: 0.95, maxRelativeIncrease: 0.1 },
   minRequests: 100,
   /** The bound: past it the user's chosen outcome applies (here: counted as undecided). */
