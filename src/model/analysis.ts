@@ -40,6 +40,7 @@ const Header = z.strictObject({ key: Name(), value: Text() });
 
 // `{{args.X}}` may stand for the whole URL; the web provider checks the scheme again once it is substituted.
 const WEB_URL = /^(https?:\/\/|\{\{)/;
+const REVISION_REF = /\{\{\s*revision\s*\}\}/;
 
 /**
  * Per-revision count queries for a judged metric. `{{revision}}` in each stands for the revision
@@ -84,6 +85,23 @@ export const PrometheusProvider = z
       ctx.issues.push({ code: "custom", input: ctx.value, message: "set query (or counts, for a judged metric)" });
   });
 
+/**
+ * Per-revision counts from a web endpoint for a judged metric. `{{revision}}` in the url or body
+ * stands for the revision asked about (the canary, then the stable one as baseline); each field is
+ * a JSONPath into the answer. Counters, not rates, as for prometheus counts.
+ */
+export const WebCounts = z.strictObject({
+  /** Requests served by the revision so far, e.g. `{$.requests}`. */
+  requests: Text().min(1),
+  /** Failed requests of the revision (for an errorRate judge). */
+  errors: Text().min(1).optional(),
+  /** Latency buckets, a list of `{le, count}` (le in seconds or "+Inf"), for a latency judge. */
+  buckets: Text().min(1).optional(),
+  /** When the counts were taken (Unix seconds or an RFC 3339 time): older than maxSampleAge is stale. */
+  timestamp: Text().min(1).optional(),
+  maxSampleAge: Duration.default("1m"),
+});
+
 export const WebProvider = z.strictObject({
   url: Text().regex(WEB_URL, "must be an http:// or https:// URL"),
   method: z.enum(["GET", "POST", "PUT"]).default("GET"),
@@ -92,6 +110,8 @@ export const WebProvider = z.strictObject({
   jsonBody: z.unknown().optional(),
   /** JSONPath-style selector such as `{$.data.ok}`; without it the whole JSON body is the result. */
   jsonPath: Text().optional(),
+  /** For a judged metric: where the answer holds the revision's counts (instead of jsonPath). */
+  counts: WebCounts.optional(),
   timeoutSeconds: TimeoutSeconds().default(10),
   insecure: z.boolean().default(false),
 });
@@ -233,24 +253,34 @@ export const Metric = z
           message: `a judged metric is decided by the judge; remove ${field}`,
         });
     const kind = Object.keys(m.provider).find((k) => m.provider[k as keyof typeof m.provider] !== undefined);
-    if (kind !== "builtin" && !(kind === "prometheus" && m.provider.prometheus?.counts))
+    const counted = (kind === "prometheus" || kind === "web") && m.provider[kind]?.counts;
+    if (kind !== "builtin" && !counted)
       ctx.issues.push({
         code: "custom",
         input: m.provider,
         path: ["provider"],
-        message: "a judged metric needs per-revision counts: use the builtin provider, or prometheus with counts",
+        message:
+          "a judged metric needs per-revision counts: use the builtin provider, or prometheus or web with counts",
       });
-    if (m.provider.prometheus?.counts) {
-      const c = m.provider.prometheus.counts;
+    if (counted) {
       const need = m.judge.latency ? "buckets" : "errors";
-      if (c[need] === undefined)
+      if (counted[need] === undefined)
         ctx.issues.push({
           code: "custom",
-          input: c,
-          path: ["provider", "prometheus", "counts", need],
+          input: counted,
+          path: ["provider", kind, "counts", need],
           message: `a ${m.judge.latency ? "latency" : "errorRate"} judge needs counts.${need}`,
         });
     }
+    const web = m.provider.web;
+    // One URL for both revisions would read the same counts twice: the judge would compare nothing.
+    if (web?.counts && !REVISION_REF.test(`${web.url} ${web.body ?? ""} ${JSON.stringify(web.jsonBody ?? "")}`))
+      ctx.issues.push({
+        code: "custom",
+        input: web.url,
+        path: ["provider", "web", "url"],
+        message: "web counts are asked per revision: put {{revision}} in the url or body",
+      });
   });
 export type Metric = z.infer<typeof Metric>;
 
