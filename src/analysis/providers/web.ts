@@ -2,6 +2,7 @@ import type { Metric } from "../../model/index.js";
 import { bodySnippet, httpCall, isHttpFailure } from "./http.js";
 import { JsonPathSyntaxError, parseJsonPath, selectJsonPath } from "./json-path.js";
 import type { MeasureContext, MetricProviderPort, ProviderResult } from "./provider.js";
+import { type AskWeb, measureWebCounts } from "./web-counts.js";
 
 type WebSpec = NonNullable<Metric["provider"]["web"]>;
 
@@ -66,42 +67,68 @@ export function webRequestParts(spec: WebSpec): { headers: Record<string, string
   return { headers };
 }
 
-/** Calls an HTTP endpoint and reads a value from its response. */
+/** Where a web call went wrong, or its answer: what the metric reads, with a hint to fix it. */
+type WebAnswer = { text: string; contentType: string } | { error: string };
+
+/** Sends the spec's request; anything but a 2xx/3xx answer is an error naming the endpoint. */
+async function callWeb(spec: WebSpec, signal: AbortSignal | undefined): Promise<WebAnswer> {
+  const method = spec.method ?? "GET";
+  let url: URL;
+  try {
+    url = new URL(spec.url);
+  } catch {
+    return { error: `web request not sent: ${spec.url} is not a URL; fix the metric's url` };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return { error: `web request not sent: ${spec.url} is not http:// or https://; fix the metric's url` };
+  const at = `web endpoint ${method} ${spec.url}`;
+  const timeoutSeconds = spec.timeoutSeconds ?? 10;
+  const res = await httpCall({
+    url: url.toString(),
+    method,
+    ...webRequestParts(spec),
+    timeoutMs: timeoutSeconds * 1000,
+    insecure: spec.insecure ?? false,
+    ...(signal ? { signal } : {}),
+  });
+  if (isHttpFailure(res)) return { error: `${at} ${res.failure}; ${res.hint}` };
+  if (res.status >= 400)
+    return {
+      error: `${at} answered HTTP ${res.status} (${bodySnippet(res.text) || "empty body"}); check the endpoint`,
+    };
+  return { text: res.text, contentType: res.contentType };
+}
+
+/** Calls an HTTP endpoint and reads a value (or, for a judged metric, per-revision counts) from its response. */
 export class WebMetricProvider implements MetricProviderPort {
   readonly kind = "web" as const;
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   async measure(metric: Metric, ctx: MeasureContext): Promise<ProviderResult> {
     const spec = metric.provider.web;
     if (!spec) return { error: `metric "${metric.name}" has no web provider`, query: "" };
-    const method = spec.method ?? "GET";
-    const query = `${method} ${spec.url}`;
+    const query = `${spec.method ?? "GET"} ${spec.url}`;
     try {
-      let url: URL;
-      try {
-        url = new URL(spec.url);
-      } catch {
-        return { error: `web request not sent: ${spec.url} is not a URL; fix the metric's url`, query };
-      }
-      if (url.protocol !== "http:" && url.protocol !== "https:")
-        return { error: `web request not sent: ${spec.url} is not http:// or https://; fix the metric's url`, query };
-      const at = `web endpoint ${method} ${spec.url}`;
-      const timeoutSeconds = spec.timeoutSeconds ?? 10;
-      const res = await httpCall({
-        url: url.toString(),
-        method,
-        ...webRequestParts(spec),
-        timeoutMs: timeoutSeconds * 1000,
-        insecure: spec.insecure ?? false,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-      });
-      if (isHttpFailure(res)) return { error: `${at} ${res.failure}; ${res.hint}`, query };
-      if (res.status >= 400)
-        return {
-          error: `${at} answered HTTP ${res.status} (${bodySnippet(res.text) || "empty body"}); check the endpoint`,
-          query,
+      if (metric.judge && spec.counts) {
+        const ask: AskWeb = async (asked) => {
+          const answer = await callWeb(asked, ctx.signal);
+          if ("error" in answer) return answer;
+          if (answer.text.trim() === "") return { inconclusive: `${asked.url} answered with an empty body` };
+          try {
+            return { body: JSON.parse(answer.text) };
+          } catch {
+            return {
+              error: `web endpoint ${asked.url} answered with a body that is not JSON (${bodySnippet(answer.text)}), so counts cannot be read; check the url`,
+            };
+          }
         };
-      const outcome = interpretWebBody(res.text, res.contentType, spec.jsonPath);
-      if ("problem" in outcome) return { error: `${at} ${outcome.problem}; ${outcome.hint}`, query };
+        return await measureWebCounts(spec, spec.counts, metric.judge, ctx, ask, this.now);
+      }
+      const answer = await callWeb(spec, ctx.signal);
+      if ("error" in answer) return { error: answer.error, query };
+      const outcome = interpretWebBody(answer.text, answer.contentType, spec.jsonPath);
+      if ("problem" in outcome) return { error: `web endpoint ${query} ${outcome.problem}; ${outcome.hint}`, query };
       if ("empty" in outcome) return { inconclusive: outcome.empty, query };
       return { value: outcome.value, query };
     } catch (err) {
