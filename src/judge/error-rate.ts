@@ -7,30 +7,27 @@ import type { CountLook, ErrorRateTest, JudgeOutcome, JudgeVerdict, RevisionCoun
 
 /*
  * The error-rate judge. A regression is "canary worse than baseline by more than BOTH tolerances":
- * r_c > g(r_b) = max(r_b·(1 + rel), r_b + abs). The baseline's unknown rate enters through one
- * time-uniform confidence sequence [L_b, U_b] (running intersection, valid at every look at once).
+ * r_c > g(r_b) = max(r_b·(1 + rel), r_b + abs).
  *
- * Failed (evidence against "harmless"), both of:
- *   absFail   all canary errors so far against r_c ≤ g(U_b), U_b the current upper bound. Not a
- *             plug-in per increment: the evidence is recomputed from the totals at the current bound,
- *             so the baseline's tight late bound applies to early canary requests too. Valid because
- *             the evidence falls as the null rate rises (see logBernoulliEvidence) and g(U_b) ≥ g(r_b).
+ * Failed (evidence against "harmless") needs both of, each at 1/α:
+ *   joint     all canary errors so far against r_c ≤ g(r) jointly with the baseline's requests
+ *             against rate r, the smallest over every r (joint.ts): the baseline's unknown rate costs
+ *             no separate share of α, and the data decide how much evidence goes to ruling it out;
  *   ratioRel  errors conditioned on each increment's traffic split, against ρ = r_c/r_b ≤ 1 + rel:
- *             bursts and drift that hit both revisions cancel, so a burst cannot roll back.
- *             Harmless means one of the two nulls holds (r_c ≤ r_b(1+rel), or r_c ≤ r_b + abs), so
- *             requiring both keeps the rule valid without splitting α between them.
- * Successful (evidence against "harmful", either route), only once canary requests >= minRequests:
- *   absSafe   all canary errors against r_c ≥ g(L_b): promotes a canary with rare or no errors;
- *   ratioSafe conditioned on the split, against ρ ≥ 1 + max(rel, abs/U_b) (predictable U_b): the
- *             route that still works when both revisions' rates drift over the day.
- *
- * α budget per side: the baseline's confidence sequence α/10, the test 9α/10 (the success side splits
- * it over its two routes). Crossings are checked in look order, so Failed (or Successful) on a prefix
- * stays: later looks cannot undo it.
+ *             bursts and drift that hit both revisions cancel, so a shared incident cannot roll back.
+ *   Harmless means one of the two nulls holds (r_c ≤ r_b(1+rel), or r_c ≤ g(r_b)), so requiring
+ *   both keeps the rule valid at α without splitting it between them.
+ * Successful (evidence against "harmful"), only once canary requests >= minRequests, either of:
+ *   joint     the mirror image: canary errors against r_c ≥ g(r), smallest over r;
+ *   ratioSafe conditioned on the split, against ρ ≥ 1 + max(rel, abs/U_b), U_b a time-uniform upper
+ *             bound on the baseline's rate from earlier looks (predictable): the route that keeps
+ *             working when both revisions' rates drift over the day.
+ *   α budget: the bound α/10, each route 0.45α.
+ * Crossings are checked in look order, so Failed (or Successful) on a prefix stays: later looks
+ * cannot undo it.
  */
 
 const BOUND_SHARE = 0.1;
-const FAIL_TEST_SHARE = 0.9;
 const SAFE_TEST_SHARE = 0.45;
 
 /** A test's numbers that make no sense: the verdict says which field, the judge still answers. */

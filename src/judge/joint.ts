@@ -1,5 +1,5 @@
 import { ALTERNATIVE_STEPS, type Direction, logBernoulliEvidence } from "./eprocess.js";
-import { logMeanExp, logMixtureAgainst } from "./math.js";
+import { logMeanExp } from "./math.js";
 
 /*
  * Evidence about the canary's error rate against a tolerance that depends on the baseline's unknown
@@ -44,36 +44,77 @@ export function logJointEvidence(
     if (direction === "down" && p0 <= 0) return Math.min(0, limitDown(canary.hits));
     return logBernoulliEvidence(direction, canary.hits, canary.trials, p0);
   };
-  const baselineLog = (r: number): number =>
-    baseline.trials > 0 ? logMixtureAgainst(baseline.hits, baseline.trials, r) : 0;
   const n = baseline.trials;
-  // The observed baseline rate, kept off 0 and 1 so the grid has a start in logit space.
+  const h = baseline.hits;
   // Any start on the far side of the observed rate is valid; with no errors (or no successes) seen,
   // half a request's worth away keeps the grid from crawling through rates the data cannot tell apart.
-  const mle = n > 0 ? baseline.hits / n : 0.5;
+  const mle = n > 0 ? h / n : 0.5;
   const edge = 0.5 / (n + 1);
   const start = direction === "up" ? Math.max(mle, Math.min(edge, 0.5)) : Math.min(mle, Math.max(1 - edge, 0.5));
   const sign = direction === "up" ? 1 : -1;
-  // At the observed rate itself (and on the data's side of it) both factors are at least their value there.
-  let best = canaryLog(start) + (n > 0 ? baselineLog(baseline.hits / n) : 0);
   // Beyond the grid the canary factor is at least its limit at the far end of the rates.
-  const tailCanary = direction === "up" ? Math.min(0, limitUp(canary.trials - canary.hits)) : canaryLog(0);
-  let x = logit(start);
-  let near = baselineLog(start);
-  let step = GRID_STEP;
-  for (let i = 0; i < MAX_POINTS; i++) {
-    // Nothing farther can go below the best so far: the baseline factor only grows from here.
-    if (near + tailCanary >= best) return best;
-    const nextX = x + sign * step;
-    const r = logistic(nextX);
-    if (r <= EPS || r >= 1 - EPS) return Math.min(best, near + tailCanary);
-    best = Math.min(best, canaryLog(r) + near);
-    x = nextX;
-    near = baselineLog(r);
-    // Far from the minimum a coarse grid loses nothing that matters: widen the steps.
-    step *= near > best + 5 ? 1.5 : 1.05;
-  }
-  return Math.min(best, near + tailCanary);
+  const farCanary = direction === "up" ? Math.min(0, limitUp(canary.trials - canary.hits)) : canaryLog(0);
+  const atStart = canaryLog(start);
+  const startComps = baselineComponents(h, n, start);
+  let best = atStart + logMeanExp(startComps);
+  /*
+   * Walk the candidate rates from the start outwards, one way (`way` = +1 up, −1 down in logit). On
+   * each step's interval the baseline components whose alternative lies the walking way fall (take
+   * their value at the outer end), the others rise (take the inner end). The canary factor: away from
+   * the data it is at least its value at the outer end; towards the data, at least its value at the
+   * start (it is monotone in the null rate).
+   */
+  const walk = (way: number): void => {
+    const awayFromData = way === sign;
+    const falls = BASELINE_STEPS.map((st) => st * way > 0);
+    const limit = BASELINE_STEPS.map((st) => (way > 0 ? -(n - h) * st : h * st));
+    const tailCanary = awayFromData ? farCanary : atStart;
+    let x = logit(start);
+    let comps = startComps;
+    let step = GRID_STEP;
+    for (let i = 0; i < MAX_POINTS; i++) {
+      // Everything farther: the falling components at least their limit, the rising ones their value here.
+      const tail = tailCanary + logMeanExp(comps.map((c, j) => (falls[j] ? Math.min(c, limit[j] as number) : c)));
+      if (tail >= best) return;
+      const nextX = x + way * step;
+      const r = logistic(nextX);
+      if (r <= EPS || r >= 1 - EPS) {
+        best = Math.min(best, tail);
+        return;
+      }
+      const next = baselineComponents(h, n, r);
+      const baselineLow = logMeanExp(next.map((c, j) => (falls[j] ? c : (comps[j] as number))));
+      best = Math.min(best, (awayFromData ? canaryLog(r) : atStart) + baselineLow);
+      x = nextX;
+      comps = next;
+      // Far from the minimum a coarse grid loses nothing that matters: widen the steps.
+      step *= logMeanExp(comps) > best + 5 ? 1.5 : 1.05;
+    }
+    best = Math.min(
+      best,
+      tailCanary + logMeanExp(comps.map((c, j) => (falls[j] ? Math.min(c, limit[j] as number) : c))),
+    );
+  };
+  walk(sign);
+  walk(-sign);
+  return best;
+}
+
+/**
+ * Offsets (logit) of the alternatives the baseline's evidence averages over: many small ones, because
+ * the baseline usually has plenty of requests and its rate is known closely; the average of their
+ * likelihood ratios is a test martingale at every candidate rate.
+ */
+export const BASELINE_STEPS: readonly number[] = [
+  -3, -1.5, -0.8, -0.4, -0.2, -0.1, -0.05, -0.025, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 3,
+];
+
+/** ln likelihood ratios of each baseline alternative σ(logit r + s) against rate r, after h of n. */
+function baselineComponents(h: number, n: number, r: number): number[] {
+  const l = logit(r);
+  const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
+  const base = softplus(l);
+  return BASELINE_STEPS.map((st) => h * st - n * (softplus(l + st) - base));
 }
 
 /** ln of the canary mixture's limit as the null rate approaches 1: each alternative's ratio tends to e^(−misses·step). */
