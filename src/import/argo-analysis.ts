@@ -17,6 +17,7 @@ import {
   put,
   str,
 } from "./fields.js";
+import { suggestArgoJudge } from "./judge-suggestions.js";
 import { translateMeta } from "./meta.js";
 import type { Notes } from "./notes.js";
 
@@ -97,6 +98,7 @@ function metric(raw: unknown, path: string, notes: Notes): MetricOut {
     if (changed) originals[`${name}.${field}`] = expr;
   }
   for (const k of LIMITS) put(out, k, int(raw[k], child(path, k), notes));
+  suggestArgoJudge(out, path, notes);
   return { metric: ordered(out, METRIC_ORDER), originals };
 }
 

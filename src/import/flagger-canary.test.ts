@@ -3,6 +3,7 @@ import { parseResource } from "../model/load.js";
 import type { ImportContext } from "./context.js";
 import type { Obj } from "./fields.js";
 import { AB_ROUTE, canaryWeights, translateFlaggerCanary } from "./flagger-canary.js";
+import { notSuggestion } from "./judge-suggestions.js";
 import { formatNote, Notes } from "./notes.js";
 
 const deployment = {
@@ -28,7 +29,7 @@ function translate(spec: Obj, dropUnsupported = false) {
     ctx,
   );
   for (const r of out) parseResource(r);
-  return { out, lines: notes.notes.map(formatNote) };
+  return { out, lines: notes.notes.filter(notSuggestion).map(formatNote) };
 }
 
 const targetRef = { apiVersion: "apps/v1", kind: "Deployment", name: "podinfo" };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ImportContext, Referenced } from "./context.js";
 import type { Obj } from "./fields.js";
 import { type CanaryFacts, flaggerMetrics, type MeasurePlan, TemplateArgs } from "./flagger-metrics.js";
+import { notSuggestion } from "./judge-suggestions.js";
 import { formatNote, Notes } from "./notes.js";
 
 const facts: CanaryFacts = { name: "podinfo", namespace: "test", target: "podinfo", service: "podinfo-svc" };
@@ -17,7 +18,7 @@ function run(metrics: unknown[], template?: Obj, plan = canaryPlan, dropUnsuppor
   };
   const args = new TemplateArgs();
   const out = flaggerMetrics(metrics, "spec.analysis.metrics", facts, "1m", plan, args, ctx);
-  return { out, args: args.list, lines: [...notes.notes, ...tnotes.notes].map(formatNote) };
+  return { out, args: args.list, lines: [...notes.notes, ...tnotes.notes].filter(notSuggestion).map(formatNote) };
 }
 
 describe("flaggerMetrics", () => {

@@ -12,6 +12,7 @@ import {
   str,
   stringMap,
 } from "./fields.js";
+import { suggestFlaggerJudge } from "./judge-suggestions.js";
 import type { Notes } from "./notes.js";
 
 /** What a Canary's metric queries may refer to, as Flagger fills in `{{ namespace }}`, `{{ target }}`... */
@@ -200,6 +201,7 @@ function flaggerMetric(
   } else if (name === "request-success-rate" || name === "request-duration") {
     provider = { builtin: { window: interval } };
     condition = metricCondition(m, at, name, notes);
+    if (condition !== undefined) suggestFlaggerJudge(name, interval, at, notes);
   } else return void notes.unsupported(at, `metric "${name}" is not a Flagger builtin metric and has no templateRef`);
   if (condition === undefined)
     return void notes.unsupported(

@@ -59,6 +59,12 @@ export class Notes {
       );
   }
 
+  /** Something the source has that Sluice can do better, kept as it was: a hint, not a problem. */
+  suggest(path: string, message: string): void {
+    const ref = this.ref ? { ref: this.ref } : {};
+    this.add({ severity: "info", source: this.source, ...ref, path, message: `suggestion: ${message}` });
+  }
+
   /** A field that was dropped or changed in meaning. `path` is relative to the document. */
   warn(path: string, message: string): void {
     this.add({ severity: "warning", source: this.source, ...(this.ref ? { ref: this.ref } : {}), path, message });
