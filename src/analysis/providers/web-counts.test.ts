@@ -43,6 +43,30 @@ describe("web counts in the model", () => {
   });
 });
 
+describe("web counts in the model: any input", () => {
+  it("is accepted within bounds or refused with an issue, never a crash", () => {
+    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.constantFrom("{$.r}", "$.e", "", "{{revision}}"));
+    fc.assert(
+      fc.property(
+        fc.record(
+          { requests: text, errors: text, buckets: text, timestamp: text, maxSampleAge: fc.oneof(text, fc.integer()) },
+          { requiredKeys: [] },
+        ),
+        fc.oneof(text, fc.constant("http://x/{{revision}}")),
+        (counts, url) => {
+          const parsed = Metric.safeParse({ name: "m", provider: { web: { url, counts } }, judge: { errorRate: {} } });
+          if (!parsed.success) return;
+          const c = parsed.data.provider.web?.counts;
+          expect(c?.requests.length).toBeGreaterThan(0);
+          expect(c?.errors?.length).toBeGreaterThan(0);
+          expect(parsed.data.provider.web?.url).toMatch(/\{\{\s*revision\s*\}\}/);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("webSpecFor", () => {
   it("puts the revision in the url, body and JSON body, escaped inside JSON", () => {
     const spec = metric({
@@ -72,6 +96,10 @@ describe("readWebCounts", () => {
     expect(readWebCounts({ requests: -1, errors: 0 }, counts(), errorJudge, NOW)).toHaveProperty("inconclusive");
     expect(readWebCounts({ requests: null, errors: 0 }, counts(), errorJudge, NOW)).toHaveProperty("inconclusive");
     expect(readWebCounts({ requests: 5, errors: 6 }, counts(), errorJudge, NOW)).toHaveProperty("inconclusive");
+    // An answer's object that cannot be turned into a string (found by the property below).
+    expect(readWebCounts({ requests: { toString: 0 }, errors: 0 }, counts(), errorJudge, NOW)).toHaveProperty(
+      "inconclusive",
+    );
   });
 
   it("is inconclusive on stale counts and on a timestamp it cannot read", () => {

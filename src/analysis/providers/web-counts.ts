@@ -43,6 +43,15 @@ function select(body: unknown, path: string, field: string): { value: unknown } 
   }
 }
 
+/** A short, safe rendering of an answer's value for a message (String() throws on `{toString: 0}`). */
+function shown(v: unknown): string {
+  try {
+    return (JSON.stringify(v) ?? typeof v).slice(0, 40);
+  } catch {
+    return typeof v;
+  }
+}
+
 /** A count is a finite number ≥ 0 (a numeric string too, as exporters often quote them). */
 function asCount(v: unknown): number | undefined {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
@@ -66,7 +75,7 @@ function bucketList(v: unknown): RevisionEvidence["buckets"] | string {
     const { le, count } = (b ?? {}) as { le?: unknown; count?: unknown };
     const bound = le === "+Inf" || le === "Infinity" ? INF_LE : asCount(le);
     const c = asCount(count);
-    if (bound === undefined || c === undefined) return `bucket ${JSON.stringify(b)?.slice(0, 80)} is not {le, count}`;
+    if (bound === undefined || c === undefined) return `bucket ${shown(b)} is not {le, count}`;
     out.push({ le: bound, count: c });
   }
   return out.sort((a, b) => a.le - b.le);
@@ -81,13 +90,13 @@ export function readWebCounts(body: unknown, counts: WebCounts, judge: JudgeSpec
   if ("error" in requests) return requests;
   if ("no" in requests) return { inconclusive: requests.no };
   const req = asCount(requests.value);
-  if (req === undefined) return { inconclusive: `requests was ${String(requests.value).slice(0, 40)}, not a count` };
+  if (req === undefined) return { inconclusive: `requests was ${shown(requests.value)}, not a count` };
   if (counts.timestamp !== undefined) {
     const ts = select(body, counts.timestamp, "timestamp");
     if ("error" in ts) return ts;
     if ("no" in ts) return { inconclusive: `cannot tell how fresh the counts are: ${ts.no}` };
     const at = timestampMs(ts.value);
-    if (at === undefined) return { inconclusive: `timestamp ${String(ts.value).slice(0, 40)} is not a time` };
+    if (at === undefined) return { inconclusive: `timestamp ${shown(ts.value)} is not a time` };
     const ageMs = nowMs - at;
     if (ageMs > durationMs(counts.maxSampleAge))
       return {
@@ -105,7 +114,7 @@ export function readWebCounts(body: unknown, counts: WebCounts, judge: JudgeSpec
     return typeof buckets === "string" ? { inconclusive: buckets } : { requests: req, errors: 0, buckets };
   }
   const errors = asCount(second.value);
-  if (errors === undefined) return { inconclusive: `errors was ${String(second.value).slice(0, 40)}, not a count` };
+  if (errors === undefined) return { inconclusive: `errors was ${shown(second.value)}, not a count` };
   if (errors > req) return { inconclusive: `errors (${errors}) exceed requests (${req})` };
   return { requests: req, errors };
 }
