@@ -181,6 +181,24 @@ describe("judgeErrorRate in simulation (continuous monitoring, a look after ever
     }
   }, 30_000);
 
+  it("keeps false rollbacks at or below α at the edge of the absolute and the default tolerance", () => {
+    const rand = seeded(17);
+    const alpha = 0.05;
+    const runs = 300;
+    // Canary exactly at the tolerated edge: +0.5 points over 0.5 %, and +75 % over 1 % (the defaults).
+    for (const [canary, baseline, rel] of [
+      [0.01, 0.005, 0],
+      [0.0175, 0.01, 0.75],
+    ] as const) {
+      const test = { alpha, maxRelativeIncrease: rel, maxAbsoluteIncrease: 0.005, minRequests: 0 };
+      let failed = 0;
+      for (let r = 0; r < runs; r++) if (simulate(rand, canary, baseline, test, 40).outcome === "Failed") failed++;
+      expect(failed / runs, `${canary} vs ${baseline}`).toBeLessThanOrEqual(
+        alpha + 3 * Math.sqrt((alpha * (1 - alpha)) / runs),
+      );
+    }
+  }, 30_000);
+
   it("mostly promotes identical canaries at 0.1 %, 1 % and 5 % and rolls back 1 % → 3 %", () => {
     const rand = seeded(7);
     for (const rate of [0.001, 0.01, 0.05]) {
