@@ -115,7 +115,8 @@ export function stepErrorRate(s: ErrorRateState, canary: RevisionCounts, baselin
     upper: Math.min(s.baselineBound.upper, now.upper),
   };
   const limit = Math.log(1 / alpha);
-  if (failLog(s) >= limit) s.decided = "Failed";
+  // The joint evidence costs a walk over candidate rates: skip it while the split alone rules Failed out.
+  if (logEvidence(s.ratioRel) >= limit && failLog(s) >= limit) s.decided = "Failed";
   else if (!s.restarted && t.canary.requests >= s.test.minRequests && safeLog(s) >= limit) s.decided = "Successful";
 }
 
