@@ -82,6 +82,14 @@ describe("judgeLatency", () => {
     for (let r = 0; r < runs; r++) if (simulate(rand, 1, 30, test).outcome === "Failed") failed++;
     expect(failed / runs).toBeLessThanOrEqual(0.05 + 3 * Math.sqrt((0.05 * 0.95) / runs));
   }, 30_000);
+  it("keeps false rollbacks at or below α at the tolerance's edge (canary p95 exactly +20 %)", () => {
+    const rand = seeded(41);
+    const runs = 150;
+    const test = { ...TEST, alpha: 0.05 };
+    let failed = 0;
+    for (let r = 0; r < runs; r++) if (simulate(rand, 1.2, 30, test).outcome === "Failed") failed++;
+    expect(failed / runs).toBeLessThanOrEqual(0.05 + 3 * Math.sqrt((0.05 * 0.95) / runs));
+  }, 30_000);
   it("histograms going backwards never promote", () => {
     const c = LE.map((_, i) => 100 * (i + 1));
     const looks: LatencyLook[] = [

@@ -1,4 +1,4 @@
-import { logBernoulliEvidence } from "./eprocess.js";
+import { addBernoulli, type EProcess, logEvidence, newEProcess } from "./eprocess.js";
 import { confidenceText, count, evidenceText, thresholdText } from "./explain.js";
 import { logMixtureAgainst } from "./math.js";
 import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } from "./types.js";
@@ -9,28 +9,21 @@ import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } fro
  * samples: buckets are all the router and Prometheus keep, and "how many canary requests were slower
  * than b" is a Bernoulli count, so the same anytime-valid e-process as for errors applies.
  *
- * The baseline's buckets give time-uniform bounds on its quantile, q_b ≤ Q⁺ and q_b > Q⁻, tightened
- * at every look (running intersection). Then, over ALL canary requests so far:
+ * Before each increment (from earlier looks only, so it stays predictable), the baseline's buckets give
+ * time-uniform bounds on its quantile: q_b ≤ Q⁺ and q_b > Q⁻. Then
  *   Failed      if the canary's share slower than b_fail = (1+rel)·Q⁺ is shown above 1 − q: the
  *               canary's quantile is above b_fail ≥ (1+rel)·q_b;
  *   Successful  if its share slower than b_safe = (1+rel)·Q⁻ is shown below 1 − q: the canary's
  *               quantile is at most b_safe < (1+rel)·q_b.
- * The evidence is recomputed from the totals at the current bound, not fed increment by increment
- * against the bound of its day, so the tight late bound applies to early canary requests too. That
- * stays valid: a higher b_fail counts fewer slow requests and so less evidence (and a lower b_safe
- * more slow ones, less evidence of no regression), so on the event that the bounds hold (chance
- * 1 − α_bound at every look at once) the evidence is at most that of the fixed boundary (1+rel)·q_b,
- * which is an e-process. The baseline's buckets of the current look count too: they are independent
- * of the canary's.
  * Inside a bucket, counts are interpolated linearly, as Prometheus' histogram_quantile does: the
  * router's and Prometheus' buckets are 2-2.5× apart, and no honest reading of whole buckets can see a
  * +20 % change. This is the one modelling assumption of the judge (documented in docs/analysis.md);
  * a latency distribution far from uniform inside a bucket shifts both sides' readings alike.
- * α budget per side: the baseline bound α/5, the e-process 5/(4α).
+ * α budget per side: the baseline bound α/2, the e-process 2/α.
  */
 
-const BOUND_SHARE = 1 / 5;
-const TEST_SHARE = 4 / 5;
+const BOUND_SHARE = 1 / 2;
+const TEST_SHARE = 1 / 2;
 /** A bucket this high is Prometheus' +Inf (sent as the largest double): never a boundary. */
 const INFINITE_LE = 1e300;
 
@@ -155,6 +148,8 @@ export function interpolatedQuantile(h: Histogram, q: number): number | undefine
 /** The latency judge's running state: a fold over histogram increments (benches step it directly). */
 export interface LatencyState {
   readonly test: LatencyTest;
+  readonly fail: EProcess;
+  readonly safe: EProcess;
   sum?: { canary: Histogram; baseline: Histogram };
   decided?: "Successful" | "Failed";
   failAt?: number;
@@ -165,51 +160,41 @@ export interface LatencyState {
 
 /** A fresh state for a valid test (check {@link latencyTestProblem} first). */
 export function startLatency(test: LatencyTest): LatencyState {
-  return { test, invalid: 0, restarts: 0 };
+  return { test, fail: newEProcess("up"), safe: newEProcess("down"), invalid: 0, restarts: 0 };
 }
 
-/** ln evidence that the canary's quantile is above b_fail, from all canary requests so far. */
-function logFail(s: LatencyState): number {
-  if (!s.sum || s.failAt === undefined) return Math.log(TEST_SHARE);
-  const c = s.sum.canary;
-  return Math.log(TEST_SHARE) + logBernoulliEvidence("up", slowerThan(c, s.failAt), total(c), 1 - s.test.quantile);
-}
-
-/** ln evidence that the canary's quantile is at most b_safe, from all canary requests so far. */
-function logSafe(s: LatencyState): number {
-  if (!s.sum || s.safeAt === undefined) return Math.log(TEST_SHARE);
-  const c = s.sum.canary;
-  return Math.log(TEST_SHARE) + logBernoulliEvidence("down", slowerThan(c, s.safeAt), total(c), 1 - s.test.quantile);
-}
+const logFail = (s: LatencyState) => Math.log(TEST_SHARE) + logEvidence(s.fail);
+const logSafe = (s: LatencyState) => Math.log(TEST_SHARE) + logEvidence(s.safe);
 
 /** Feed one trusted increment (bucket counts gained between two looks, same layout for both). */
 export function stepLatency(s: LatencyState, dc: Histogram, db: Histogram): void {
   const { quantile: q, maxRelativeIncrease: rel, alpha } = s.test;
   if (!s.sum || !sameLayout(s.sum.canary, dc)) {
-    // A new bucket layout starts the sums and the bounds afresh (evidence counts from there).
-    delete s.failAt;
-    delete s.safeAt;
+    // A new bucket layout starts the sums afresh; the evidence gathered so far stays.
     s.sum = {
       canary: { les: dc.les, counts: dc.les.map(() => 0) },
       baseline: { les: dc.les, counts: dc.les.map(() => 0) },
     };
   }
   const sum = s.sum;
-  if (s.decided !== undefined) return;
+  if (s.decided === undefined) {
+    const bounds = quantileBounds(sum.baseline, q, alpha * BOUND_SHARE);
+    const n = total(dc);
+    if (bounds.atMost !== undefined) {
+      s.failAt = (1 + rel) * bounds.atMost;
+      addBernoulli(s.fail, slowerThan(dc, s.failAt), n, 1 - q);
+    }
+    if (bounds.below !== undefined) {
+      s.safeAt = (1 + rel) * bounds.below;
+      addBernoulli(s.safe, slowerThan(dc, s.safeAt), n, 1 - q);
+    }
+  }
   s.sum = {
     canary: { les: sum.canary.les, counts: sum.canary.counts.map((c, i) => c + (dc.counts[i] as number)) },
     baseline: { les: sum.baseline.les, counts: sum.baseline.counts.map((c, i) => c + (db.counts[i] as number)) },
   };
-  const bounds = quantileBounds(s.sum.baseline, q, alpha * BOUND_SHARE);
-  if (bounds.atMost !== undefined) {
-    const at = (1 + rel) * bounds.atMost;
-    s.failAt = s.failAt === undefined ? at : Math.min(s.failAt, at);
-  }
-  if (bounds.below !== undefined) {
-    const at = (1 + rel) * bounds.below;
-    s.safeAt = s.safeAt === undefined ? at : Math.max(s.safeAt, at);
-  }
   const limit = Math.log(1 / alpha);
+  if (s.decided !== undefined) return;
   if (logFail(s) >= limit) s.decided = "Failed";
   else if (s.restarts === 0 && total(s.sum.canary) >= s.test.minRequests && logSafe(s) >= limit)
     s.decided = "Successful";
