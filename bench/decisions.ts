@@ -281,7 +281,8 @@ async function live(): Promise<void> {
     const half = LIVE_RPS / 2;
     for (let r = 0; r < RUNS; r++) {
       const rand = seeded(SEED * 7_919 + k * 104_729 + r);
-      const judge = judgePolicy(TOLERANCE);
+      // The live template judges the error rate alone, with the whole α: so does its simulation.
+      const judge = judgePolicy(TOLERANCE, true);
       let d: Decision | undefined;
       for (const tick of traffic(
         rand,

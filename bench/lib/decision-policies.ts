@@ -147,9 +147,12 @@ export const JUDGE = {
   maxSeconds: 1800,
 };
 
-/** Sluice's judge: both metrics every look (10 s); Failed if either fails, Successful when both pass. */
-export function judgePolicy(errorRate = JUDGE.errorRate): Policy {
-  const alpha = splitAlpha(JUDGE.alpha, 2);
+/**
+ * Sluice's judge: both metrics every look (10 s); Failed if either fails, Successful when both pass.
+ * `errorsOnly` judges the error rate alone with the whole α, as the live mode's template does.
+ */
+export function judgePolicy(errorRate = JUDGE.errorRate, errorsOnly = false): Policy {
+  const alpha = splitAlpha(JUDGE.alpha, errorsOnly ? 1 : 2);
   const errors: ErrorRateState = startErrorRate({ alpha, ...errorRate, minRequests: JUDGE.minRequests });
   const latency: LatencyState = startLatency({ alpha, ...JUDGE.latency, minRequests: JUDGE.minRequests });
   let canaryRequests = 0;
@@ -161,8 +164,8 @@ export function judgePolicy(errorRate = JUDGE.errorRate): Policy {
       stepErrorRate(errors, { requests: c.requests, errors: c.errors }, { requests: b.requests, errors: b.errors });
       stepLatency(latency, cumulative(c.bins), cumulative(b.bins));
       const decide = (outcome: Outcome): Decision => ({ outcome, seconds: tick.t, canaryRequests });
-      if (errors.decided === "Failed" || latency.decided === "Failed") return decide("rollback");
-      if (errors.decided === "Successful" && latency.decided === "Successful") return decide("promote");
+      if (errors.decided === "Failed" || (!errorsOnly && latency.decided === "Failed")) return decide("rollback");
+      if (errors.decided === "Successful" && (errorsOnly || latency.decided === "Successful")) return decide("promote");
       if (tick.t >= JUDGE.maxSeconds) return decide("undecided");
       return undefined;
     },
