@@ -293,3 +293,15 @@ describe("user commands through status", () => {
     expect(h.reasons().filter((r) => r === "Restarted")).toHaveLength(1);
   });
 });
+
+describe("pause event wording", () => {
+  it.each([
+    [30, "for 30s"],
+    ["5m", "for 5m"],
+  ])("a pause of %s says %s", (duration, words) => {
+    const h = harness({ strategy: { canary: { steps: [{ setWeight: 25 }, { pause: { duration } }] } } });
+    h.update((s) => setVersion(s, "v2"));
+    const paused = h.events.find((e) => e.reason === "Paused");
+    expect(paused?.message).toContain(words);
+  });
+});
