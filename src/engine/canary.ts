@@ -209,7 +209,11 @@ function pauseStep(
   index: number,
 ): Outcome {
   if (addPause(ctx, "CanaryPauseStep"))
-    emit(ctx, "Paused", `paused at ${stepLabel(steps, index)}${duration === undefined ? "" : ` for ${typeof duration === "number" ? `${duration}s` : duration}`}`);
+    emit(
+      ctx,
+      "Paused",
+      `paused at ${stepLabel(steps, index)}${duration === undefined ? "" : ` for ${typeof duration === "number" ? `${duration}s` : duration}`}`,
+    );
   if (duration === undefined) {
     ctx.message = `paused at ${stepLabel(steps, index)}; promote to go on`;
     return "wait";
