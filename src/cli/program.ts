@@ -289,8 +289,11 @@ export function registerCommands(program: Command, out: Output): void {
 
   program
     .command("completion")
-    .description("print a bash completion script: source <(sluice completion)")
-    .action(async () => out.log((await import("./commands/completion.js")).completionCommand(program)));
+    .argument("[shell]", "bash, zsh or fish", "bash")
+    .description("print a completion script: source <(sluice completion bash|zsh); sluice completion fish | source")
+    .action(async (shell: string) =>
+      out.log((await import("./commands/completion.js")).completionCommand(program, shell)),
+    );
 }
 
 function newRevision(name: string, what: string): string {
