@@ -81,6 +81,8 @@ export function registerCommands(program: Command, out: Output): void {
       "--allow-local-commands",
       "run command metrics that name no image inside the controller's process (default: refused; they run as Jobs)",
     )
+    .option("--log-format <format>", "json or text (default: json when stderr is not a terminal, text on one)")
+    .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent", "info")
     .action(async (o) => {
       // --kubeconfig, --context and -n are the global options (commander reads them anywhere).
       const { kubeconfig, context, namespace } = program.opts();

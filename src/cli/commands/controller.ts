@@ -1,6 +1,8 @@
 import { hostname } from "node:os";
 import { type KubeRuntime, startKubeRuntime } from "../../controller/kube-runtime.js";
+import { createLogger, LogOptionError } from "../../controller/log.js";
 import { splitHostPort } from "../../platform/local/router/validate.js";
+import { CliError } from "../cli-error.js";
 import { loadKubeConfig } from "../kubeconfig.js";
 import type { Output } from "../output.js";
 
@@ -19,13 +21,27 @@ export interface ControllerCommandOptions {
   concurrentReconciles: string;
   /** Run command metrics without an image inside the controller (its service account, its pod). */
   allowLocalCommands?: boolean;
+  /** json or text; unset: JSON unless stderr is a terminal. */
+  logFormat?: string;
+  logLevel?: string;
 }
 
 /**
  * `sluice controller`: the Kubernetes controller. Runs until SIGINT/SIGTERM, then gives up its
- * Lease so a standby takes over at once instead of after the lease expires, and resolves.
+ * Lease so a standby takes over at once instead of after the lease expires, and resolves. It writes
+ * through the controller logger (stderr, JSON off a terminal), not `_out`.
  */
-export async function controllerCommand(opts: ControllerCommandOptions, out: Output): Promise<KubeRuntime> {
+export async function controllerCommand(opts: ControllerCommandOptions, _out: Output): Promise<KubeRuntime> {
+  let logger: ReturnType<typeof createLogger>;
+  try {
+    logger = createLogger({
+      ...(opts.logFormat ? { format: opts.logFormat } : {}),
+      ...(opts.logLevel ? { level: opts.logLevel } : {}),
+    });
+  } catch (err) {
+    if (err instanceof LogOptionError) throw new CliError(`sluice controller: ${err.message}`, 1, { cause: err });
+    throw err;
+  }
   const kc = loadKubeConfig(opts);
   const { host, port } = splitHostPort(opts.metricsListen, "--metrics-listen");
   const identity = opts.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
@@ -48,9 +64,9 @@ export async function controllerCommand(opts: ControllerCommandOptions, out: Out
     metricsListen: { host, port },
     concurrentReconciles: count("--concurrent-reconciles", opts.concurrentReconciles),
     allowLocalCommands: opts.allowLocalCommands === true,
-    log: (message) => out.log(`${new Date().toISOString()} ${message}`),
+    log: (message) => logger.info(message),
   });
-  out.log(
+  logger.info(
     `sluice controller ${identity}: ${opts.namespace ? `namespace ${opts.namespace}` : "all namespaces"}, ` +
       `cluster ${kc.getCurrentCluster()?.server}, metrics ${runtime.metricsUrl}/metrics` +
       (opts.leaderElect ? `, lease ${leaseNamespace}/${opts.leaseName}` : ", no leader election") +
@@ -59,7 +75,7 @@ export async function controllerCommand(opts: ControllerCommandOptions, out: Out
   // Resolves only once the controller has stopped: the command runs until SIGINT or SIGTERM.
   await new Promise<void>((resolve) => {
     const stop = () => {
-      out.log("stopping: releasing the lease");
+      logger.info("stopping: releasing the lease");
       runtime.stop().then(
         () => resolve(),
         () => {
