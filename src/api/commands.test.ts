@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCommand } from "./commands.js";
 import { ApiError } from "./errors.js";
@@ -41,6 +42,10 @@ describe("parseCommand", () => {
     expect(parseCommand("set", { env: { A: "1", B: null } })).toEqual({ type: "setEnv", env: { A: "1", B: null } });
     expect(parseCommand("set", { args: ["--x"] })).toEqual({ type: "setArgs", args: ["--x"] });
     expect(parseCommand("set", { command: "node" })).toEqual({ type: "setCommand", command: "node" });
+    expect(parseCommand("set", { image: { app: "ghcr.io/acme/web:2.1" } })).toEqual({
+      type: "setImage",
+      images: { app: "ghcr.io/acme/web:2.1" },
+    });
     expect(parseCommand("set", { command: "node", args: [] })).toEqual({
       type: "setCommand",
       command: "node",
@@ -49,7 +54,12 @@ describe("parseCommand", () => {
   });
 
   it("rejects set bodies that do not fit, naming the field", () => {
-    expect(rejects("set", {}).message).toMatch(/one of env, args or command/);
+    expect(rejects("set", {}).message).toMatch(/one of env, args, command or image/);
+    expect(rejects("set", { image: {} }).path).toBe("image");
+    expect(rejects("set", { image: { app: "" } }).path).toBe("image.app");
+    expect(rejects("set", { image: { app: "a b" } }).path).toBe("image.app");
+    expect(rejects("set", { image: { app: "x".repeat(1025) } }).path).toBe("image.app");
+    expect(rejects("set", { image: { app: "x:1" }, env: { A: "1" } }).path).toBe("env");
     expect(rejects("set", { env: { A: "1" }, args: ["x"] }).path).toBe("env");
     expect(rejects("set", { env: { A: 1 } }).path).toBe("env.A");
     expect(rejects("set", { env: {} }).path).toBe("env");
@@ -57,6 +67,24 @@ describe("parseCommand", () => {
     expect(rejects("set", { command: "" }).path).toBe("command");
     expect(rejects("set", { image: "x" }).path).toBe("image");
     expect(rejects("set", [1]).code).toBe("Invalid");
+  });
+
+  it("turns any set image body into a bounded command or an Invalid answer, never a crash", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.dictionary(fc.string(), fc.oneof(fc.string({ maxLength: 1100 }), fc.anything())), fc.anything()),
+        (image) => {
+          try {
+            const command = parseCommand("set", { image });
+            if (command.type !== "setImage") throw new Error("expected setImage");
+            for (const v of Object.values(command.images)) expect(v.length).toBeLessThanOrEqual(1024);
+          } catch (err) {
+            expect(err).toBeInstanceOf(ApiError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it("answers NotFound for an unknown verb", () => {

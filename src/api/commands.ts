@@ -1,4 +1,5 @@
 import type { RolloutCommand } from "../engine/types.js";
+import { MAX_LIST } from "../model/limits.js";
 import { ApiError } from "./errors.js";
 
 /** Verbs that take no body, by URL segment. */
@@ -43,14 +44,24 @@ function parseUndo(body: Record<string, unknown>): RolloutCommand {
 }
 
 /**
- * `set` changes one thing per call (env, args, or command with its args), because each change is
+ * `set` changes one thing per call (env, args, command with its args, or images), because each change is
  * a new revision: two changes in one call would roll out an intermediate revision nobody asked for.
  */
 function parseSet(body: Record<string, unknown>): RolloutCommand {
-  const { env, args, command } = body;
-  const unknown = Object.keys(body).find((k) => k !== "env" && k !== "args" && k !== "command");
+  const { env, args, command, image } = body;
+  const unknown = Object.keys(body).find((k) => !["env", "args", "command", "image"].includes(k));
   if (unknown !== undefined)
-    throw new ApiError("Invalid", `unknown field "${unknown}"; set takes env, args or command`, { path: unknown });
+    throw new ApiError("Invalid", `unknown field "${unknown}"; set takes env, args, command or image`, {
+      path: unknown,
+    });
+  if (image !== undefined) {
+    const other = ["env", "args", "command"].find((k) => body[k] !== undefined);
+    if (other !== undefined)
+      throw new ApiError("Invalid", `set image and ${other} in separate calls: each is a new revision`, {
+        path: other,
+      });
+    return { type: "setImage", images: imageMap(image) };
+  }
   const parsedArgs = args === undefined ? undefined : stringArray(args);
   if (command !== undefined) {
     if (typeof command !== "string" || command === "")
@@ -67,7 +78,7 @@ function parseSet(body: Record<string, unknown>): RolloutCommand {
     return { type: "setArgs", args: parsedArgs };
   }
   if (env !== undefined) return { type: "setEnv", env: envMap(env) };
-  throw new ApiError("Invalid", "set needs one of env, args or command");
+  throw new ApiError("Invalid", "set needs one of env, args, command or image");
 }
 
 function stringArray(value: unknown): string[] {
@@ -89,5 +100,29 @@ function envMap(value: unknown): Record<string, string | null> {
     out[k] = v;
   }
   if (Object.keys(out).length === 0) throw new ApiError("Invalid", "env names no variable", { path: "env" });
+  return out;
+}
+
+/** Longest image reference accepted; registries cap a whole reference well below this. */
+const MAX_IMAGE_LENGTH = 1024;
+
+/** `{CONTAINER: "image"}`: each container's new image. */
+function imageMap(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ApiError("Invalid", "image must be an object of CONTAINER: image", { path: "image" });
+  const entries = Object.entries(value);
+  if (entries.length === 0) throw new ApiError("Invalid", "image names no container", { path: "image" });
+  if (entries.length > MAX_LIST)
+    throw new ApiError("Invalid", `image names more than ${MAX_LIST} containers`, { path: "image" });
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries) {
+    if (typeof v !== "string" || v.length === 0 || v.length > MAX_IMAGE_LENGTH || /\s/.test(v))
+      throw new ApiError(
+        "Invalid",
+        `must be an image reference of 1 to ${MAX_IMAGE_LENGTH} characters without spaces, e.g. ghcr.io/acme/web:2.1`,
+        { path: `image.${k}` },
+      );
+    out[k] = v;
+  }
   return out;
 }

@@ -193,7 +193,16 @@ export function registerCommands(program: Command, out: Output): void {
       await gateOpenCommand(api(), name, o, out);
     });
 
-  const set = program.command("set").description("change a rollout's process template, which rolls out a new revision");
+  const set = program.command("set").description("change a rollout's template, which rolls out a new revision");
+  set
+    .command("image <name> <assignments...>")
+    .description("set CONTAINER=IMAGE in a Kubernetes pod template")
+    .action(async (name: string, assignments: string[]) => {
+      const { parseImageAssignments } = await import("./commands/set.js");
+      const { rolloutChangeCommand } = await import("./commands/rollout-actions.js");
+      const body = { image: parseImageAssignments(assignments) };
+      await rolloutChangeCommand(api(), "set image", name, body, out, () => newRevision(name, "image"));
+    });
   set
     .command("env <name> <assignments...>")
     .description("set KEY=VALUE (or remove KEY-) in the environment")

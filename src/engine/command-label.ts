@@ -15,6 +15,10 @@ export function commandLabel(command: RolloutCommand): string {
       return `set env ${Object.entries(command.env)
         .map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`))
         .join(" ")}`;
+    case "setImage":
+      return `set image ${Object.entries(command.images)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`;
     case "setArgs":
       return `set args ${command.args.join(" ")}`;
     case "setCommand":

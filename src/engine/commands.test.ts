@@ -127,6 +127,28 @@ describe("applyCommand: template changes", () => {
     expect(() => applyCommand(pod, { type: "setArgs", args: [] }, now)).toThrow(EngineError);
     expect(() => applyCommand(pod, { type: "setEnv", env: {} }, now)).toThrow(/template\.spec/);
   });
+
+  it("setImage changes the named containers' images (init containers too) and refuses unknown names", () => {
+    const pod = structuredClone(rollout);
+    pod.spec.template = {
+      spec: {
+        containers: [
+          { name: "app", image: "app:1" },
+          { name: "proxy", image: "envoy:1" },
+        ],
+        initContainers: [{ name: "migrate", image: "app:1" }],
+      },
+    };
+    const out = applyCommand(pod, { type: "setImage", images: { app: "app:2", migrate: "app:2" } }, now);
+    expect(out.spec.template.spec?.containers.map((c) => c.image)).toEqual(["app:2", "envoy:1"]);
+    expect(out.spec.template.spec?.initContainers).toEqual([{ name: "migrate", image: "app:2" }]);
+    expect(revisionHash(out.spec.template)).not.toBe(revisionHash(pod.spec.template));
+    expect(pod.spec.template.spec?.containers[0]?.image).toBe("app:1");
+    expect(() => applyCommand(pod, { type: "setImage", images: { ap: "app:2" } }, now)).toThrow(
+      'rollout "web" has no container "ap"; its containers: app, proxy, migrate',
+    );
+    expect(() => applyCommand(rollout, { type: "setImage", images: { app: "x" } }, now)).toThrow(/template\.process/);
+  });
 });
 
 describe("applyCommand: undo", () => {

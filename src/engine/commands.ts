@@ -70,6 +70,9 @@ export function applyCommand(
       process.env = env;
       return next;
     }
+    case "setImage":
+      setImages(next, command.images);
+      return next;
     case "setArgs":
       processOf(next, "setArgs").args = [...command.args];
       return next;
@@ -174,6 +177,28 @@ function undoTemplate(
       `the template of revision ${target.number} (${target.hash}) of rollout "${rollout.metadata.name}" is no longer stored`,
     );
   return structuredClone(template);
+}
+
+/**
+ * Sets each named container's image, in `containers` or `initContainers`, as `kubectl set image`
+ * does. Every name must exist: a typo would otherwise roll out a revision that changes nothing.
+ */
+function setImages(rollout: Rollout, images: Record<string, string>): void {
+  const pod = rollout.spec.template.spec;
+  if (!pod)
+    throw new EngineError(
+      `set image changes a pod template's containers, but rollout "${rollout.metadata.name}" runs a process (template.process); use set command or set env`,
+    );
+  const init = Array.isArray(pod.initContainers) ? (pod.initContainers as { name?: unknown; image?: unknown }[]) : [];
+  const all = [...pod.containers, ...init];
+  for (const [name, image] of Object.entries(images)) {
+    const container = all.find((c) => c.name === name);
+    if (!container)
+      throw new EngineError(
+        `rollout "${rollout.metadata.name}" has no container "${name}"; its containers: ${all.map((c) => String(c.name)).join(", ")}`,
+      );
+    container.image = image;
+  }
 }
 
 function processOf(rollout: Rollout, command: string) {

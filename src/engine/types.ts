@@ -129,6 +129,8 @@ export type RolloutCommand =
   | { type: "restart" }
   | { type: "undo"; toRevision?: number }
   | { type: "setEnv"; env: Record<string, string | null> }
+  /** New images by container name, for a Kubernetes pod template (`sluice set image web app=shop:2.1`). */
+  | { type: "setImage"; images: Record<string, string> }
   | { type: "setArgs"; args: string[] }
   | { type: "setCommand"; command: string; args?: string[] }
   | {

@@ -81,6 +81,28 @@ describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", ()
     await waitFor(async () => (await phase()) === "Degraded", { timeoutMs: 60_000, message: "v3 aborted" });
   }, 240_000);
 
+  it("set image rolls out a new revision with the container's new image, recorded; an unknown container changes nothing", async () => {
+    const image = async () =>
+      (
+        (await getSluice(env.kc, ns, "Rollout", "web")).spec as {
+          template: { spec: { containers: { image: string }[] } };
+        }
+      ).template.spec.containers[0]?.image;
+    const before = await image();
+    const wrong = await sluice("set", "image", "web", "ap=registry.example/web:4");
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr.trim().split("\n")).toHaveLength(1);
+    expect(wrong.stderr).toContain('has no container "ap"; its containers: app');
+    expect(await image()).toBe(before);
+
+    const set = await sluice("set", "image", "web", "app=registry.example/web:4");
+    expect(set.stderr).toBe("");
+    expect(set.code).toBe(0);
+    expect(await image()).toBe("registry.example/web:4");
+    await waitFor(async () => (await phase()) === "Paused", { timeoutMs: 60_000, message: "web:4 rolling out" });
+    expect((await sluice("describe", "rollout", "web")).stdout).toContain("set image app=registry.example/web:4");
+  }, 120_000);
+
   it("refuses bad input with one line naming the file or the endpoint, and changes nothing", async () => {
     const bad = join(dir, "bad.yaml");
     const manifest = kubeRollout("broken", "1", { canary: { steps: [{ setWeight: 120 }] } });

@@ -7,7 +7,7 @@ import { ROLLOUT_VERBS, type RolloutVerb } from "./rollout-verbs.js";
 export { ROLLOUT_VERBS, type RolloutVerb };
 
 /** What a rollout command changes: a simple verb, `undo`, or one `set` (env, args or command). */
-export type RolloutChange = RolloutVerb | "undo" | "set env" | "set args" | "set command";
+export type RolloutChange = RolloutVerb | "undo" | "set env" | "set args" | "set command" | "set image";
 
 const phaseLine = (r: Rollout) =>
   `${r.status?.phase ?? "Progressing"}${r.status?.message ? ` — ${r.status.message}` : ""}`;

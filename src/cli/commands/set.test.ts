@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnvAssignments } from "./set.js";
+import { parseEnvAssignments, parseImageAssignments } from "./set.js";
 
 describe("parseEnvAssignments", () => {
   it("sets, keeps '=' in values, and removes with KEY-", () => {
@@ -7,5 +7,17 @@ describe("parseEnvAssignments", () => {
   });
   it("rejects anything else with an example", () => {
     expect(() => parseEnvAssignments(["NOPE"])).toThrow(/KEY=VALUE or KEY-; e.g. sluice set env/);
+  });
+});
+
+describe("parseImageAssignments", () => {
+  it("maps CONTAINER=IMAGE, keeping registries with ports", () => {
+    expect(parseImageAssignments(["app=localhost:5000/web:2", "proxy=envoy:1.30"])).toEqual({
+      app: "localhost:5000/web:2",
+      proxy: "envoy:1.30",
+    });
+  });
+  it.each(["app", "=web:2", "app="])("rejects %j with an example", (a) => {
+    expect(() => parseImageAssignments([a])).toThrow(/CONTAINER=IMAGE; e.g. sluice set image/);
   });
 });

@@ -15,3 +15,19 @@ export function parseEnvAssignments(assignments: string[]): Record<string, strin
   }
   return env;
 }
+
+/**
+ * Parses `CONTAINER=IMAGE` as kubectl set image does.
+ *
+ * @example parseImageAssignments(["app=ghcr.io/acme/web:2.1"]) // { app: "ghcr.io/acme/web:2.1" }
+ */
+export function parseImageAssignments(assignments: string[]): Record<string, string> {
+  const images: Record<string, string> = {};
+  for (const a of assignments) {
+    const eq = a.indexOf("=");
+    if (eq <= 0 || eq === a.length - 1)
+      throw new CliError(`"${a}" is not CONTAINER=IMAGE; e.g. sluice set image web app=ghcr.io/acme/web:2.1`);
+    images[a.slice(0, eq)] = a.slice(eq + 1);
+  }
+  return images;
+}
