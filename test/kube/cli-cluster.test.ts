@@ -100,7 +100,10 @@ describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", ()
     expect(set.code).toBe(0);
     expect(await image()).toBe("registry.example/web:4");
     await waitFor(async () => (await phase()) === "Paused", { timeoutMs: 60_000, message: "web:4 rolling out" });
-    expect((await sluice("describe", "rollout", "web")).stdout).toContain("set image app=registry.example/web:4");
+    // Recorded with the Kubernetes user the kubeconfig authenticates as (the test harness's admin).
+    expect((await sluice("describe", "rollout", "web")).stdout).toMatch(
+      /set image app=registry\.example\/web:4 \(by [^)]+\)/,
+    );
   }, 120_000);
 
   it("refuses bad input with one line naming the file or the endpoint, and changes nothing", async () => {

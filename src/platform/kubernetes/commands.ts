@@ -13,6 +13,7 @@ import type { RolloutCommand } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
 import { NotFoundError } from "../../ports/control-plane.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
+import { whoAmI } from "./cluster-pipelines.js";
 import { SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { kubeEvent } from "./events.js";
 import { toApiStatus, toResource } from "./objects.js";
@@ -101,7 +102,16 @@ async function recordCommand(
   command: RolloutCommand,
   component: string,
 ): Promise<void> {
-  const event = { type: "Normal" as const, reason: "CommandReceived", message: `sluice ${commandLabel(command)}` };
+  // Who asked, as the API server knows them: the event is the command's record on the rollout.
+  const who = await whoAmI(opts.kc).then(
+    (u) => ` (by ${u.username})`,
+    () => "",
+  );
+  const event = {
+    type: "Normal" as const,
+    reason: "CommandReceived",
+    message: `sluice ${commandLabel(command)}${who}`,
+  };
   await opts.kc.makeApiClient(CoreV1Api).createNamespacedEvent({
     namespace: opts.namespace,
     body: kubeEvent(rollout, opts.namespace, event, { component }, opts.now?.() ?? new Date()),
