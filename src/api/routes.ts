@@ -5,6 +5,7 @@ import type { Rollout } from "../model/index.js";
 import { MAX_DOCUMENT_BYTES } from "../model/limits.js";
 import { loadText } from "../model/load.js";
 import type { ControlPlane, Resource } from "../ports/control-plane.js";
+import { analysisRunRoutes } from "./analysis-run-routes.js";
 import { needs } from "./auth.js";
 import { limitApplyBody, MAX_YAML_BODY_BYTES, readTextBody, refuseDeepJson } from "./body.js";
 import { type CommandOutcome, commandOutcome, OUTCOME_HEADER } from "./command-outcome.js";
@@ -79,6 +80,10 @@ export function v1Routes(deps: {
   api.route(
     "/",
     gateRoutes(control, (c) => jsonBody(c, true)),
+  );
+  api.route(
+    "/",
+    analysisRunRoutes(control, (c) => jsonBody(c, true)),
   );
 
   api.get("/:plural", needs("viewer"), async (c) =>

@@ -1,6 +1,6 @@
 import type { RolloutCommand } from "../engine/types.js";
 import { ValidationError } from "../model/errors.js";
-import type { Rollout } from "../model/index.js";
+import type { AnalysisRun, Rollout } from "../model/index.js";
 import { parseResource } from "../model/load.js";
 import type {
   ApplyResult,
@@ -108,6 +108,15 @@ export class FakeControlPlane implements ControlPlane {
     if (!found) throw new NotFoundError("Rollout", rollout);
     this.commands.push({ rollout, command });
     return found;
+  }
+
+  async terminateAnalysisRun(name: string, opts: ChangeOptions = {}): Promise<AnalysisRun> {
+    this.mutated(opts);
+    const run = this.get("AnalysisRun", name) as AnalysisRun | undefined;
+    if (!run) throw new NotFoundError("AnalysisRun", name);
+    const stopped = { ...run, spec: { ...run.spec, terminate: true } };
+    this.resources.set(`AnalysisRun/${name}`, stopped);
+    return stopped;
   }
 
   events(filter: { kind?: ResourceKind; name?: string; sinceId?: number; limit?: number } = {}): EventRecord[] {

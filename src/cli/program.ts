@@ -193,6 +193,17 @@ export function registerCommands(program: Command, out: Output): void {
       await gateOpenCommand(api(), name, o, out);
     });
 
+  program
+    .command("terminate")
+    .description("end something that runs")
+    .command("analysisrun <name>")
+    .description("end a running analysis run with the verdict its measurements give so far (undecided: Inconclusive)")
+    .option("--reason <text>", "why, for the record")
+    .action(async (name: string, o: { reason?: string }) => {
+      const { terminateRunCommand } = await import("./commands/terminate.js");
+      await terminateRunCommand(api(), name, o, out);
+    });
+
   const set = program.command("set").description("change a rollout's template, which rolls out a new revision");
   set
     .command("image <name> <assignments...>")

@@ -73,12 +73,16 @@ export class AnalysisLoop {
     this.queue.forget(name);
   }
 
-  /** Marks a run for termination; its next step ends it with the verdict it has. */
-  async stopRun(name: string): Promise<void> {
+  /**
+   * Marks a run for termination; its next step ends it with the verdict it has. False when there was
+   * nothing to stop (no such run, or it has finished or is already stopping).
+   */
+  async stopRun(name: string): Promise<boolean> {
     const run = this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined;
-    if (!run || isFinished(run) || run.spec.terminate) return;
+    if (!run || isFinished(run) || run.spec.terminate) return false;
     await this.opts.store.putResource({ ...run, spec: { ...run.spec, terminate: true } });
     this.queue.add(name);
+    return true;
   }
 
   /** Fetches the Secrets the run's templates read, before the (synchronous) build needs them. */

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { MetricProviderPort } from "../analysis/providers/provider.js";
+import { RUN_LABELS } from "../analysis/run-builder.js";
 import { commandLabel } from "../engine/command-label.js";
 import { applyCommand, reconcile } from "../engine/index.js";
 import type { AnalysisObservation, RolloutCommand, RolloutEvent } from "../engine/types.js";
@@ -248,6 +249,28 @@ export class Controller implements ControlPlane {
     this.rollouts.add(name);
     await this.rollouts.idle();
     return (this.opts.store.getResource("Rollout", name) as Rollout | undefined) ?? stored;
+  }
+
+  async terminateAnalysisRun(name: string, opts: ChangeOptions & { reason?: string } = {}): Promise<AnalysisRun> {
+    const run = this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined;
+    if (!run) throw new NotFoundError("AnalysisRun", name);
+    if (await this.analysis.stopRun(name)) {
+      // Recorded on the rollout the run judges, where `describe` shows who ended it and why.
+      const owner = run.metadata.labels?.[RUN_LABELS.rollout];
+      const [kind, on] =
+        owner && this.opts.store.getResource("Rollout", owner)
+          ? (["Rollout", owner] as const)
+          : (["AnalysisRun", name] as const);
+      const why = opts.reason ? `: ${opts.reason.slice(0, 1000)}` : "";
+      const message = `sluice terminate analysisrun ${name}${why}`;
+      const records = await this.opts.store.appendEvents(kind, on, [
+        { type: "Normal", reason: "CommandReceived", message, ...actorOf(opts) },
+      ]);
+      for (const event of records) this.notify({ type: "event", event });
+      // As this call left it: the run may end before the answer is sent, but this call is what ended it.
+      return { ...run, spec: { ...run.spec, terminate: true } };
+    }
+    return (this.opts.store.getResource("AnalysisRun", name) as AnalysisRun | undefined) ?? run;
   }
 
   async pipelineRequest(

@@ -87,6 +87,11 @@ export interface ControlPlane {
   delete(kind: ResourceKind, name: string, opts?: ChangeOptions): Promise<boolean>;
   /** Carries out a user command on a rollout and returns the rollout as it now stands. */
   command(rollout: string, command: RolloutCommand, opts?: ChangeOptions): Promise<Rollout>;
+  /**
+   * Ends a running analysis run with the verdict its measurements give so far (`spec.terminate`),
+   * recorded with the actor and reason; a finished run is returned as it is.
+   */
+  terminateAnalysisRun(name: string, opts?: ChangeOptions & { reason?: string }): Promise<AnalysisRun>;
   events(filter?: {
     kind?: ResourceKind;
     name?: string;

@@ -10,7 +10,7 @@ import {
 } from "@kubernetes/client-node";
 import type { RolloutCommand } from "../../engine/types.js";
 import { ManifestError, ValidationError } from "../../model/errors.js";
-import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import type { AnalysisRun, Rollout, WorkloadTemplate } from "../../model/index.js";
 import { RESOURCE_KINDS } from "../../model/validate.js";
 import {
   type ApplyResult,
@@ -27,7 +27,7 @@ import type { RecordFilter } from "../../ports/pipeline-store.js";
 import { specOf, validateForApply } from "../apply-validation.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { clusterRecord, requestByApproval } from "./cluster-pipelines.js";
-import { commandRollout } from "./commands.js";
+import { commandRollout, terminateRunInCluster } from "./commands.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { toResource } from "./objects.js";
 
@@ -198,6 +198,10 @@ export class ClusterControlPlane implements ControlPlane {
       name,
       command,
     );
+  }
+
+  async terminateAnalysisRun(name: string, opts: { reason?: string } = {}): Promise<AnalysisRun> {
+    return terminateRunInCluster({ kc: this.kc, namespace: this.namespace }, name, opts.reason);
   }
 
   /** The Kubernetes Events on Sluice's objects (the controller writes one per engine event). */

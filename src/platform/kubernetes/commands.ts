@@ -10,7 +10,7 @@ import {
 import { commandLabel } from "../../engine/command-label.js";
 import { applyCommand } from "../../engine/commands.js";
 import type { RolloutCommand } from "../../engine/types.js";
-import type { Rollout, WorkloadTemplate } from "../../model/index.js";
+import type { AnalysisRun, Rollout, WorkloadTemplate } from "../../model/index.js";
 import { NotFoundError } from "../../ports/control-plane.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
 import { whoAmI } from "./cluster-pipelines.js";
@@ -96,10 +96,71 @@ export async function commandRollout(
   }
 }
 
+/**
+ * `sluice terminate analysisrun NAME` on a cluster: sets the run's spec.terminate, which the
+ * controller's next look turns into the verdict the measurements give so far. Recorded as an event
+ * on the run with the Kubernetes user. A finished run is returned as it is.
+ */
+export async function terminateRunInCluster(
+  opts: KubeCommandOptions,
+  name: string,
+  reason?: string,
+): Promise<AnalysisRun> {
+  const custom = opts.kc.makeApiClient(CustomObjectsApi);
+  const ref = { group: SLUICE_GROUP, version: SLUICE_VERSION, namespace: opts.namespace, plural: "analysisruns", name };
+  let run: AnalysisRun;
+  try {
+    run = toResource("AnalysisRun", (await custom.getNamespacedCustomObject(ref)) as KubernetesObject) as AnalysisRun;
+  } catch (err) {
+    if (apiErrorCode(err) === 404) throw new NotFoundError("AnalysisRun", name);
+    throw new KubeCommandError(`could not read AnalysisRun ${opts.namespace}/${name}: ${apiErrorMessage(err)}`, {
+      cause: err,
+    });
+  }
+  const phase = run.status?.phase;
+  if (
+    run.spec.terminate ||
+    phase === "Successful" ||
+    phase === "Failed" ||
+    phase === "Error" ||
+    phase === "Inconclusive"
+  )
+    return run;
+  try {
+    const written = (await custom.patchNamespacedCustomObject(
+      {
+        ...ref,
+        fieldManager: opts.fieldManager ?? "sluice-cli",
+        body: [{ op: "add", path: "/spec/terminate", value: true }],
+      },
+      json,
+    )) as KubernetesObject;
+    const why = reason ? `: ${reason.slice(0, 1000)}` : "";
+    await record(opts, run, `sluice terminate analysisrun ${name}${why}`, opts.fieldManager ?? "sluice-cli").catch(
+      () => undefined,
+    );
+    return toResource("AnalysisRun", written) as AnalysisRun;
+  } catch (err) {
+    throw new KubeCommandError(`could not terminate AnalysisRun ${opts.namespace}/${name}: ${apiErrorMessage(err)}`, {
+      cause: err,
+    });
+  }
+}
+
 async function recordCommand(
   opts: KubeCommandOptions,
   rollout: Rollout,
   command: RolloutCommand,
+  component: string,
+): Promise<void> {
+  await record(opts, rollout, `sluice ${commandLabel(command)}`, component);
+}
+
+/** Records a person's command as an event on the object, with who sent it as the API server knows them. */
+async function record(
+  opts: KubeCommandOptions,
+  resource: Rollout | AnalysisRun,
+  what: string,
   component: string,
 ): Promise<void> {
   // Who asked, as the API server knows them: the event is the command's record on the rollout.
@@ -107,14 +168,10 @@ async function recordCommand(
     (u) => ` (by ${u.username})`,
     () => "",
   );
-  const event = {
-    type: "Normal" as const,
-    reason: "CommandReceived",
-    message: `sluice ${commandLabel(command)}${who}`,
-  };
+  const event = { type: "Normal" as const, reason: "CommandReceived", message: `${what}${who}` };
   await opts.kc.makeApiClient(CoreV1Api).createNamespacedEvent({
     namespace: opts.namespace,
-    body: kubeEvent(rollout, opts.namespace, event, { component }, opts.now?.() ?? new Date()),
+    body: kubeEvent(resource, opts.namespace, event, { component }, opts.now?.() ?? new Date()),
   });
 }
 
