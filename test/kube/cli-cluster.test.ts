@@ -2,13 +2,13 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { runSluice, SLUICE_BIN } from "../helpers/cli.js";
 import { useKubeController } from "../helpers/kube-controller.js";
-import { createNamespace, getSluice, kubeRollout } from "../helpers/kube-sluice.js";
+import { applySluice, createNamespace, getSluice, kubeRollout } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
@@ -105,6 +105,40 @@ describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", ()
       /set image app=registry\.example\/web:4 \(by [^)]+\)/,
     );
   }, 120_000);
+
+  it("terminate analysisrun sets spec.terminate on the run, recorded with the Kubernetes user; an unknown run is refused in one line", async () => {
+    const run = {
+      apiVersion: "sluice.dev/v1alpha1",
+      kind: "AnalysisRun",
+      metadata: { name: "manual-check" },
+      spec: {
+        metrics: [
+          {
+            name: "probe",
+            provider: { web: { url: "http://127.0.0.1:9/health", jsonPath: "$.ok" } },
+            interval: "30s",
+            count: 100,
+            successCondition: "result == true",
+          },
+        ],
+      },
+    };
+    await applySluice(env.kc, ns, run);
+    const ended = await sluice("terminate", "analysisrun", "manual-check", "--reason", "not needed");
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(0);
+    const stored = await getSluice(env.kc, ns, "AnalysisRun", "manual-check");
+    expect((stored.spec as { terminate?: boolean }).terminate).toBe(true);
+    const events = await env.kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: ns });
+    const recorded = events.items.find(
+      (e) => e.involvedObject.name === "manual-check" && e.reason === "CommandReceived",
+    );
+    expect(recorded?.message).toMatch(/^sluice terminate analysisrun manual-check: not needed \(by [^)]+\)$/);
+
+    const missing = await sluice("terminate", "analysisrun", "no-such-run");
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+  }, 60_000);
 
   it("refuses bad input with one line naming the file or the endpoint, and changes nothing", async () => {
     const bad = join(dir, "bad.yaml");
