@@ -125,7 +125,37 @@ describe("applyCommand: template changes", () => {
     const pod = structuredClone(rollout);
     pod.spec.template = { spec: { containers: [{ name: "app", image: "app:1" }] } };
     expect(() => applyCommand(pod, { type: "setArgs", args: [] }, now)).toThrow(EngineError);
-    expect(() => applyCommand(pod, { type: "setEnv", env: {} }, now)).toThrow(/template\.spec/);
+  });
+
+  it("setEnv on a pod template changes every container's env, as kubectl set env does", () => {
+    const pod = structuredClone(rollout);
+    pod.spec.template = {
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: "app:1",
+            env: [
+              { name: "A", value: "0" },
+              { name: "KEEP", value: "k" },
+            ],
+          },
+          { name: "envoy", image: "envoy:1" },
+        ],
+      },
+    };
+    const out = applyCommand(pod, { type: "setEnv", env: { A: null, B: "2" } }, now);
+    expect(out.spec.template.spec?.containers.map((c) => c.env)).toEqual([
+      [
+        { name: "KEEP", value: "k" },
+        { name: "B", value: "2" },
+      ],
+      [{ name: "B", value: "2" }],
+    ]);
+    expect(pod.spec.template.spec?.containers[0]?.env).toEqual([
+      { name: "A", value: "0" },
+      { name: "KEEP", value: "k" },
+    ]);
   });
 
   it("setImage changes the named containers' images (init containers too) and refuses unknown names", () => {

@@ -58,16 +58,17 @@ export function applyCommand(
       spec.template = undoTemplate(next, command.toRevision, templates);
       return next;
     case "setEnv": {
-      const process = processOf(next, "setEnv");
-      const env = [...process.env];
-      for (const [name, value] of Object.entries(command.env)) {
-        const at = env.findIndex((e) => e.name === name);
-        if (value === null) {
-          if (at >= 0) env.splice(at, 1);
-        } else if (at >= 0) env[at] = { name, value };
-        else env.push({ name, value });
+      const pod = next.spec.template.spec;
+      if (pod) {
+        // As `kubectl set env` does without -c: every container of the pod template.
+        for (const container of pod.containers as { env?: unknown }[]) {
+          const current = Array.isArray(container.env) ? (container.env as { name: string; value?: string }[]) : [];
+          container.env = changedEnv(current, command.env);
+        }
+        return next;
       }
-      process.env = env;
+      const process = processOf(next, "setEnv");
+      process.env = changedEnv(process.env, command.env);
       return next;
     }
     case "setImage":
@@ -177,6 +178,22 @@ function undoTemplate(
       `the template of revision ${target.number} (${target.hash}) of rollout "${rollout.metadata.name}" is no longer stored`,
     );
   return structuredClone(template);
+}
+
+/** The env list with `changes` applied: a value replaces or adds, `null` removes. Order kept. */
+function changedEnv<E extends { name: string }>(
+  env: readonly E[],
+  changes: Record<string, string | null>,
+): (E | { name: string; value: string })[] {
+  const out: (E | { name: string; value: string })[] = [...env];
+  for (const [name, value] of Object.entries(changes)) {
+    const at = out.findIndex((e) => e.name === name);
+    if (value === null) {
+      if (at >= 0) out.splice(at, 1);
+    } else if (at >= 0) out[at] = { name, value };
+    else out.push({ name, value });
+  }
+  return out;
 }
 
 /**
