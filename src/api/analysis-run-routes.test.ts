@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createApi } from "./app.js";
 import type { ApiErrorBody } from "./errors.js";
-import { FakeControlPlane } from "./testing.js";
+import { jsonPoster } from "./testing.js";
 
-const TOKEN = "a".repeat(64);
-
-function setup() {
-  const control = new FakeControlPlane();
-  const app = createApi({ control, token: TOKEN, version: "1.2.3" });
-  const post = (path: string, body: unknown) =>
-    app.request(path, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  return { control, post };
-}
+const setup = jsonPoster;
 
 describe("POST /api/v1/analysisruns/:name/terminate", () => {
   it("answers NotFound, naming the run, for a run that does not exist", async () => {

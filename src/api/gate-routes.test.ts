@@ -1,22 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createApi } from "./app.js";
 import type { ApiErrorBody } from "./errors.js";
 import { LOCAL_ADMIN } from "./identity.js";
-import { FakeControlPlane, rolloutManifest } from "./testing.js";
+import { jsonPoster, rolloutManifest } from "./testing.js";
 
-const TOKEN = "a".repeat(64);
-
-function setup() {
-  const control = new FakeControlPlane();
-  const app = createApi({ control, token: TOKEN, version: "1.2.3" });
-  const post = (path: string, body: unknown) =>
-    app.request(path, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  return { control, post };
-}
+const setup = jsonPoster;
 
 describe("POST /api/v1/rollouts/:name/gates/open", () => {
   it("opens a gate as the calling token, with the reason", async () => {

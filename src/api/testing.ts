@@ -14,6 +14,7 @@ import type {
   ResourceKind,
 } from "../ports/control-plane.js";
 import { NotFoundError, REQUEST_ENTRY_TYPE } from "../ports/control-plane.js";
+import { createApi } from "./app.js";
 
 /**
  * An in-memory ControlPlane for API tests: validates with the real model, keeps resources in a map,
@@ -162,4 +163,25 @@ export function rolloutManifest(name: string, weight = 20): Record<string, unkno
       strategy: { canary: { steps: [{ setWeight: weight }, { pause: {} }] } },
     },
   };
+}
+
+/** The admin token {@link jsonPoster} signs in with. */
+export const TEST_TOKEN = "a".repeat(64);
+
+/**
+ * An API over a fresh {@link FakeControlPlane} and a POST that sends JSON as the admin token, for
+ * route tests.
+ *
+ * @example const { control, post } = jsonPoster(); await post("/api/v1/rollouts/web/pause", {});
+ */
+export function jsonPoster() {
+  const control = new FakeControlPlane();
+  const app = createApi({ control, token: TEST_TOKEN, version: "1.2.3" });
+  const post = (path: string, body: unknown) =>
+    app.request(path, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  return { control, post };
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { LoadGenerator } from "../../src/demo/load.js";
 import type { AnalysisRun, Rollout } from "../../src/model/index.js";
 import { ControllerProcess } from "../helpers/controller.js";
-import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.js";
+import { type RunningPrometheus, startPrometheus, waitForSeries } from "../helpers/prometheus.js";
 import { demoRollout, isHealthy, waitForRollout } from "../helpers/rollouts.js";
 import { startTcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait.js";
@@ -94,22 +94,13 @@ async function setup(env: Record<string, string>) {
     ],
   });
   cleanups.push(() => prom.stop());
-  await waitForSeries(prom, canary);
-  await waitForSeries(prom, stable);
+  await seriesOf(prom, canary);
+  await seriesOf(prom, stable);
   return { c, prom, relays, canary };
 }
 
-async function waitForSeries(prom: RunningPrometheus, revision: string) {
-  const query = counts.requests.replace("{{revision}}", revision);
-  await waitFor(
-    async () => {
-      const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(query)}`);
-      const body = (await res.json()) as { data?: { result?: unknown[] } };
-      return (body.data?.result?.length ?? 0) > 0;
-    },
-    { timeoutMs: 30_000, intervalMs: 250, message: `Prometheus to have ${revision}'s series` },
-  );
-}
+const seriesOf = (prom: RunningPrometheus, revision: string) =>
+  waitForSeries(prom, counts.requests.replace("{{revision}}", revision), `${revision}'s series`);
 
 const notPromoted = (r: Rollout) => r.status?.stableRevision !== r.status?.currentRevision;
 

@@ -174,3 +174,15 @@ export async function startPrometheus(opts: {
     },
   };
 }
+
+/** Waits until Prometheus answers `query` with at least one series (its first scrape has landed). */
+export async function waitForSeries(prom: RunningPrometheus, query: string, what = query): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(query)}`);
+      const body = (await res.json()) as { data?: { result?: unknown[] } };
+      return (body.data?.result?.length ?? 0) > 0;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, message: `Prometheus to have ${what}` },
+  );
+}

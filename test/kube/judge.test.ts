@@ -6,7 +6,7 @@ import { revisionHash } from "../../src/engine/hash.js";
 import { Rollout } from "../../src/model/index.js";
 import { useKubeController } from "../helpers/kube-controller.js";
 import { applySluice, createNamespace, GROUP, getSluice, kubeRollout, VERSION } from "../helpers/kube-sluice.js";
-import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.js";
+import { type RunningPrometheus, startPrometheus, waitForSeries } from "../helpers/prometheus.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -86,7 +86,7 @@ describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
         { targets: [`127.0.0.1:${relay.port}`], labels: { revision: hashOf(v3) } },
       ],
     });
-    for (const m of [v1, v2, v3]) await waitForSeries(hashOf(m));
+    for (const m of [v1, v2, v3]) await seriesOf(hashOf(m));
   }, 60_000);
   afterAll(async () => {
     await prom?.stop();
@@ -94,17 +94,8 @@ describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
     for (const c of pods) c.kill("SIGKILL");
   });
 
-  async function waitForSeries(revision: string) {
-    const query = counts.requests.replace("{{revision}}", revision);
-    await waitFor(
-      async () => {
-        const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(query)}`);
-        const body = (await res.json()) as { data?: { result?: unknown[] } };
-        return (body.data?.result?.length ?? 0) > 0;
-      },
-      { timeoutMs: 30_000, intervalMs: 250, message: `Prometheus to have ${revision}'s series` },
-    );
-  }
+  const seriesOf = (revision: string) =>
+    waitForSeries(prom, counts.requests.replace("{{revision}}", revision), `${revision}'s series`);
 
   const status = async (ns: string) => ((await getSluice(env.kc, ns, "Rollout", "pay")).status ?? {}) as Status;
   const until = (ns: string, test: (s: Status) => boolean, what: string, timeoutMs = 60_000) =>
