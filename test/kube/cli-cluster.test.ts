@@ -106,6 +106,20 @@ describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", ()
     );
   }, 120_000);
 
+  it("set env changes every container's env on the cluster, recorded with the Kubernetes user", async () => {
+    const envOf = async () =>
+      (
+        (await getSluice(env.kc, ns, "Rollout", "web")).spec as {
+          template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } };
+        }
+      ).template.spec.containers[0]?.env ?? [];
+    const set = await sluice("set", "env", "web", "GREETING=hello");
+    expect(set.stderr).toBe("");
+    expect(set.code).toBe(0);
+    expect(await envOf()).toContainEqual({ name: "GREETING", value: "hello" });
+    expect((await sluice("describe", "rollout", "web")).stdout).toMatch(/set env GREETING=hello \(by [^)]+\)/);
+  }, 120_000);
+
   it("terminate analysisrun sets spec.terminate on the run, recorded with the Kubernetes user; an unknown run is refused in one line", async () => {
     const run = {
       apiVersion: "sluice.dev/v1alpha1",
