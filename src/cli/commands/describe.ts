@@ -4,7 +4,7 @@ import type { AnalysisRun, Rollout } from "../../model/index.js";
 import type { EventRecord } from "../../ports/control-plane.js";
 import { renderRolloutView } from "../format/rollout-view.js";
 import { resolveKind } from "../kinds.js";
-import type { Output } from "../output.js";
+import { fitted, type Output } from "../output.js";
 import { describePipelineCommand, describeReleaseCommand } from "./pipeline-get.js";
 
 /**
@@ -31,7 +31,9 @@ export async function describeCommand(api: ApiClient, typedKind: string, name: s
     (r) => r.metadata.labels?.["sluice.dev/rollout"] === name,
   );
   const events = await api.get<EventRecord[]>(`/events?kind=Rollout&name=${encodeURIComponent(name)}&limit=50`);
-  out.log(renderRolloutView({ rollout, runs: [], events, now: new Date(), color: out.isTTY, maxEvents: 50 }));
+  out.log(
+    fitted(out, renderRolloutView({ rollout, runs: [], events, now: new Date(), color: out.isTTY, maxEvents: 50 })),
+  );
   if (runs.length > 0) {
     out.log("\nAnalysis runs (newest first):");
     for (const run of [...runs].reverse()) out.log(`\n${describeRun(run)}`);

@@ -5,7 +5,7 @@ import { CliError } from "../cli-error.js";
 import { previewUrlOf, renderRolloutView } from "../format/rollout-view.js";
 import { age, renderTable } from "../format/table.js";
 import { resolveKind } from "../kinds.js";
-import { type Format, type Output, printStructured } from "../output.js";
+import { type Format, fitted, type Output, printStructured } from "../output.js";
 import { ControllerLostError, watchWithReconnect } from "../resilient-watch.js";
 
 export interface GetOptions {
@@ -144,7 +144,7 @@ async function watchRollout(api: ApiClient, name: string, opts: GetOptions, out:
   let loaded: Awaited<ReturnType<typeof loadView>> | undefined;
   const render = () => {
     if (!loaded) return;
-    const view = renderRolloutView({ ...loaded, now: new Date(), color: out.isTTY });
+    const view = fitted(out, renderRolloutView({ ...loaded, now: new Date(), color: out.isTTY }));
     if (view === last) return;
     last = view;
     // On a terminal, redraw in place; in a pipe, print each new state as its own block.
