@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fitted } from "../output.js";
-import { visibleWidth, wrapToWidth } from "./wrap.js";
+import { visibleLength as visibleWidth } from "./table.js";
+import { wrapToWidth } from "./wrap.js";
 
 describe("wrapToWidth", () => {
   it("wraps long lines at spaces with a hanging indent and leaves short ones alone", () => {

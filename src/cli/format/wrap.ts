@@ -1,10 +1,4 @@
-// ANSI colour codes take no room on screen, so widths are measured without them.
-const ANSI = /\u001b\[[0-9;]*m/g;
-
-/** Columns a string takes on a terminal (colour codes excluded; one column per code point). */
-export function visibleWidth(text: string): number {
-  return [...text.replace(ANSI, "")].length;
-}
+import { visibleLength as visibleWidth } from "./table.js";
 
 /**
  * Wraps every line longer than `width` at spaces, so a terminal never breaks a word in two.
