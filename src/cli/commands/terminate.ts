@@ -1,3 +1,4 @@
+import { isTerminal } from "../../analysis/verdict.js";
 import type { ApiClient } from "../../api/client.js";
 import type { AnalysisRun } from "../../model/index.js";
 import type { Output } from "../output.js";
@@ -21,7 +22,6 @@ export async function terminateRunCommand(
 /** What the command prints: a run already over says how it ended; otherwise that it is ending. */
 export function terminatedLine(name: string, run: AnalysisRun): string {
   const phase = run.status?.phase;
-  if (phase && phase !== "Pending" && phase !== "Running")
-    return `analysis run "${name}" already ended ${phase}; nothing to terminate`;
+  if (isTerminal(phase)) return `analysis run "${name}" already ended ${phase}; nothing to terminate`;
   return `analysis run "${name}" terminating: it ends with the verdict its measurements give so far`;
 }

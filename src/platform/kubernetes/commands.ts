@@ -7,6 +7,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import { isTerminal } from "../../analysis/verdict.js";
 import { commandLabel } from "../../engine/command-label.js";
 import { applyCommand } from "../../engine/commands.js";
 import type { RolloutCommand } from "../../engine/types.js";
@@ -117,15 +118,7 @@ export async function terminateRunInCluster(
       cause: err,
     });
   }
-  const phase = run.status?.phase;
-  if (
-    run.spec.terminate ||
-    phase === "Successful" ||
-    phase === "Failed" ||
-    phase === "Error" ||
-    phase === "Inconclusive"
-  )
-    return run;
+  if (run.spec.terminate || isTerminal(run.status?.phase)) return run;
   try {
     const written = (await custom.patchNamespacedCustomObject(
       {
