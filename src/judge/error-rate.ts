@@ -73,28 +73,25 @@ function tolerated(test: ErrorRateTest, baselineRate: number): number {
   return Math.max(baselineRate * (1 + test.maxRelativeIncrease), baselineRate + test.maxAbsoluteIncrease);
 }
 
-/** ln of the evidence for "regression", scaled so that it compares with ln(1/α). */
-export function failLog(s: ErrorRateState): number {
+/** The joint evidence over the baseline's unknown rate that the canary is above ("up") or below the tolerated rate. */
+function jointLog(s: ErrorRateState, direction: "up" | "down"): number {
   const { canary, baseline } = s.totals;
-  const abs = logJointEvidence(
-    "up",
+  return logJointEvidence(
+    direction,
     { hits: canary.errors, trials: canary.requests },
     { hits: baseline.errors, trials: baseline.requests },
     (r) => tolerated(s.test, r),
   );
-  return Math.min(abs, logEvidence(s.ratioRel));
+}
+
+/** ln of the evidence for "regression", scaled so that it compares with ln(1/α). */
+export function failLog(s: ErrorRateState): number {
+  return Math.min(jointLog(s, "up"), logEvidence(s.ratioRel));
 }
 
 /** ln of the evidence for "no regression", scaled so that it compares with ln(1/α). */
 export function safeLog(s: ErrorRateState): number {
-  const { canary, baseline } = s.totals;
-  const joint = logJointEvidence(
-    "down",
-    { hits: canary.errors, trials: canary.requests },
-    { hits: baseline.errors, trials: baseline.requests },
-    (r) => tolerated(s.test, r),
-  );
-  return Math.log(SAFE_TEST_SHARE) + Math.max(joint, logEvidence(s.ratioSafe));
+  return Math.log(SAFE_TEST_SHARE) + Math.max(jointLog(s, "down"), logEvidence(s.ratioSafe));
 }
 
 /** Feed one trusted increment (counts gained between two looks); a decided state stays as it is. */
