@@ -1,5 +1,6 @@
 import type { RevisionStatus } from "../model/index.js";
 import { stopAnalysisRuns } from "./analysis-runs.js";
+import { dropBaseline } from "./baseline.js";
 import {
   clearControllerPauses,
   emit,
@@ -65,6 +66,7 @@ export function consumeAbortAndRetry(ctx: ReconcileContext): void {
  */
 export function holdAborted(ctx: ReconcileContext, revision: RevisionStatus, abortScaleDownDelaySeconds: number): void {
   const s = ctx.status;
+  dropBaseline(ctx);
   const stable = stableRevision(ctx);
   stable.weight = 100;
   stable.replicas = ctx.spec.replicas;

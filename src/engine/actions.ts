@@ -14,9 +14,10 @@ export function buildActions(ctx: ReconcileContext): Action[] {
   const restartAt = spec.restartAt;
   const scale = (r: RevisionStatus): Action => {
     const restart = restartAt !== undefined && r.role !== "old" ? { restartAt } : {};
-    return r.hash === ctx.hash
-      ? { type: "ensureRevision", hash: r.hash, template: spec.template, replicas: r.replicas, ...restart }
-      : { type: "scaleRevision", hash: r.hash, replicas: r.replicas, ...restart };
+    if (r.hash === ctx.hash)
+      return { type: "ensureRevision", hash: r.hash, template: spec.template, replicas: r.replicas, ...restart };
+    const copy = r.role === "baseline" && status.stableRevision !== undefined ? { copyOf: status.stableRevision } : {};
+    return { type: "scaleRevision", hash: r.hash, replicas: r.replicas, ...copy, ...restart };
   };
   const listed = new Set(status.revisions.map((r) => r.hash));
   return [

@@ -38,7 +38,7 @@ export function startAnalysisRun(
   ctx: ReconcileContext,
   role: AnalysisRunRole,
   analysis: RolloutAnalysis,
-  revisions: { canary: { hash: string; number: number }; stable: string | undefined },
+  revisions: { canary: { hash: string; number: number }; stable: string | undefined; baseline?: string | undefined },
   what: string,
   why: string,
 ): string {
@@ -54,6 +54,7 @@ export function startAnalysisRun(
     args: resolveArgs(analysis.args, revisions.canary.hash, revisions.stable),
     canaryRevision: revisions.canary.hash,
     ...(revisions.stable !== undefined ? { stableRevision: revisions.stable } : {}),
+    ...(revisions.baseline !== undefined ? { baselineRevision: revisions.baseline } : {}),
   });
   emit(ctx, "AnalysisRunStarted", `analysis run ${name} started for ${why}`);
   return name;

@@ -2,6 +2,7 @@ import type { CanaryStep, CanaryStrategy, RevisionStatus } from "../model/index.
 import { durationMs } from "../model/index.js";
 import { abortRollout, haltIfAborted, holdAborted } from "./abort.js";
 import { startAnalysisRun, stepRunSuffix, stopAnalysisRuns, verdictOf } from "./analysis-runs.js";
+import { comparedBaseline, dropBaseline, splitWeight, waitForBaseline } from "./baseline.js";
 import {
   addPause,
   emit,
@@ -33,6 +34,7 @@ export function progressCanary(ctx: ReconcileContext, canary: RevisionStatus): v
   const s = ctx.status;
   if (haltIfAborted(ctx, canary, strategy.abortScaleDownDelaySeconds)) return;
   if (strategy.steps.length === 0) {
+    dropBaseline(ctx);
     rollingUpdate(ctx, strategy, canary);
     return;
   }
@@ -90,9 +92,8 @@ function pollHooks(ctx: ReconcileContext, canary: RevisionStatus): Outcome {
  */
 function beforeFirstStep(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus): Outcome {
   if ((ctx.spec.hooks ?? []).length === 0) return "advance";
-  canary.weight = 0;
-  stableRevision(ctx).weight = 100;
   canary.replicas = 0;
+  splitWeight(ctx, canary, 0);
   const confirm = held(ctx, passHooks(ctx, "confirm-rollout", canary, 0));
   if (confirm !== "advance") return confirm;
   if (hooksOf(ctx, "pre-rollout").length === 0) return "advance";
@@ -122,10 +123,7 @@ function beforeIncrease(
   const before = index === 0 ? 0 : weightAt(strategy.steps, index - 1);
   if (step.setWeight <= before) return "advance";
   const outcome = held(ctx, passHooks(ctx, "confirm-traffic-increase", canary, before, index));
-  if (outcome === "wait") {
-    canary.weight = before;
-    stableRevision(ctx).weight = 100 - before;
-  }
+  if (outcome === "wait") splitWeight(ctx, canary, before);
   return outcome;
 }
 
@@ -156,6 +154,7 @@ function runSteps(ctx: ReconcileContext, strategy: CanaryStrategy, canary: Revis
         : `paused by user at ${stepLabel(steps, index)}`;
       return "wait";
     }
+    if (waitForBaseline(ctx, canary)) return "wait";
     if (!isReady(ctx, canary.hash, canary.replicas)) {
       ctx.waitingForReadiness = true;
       ctx.message = `${stepLabel(steps, index)}: waiting for canary ${label(canary)}, ${readyOf(ctx, canary.hash)}/${canary.replicas} ready`;
@@ -196,9 +195,8 @@ function runSteps(ctx: ReconcileContext, strategy: CanaryStrategy, canary: Revis
 /** Weight, canary replicas and stable weight as the step at `index` wants them. */
 function applyStepState(ctx: ReconcileContext, strategy: CanaryStrategy, canary: RevisionStatus, index: number): void {
   const weight = weightAt(strategy.steps, index);
-  canary.weight = weight;
   canary.replicas = canaryReplicas(ctx.spec.replicas, weight, canaryScaleAt(strategy.steps, index));
-  stableRevision(ctx).weight = 100 - weight;
+  splitWeight(ctx, canary, weight);
   ctx.message = `${stepLabel(strategy.steps, index)}: canary ${label(canary)} at ${weight}%`;
 }
 
@@ -243,7 +241,7 @@ function analysisStep(
       ctx,
       "step",
       analysis,
-      { canary, stable: s.stableRevision },
+      { canary, stable: s.stableRevision, baseline: comparedBaseline(ctx) },
       stepRunSuffix(index),
       stepLabel(steps, index),
     );
@@ -283,7 +281,7 @@ function backgroundAnalysis(ctx: ReconcileContext, strategy: CanaryStrategy, can
         ctx,
         "background",
         { templates: background.templates, args: background.args },
-        { canary, stable: s.stableRevision },
+        { canary, stable: s.stableRevision, baseline: comparedBaseline(ctx) },
         "background",
         `background analysis of ${label(canary)}`,
       );
@@ -319,6 +317,8 @@ function promote(ctx: ReconcileContext, strategy: CanaryStrategy, canary: Revisi
   const s = ctx.status;
   const steps = strategy.steps;
   const hold = s.fastRollback ? 0 : weightAt(steps, s.currentStepIndex ?? 0);
+  // The steps and their analysis are over: the baseline has nothing left to be compared with.
+  dropBaseline(ctx);
   canary.replicas = ctx.spec.replicas;
   canary.weight = hold;
   stableRevision(ctx).weight = 100 - hold;

@@ -1,6 +1,7 @@
 import type { Rollout } from "../model/index.js";
 import { abortRollout, consumeAbortAndRetry } from "./abort.js";
 import { buildActions } from "./actions.js";
+import { dropBaseline } from "./baseline.js";
 import { progressBlueGreen } from "./blue-green.js";
 import { progressCanary } from "./canary.js";
 import { finishStatus, getCondition, PROGRESS_DEADLINE_EXCEEDED } from "./conditions.js";
@@ -71,6 +72,7 @@ function runStrategy(ctx: ReconcileContext): void {
 
 /** No rollout in progress: the stable revision serves everything with spec.replicas. */
 function steadyState(ctx: ReconcileContext): void {
+  dropBaseline(ctx);
   const stable = stableRevision(ctx);
   stable.replicas = ctx.spec.replicas;
   stable.weight = 100;

@@ -67,6 +67,11 @@ export type Action =
       type: "scaleRevision";
       hash: string;
       replicas: number;
+      /**
+       * A baseline revision: it runs the template of revision `copyOf` (the stable one), which the
+       * platform already holds, under its own key `hash`.
+       */
+      copyOf?: string;
       /** As in ensureRevision: replicas started before this instant are replaced (`sluice restart`). */
       restartAt?: string;
     }
@@ -81,6 +86,8 @@ export type Action =
       args: Record<string, string>;
       canaryRevision: string;
       stableRevision?: string;
+      /** The baseline revision's key, when the strategy runs one: analysis compares the canary with it. */
+      baselineRevision?: string;
     }
   | { type: "stopAnalysisRun"; name: string }
   | {

@@ -37,6 +37,17 @@ export const RolloutSpec = z
     hooks: RolloutHooks.optional(),
   })
   .check((ctx) => {
+    // Refused rather than ignored: the Kubernetes platform does not run a baseline revision yet.
+    if (ctx.value.strategy.canary?.baseline && !ctx.value.template.process)
+      ctx.issues.push({
+        code: "custom",
+        input: true,
+        path: ["strategy", "canary", "baseline"],
+        message:
+          "a baseline revision runs only on the local platform (template.process) for now; turn baseline off for a Kubernetes pod template",
+      });
+  })
+  .check((ctx) => {
     // A gate the engine would not hold on is worse than none: refused rather than silently skipped.
     if (!ctx.value.strategy.blueGreen) return;
     (ctx.value.hooks ?? []).forEach((h, i) => {
@@ -57,9 +68,10 @@ export type RolloutPhase = z.infer<typeof RolloutPhase>;
 
 /**
  * The part a revision plays. `stable` serves production; `canary` is being rolled out; `preview` is the
- * blue-green revision behind the preview listener; `old` is waiting to be scaled down.
+ * blue-green revision behind the preview listener; `old` is waiting to be scaled down; `baseline` is a
+ * fresh copy of the stable revision that takes the canary's weight while the canary is judged.
  */
-export const RevisionRole = z.enum(["stable", "canary", "preview", "old"]);
+export const RevisionRole = z.enum(["stable", "canary", "preview", "old", "baseline"]);
 export type RevisionRole = z.infer<typeof RevisionRole>;
 
 export const RevisionStatus = z.strictObject({

@@ -177,29 +177,57 @@ export const TrafficRouting = z.strictObject({
 });
 export type TrafficRouting = z.infer<typeof TrafficRouting>;
 
-export const CanaryStrategy = z.strictObject({
-  steps: z.array(CanaryStep).max(MAX_STEPS).default([]),
-  analysis: RolloutAnalysis.extend({
-    startingStep: z.number().int().nonnegative().max(MAX_STEPS).optional(),
-  }).optional(),
-  maxSurge: IntOrPercent.default("25%"),
-  maxUnavailable: IntOrPercent.default(0),
-  scaleDownDelaySeconds: DelaySeconds().default(30),
-  abortScaleDownDelaySeconds: DelaySeconds().default(30),
-  stableService: z.string().max(MAX_NAME_LENGTH).optional(),
-  canaryService: z.string().max(MAX_NAME_LENGTH).optional(),
-  trafficRouting: TrafficRouting.optional(),
-  /** Sticky sessions: a client that was sent to a revision stays on it while that revision takes traffic. */
-  stickySession: z
-    .strictObject({
-      cookieName: z
-        .string()
-        .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~")
-        .default("sluice-revision"),
-      maxAgeSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).default(3600),
-    })
-    .optional(),
-});
+export const CanaryStrategy = z
+  .strictObject({
+    steps: z.array(CanaryStep).max(MAX_STEPS).default([]),
+    analysis: RolloutAnalysis.extend({
+      startingStep: z.number().int().nonnegative().max(MAX_STEPS).optional(),
+    }).optional(),
+    maxSurge: IntOrPercent.default("25%"),
+    maxUnavailable: IntOrPercent.default(0),
+    scaleDownDelaySeconds: DelaySeconds().default(30),
+    abortScaleDownDelaySeconds: DelaySeconds().default(30),
+    stableService: z.string().max(MAX_NAME_LENGTH).optional(),
+    canaryService: z.string().max(MAX_NAME_LENGTH).optional(),
+    trafficRouting: TrafficRouting.optional(),
+    /** Sticky sessions: a client that was sent to a revision stays on it while that revision takes traffic. */
+    stickySession: z
+      .strictObject({
+        cookieName: z
+          .string()
+          .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~")
+          .default("sluice-revision"),
+        maxAgeSeconds: z.number().int().positive().max(MAX_DURATION_SECONDS).default(3600),
+      })
+      .optional(),
+    /**
+     * Runs a baseline revision while the canary is judged: a fresh copy of the stable revision that
+     * takes the same weight as the canary, so the comparison is not biased by the stable revision's
+     * warm caches and long-lived connections. Stable keeps 100 - 2 x the canary's weight.
+     */
+    baseline: z.boolean().optional(),
+  })
+  .check((ctx) => {
+    if (!ctx.value.baseline) return;
+    // A baseline takes as much traffic as the canary: both must fit beside stable.
+    ctx.value.steps.forEach((step, i) => {
+      if ("setWeight" in step && step.setWeight * 2 > 100)
+        ctx.issues.push({
+          code: "custom",
+          input: step.setWeight,
+          path: ["steps", i, "setWeight"],
+          message: `with baseline on, the canary and the baseline each take this weight, so it must be at most 50 (2 x ${step.setWeight} > 100); lower it or turn baseline off`,
+        });
+    });
+    if (ctx.value.trafficRouting?.nginx)
+      ctx.issues.push({
+        code: "custom",
+        input: true,
+        path: ["baseline"],
+        message:
+          "NGINX Ingress splits traffic two ways only (stable and canary) and a baseline needs a third; turn baseline off or use another traffic router",
+      });
+  });
 export type CanaryStrategy = z.infer<typeof CanaryStrategy>;
 
 export const BlueGreenStrategy = z.strictObject({
