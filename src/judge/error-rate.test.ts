@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { binomial, seeded } from "../../bench/lib/random.js";
 import { errorRateVerdict, judgeErrorRate, startErrorRate, stepErrorRate } from "./error-rate.js";
+import { logJointEvidence } from "./joint.js";
 import type { CountLook, ErrorRateTest } from "./types.js";
 
 const TEST: ErrorRateTest = { alpha: 0.01, maxRelativeIncrease: 0.5, maxAbsoluteIncrease: 0.005, minRequests: 200 };
@@ -243,5 +244,65 @@ describe("judgeErrorRate in simulation (continuous monitoring, a look after ever
       );
     }
     expect(errorRateVerdict(s)).toEqual(judgeErrorRate(looks, TEST));
+  });
+});
+
+describe("the two routes to Failed (intersection-union)", () => {
+  /** ln of the split evidence from binomial likelihoods written out here, against ρ ≤ ρ0. */
+  function splitLog(incs: [number, number, number, number][], ratio0: number): number {
+    const steps = [0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.4, 2, 3, 4.5];
+    const logs = steps.map((g) => {
+      let sum = 0;
+      for (const [cn, ce, bn, be] of incs) {
+        if (ce + be === 0) continue;
+        const th = (r: number) => (cn * r) / (cn * r + bn);
+        const t0 = th(ratio0);
+        const t1 = th(ratio0 * Math.exp(g));
+        sum += ce * Math.log(t1 / t0) + be * Math.log((1 - t1) / (1 - t0));
+      }
+      return sum;
+    });
+    const max = Math.max(...logs);
+    return max + Math.log(logs.reduce((a, l) => a + Math.exp(l - max), 0) / logs.length);
+  }
+
+  it("each route is the best it has reached at any look, the absolute one against r_b + abs alone", () => {
+    const rand = seeded(5);
+    const test = { alpha: 1e-12, maxRelativeIncrease: 0.75, maxAbsoluteIncrease: 0.005, minRequests: 0 };
+    const s = startErrorRate(test);
+    const incs: [number, number, number, number][] = [];
+    let bestAbs = 0;
+    let bestSplit = 0;
+    for (let i = 0; i < 40; i++) {
+      const inc: [number, number, number, number] = [100, binomial(rand, 100, 0.03), 900, binomial(rand, 900, 0.01)];
+      incs.push(inc);
+      stepErrorRate(s, { requests: inc[0], errors: inc[1] }, { requests: inc[2], errors: inc[3] });
+      const t = s.totals;
+      bestAbs = Math.max(
+        bestAbs,
+        logJointEvidence(
+          "up",
+          { hits: t.canary.errors, trials: t.canary.requests },
+          { hits: t.baseline.errors, trials: t.baseline.requests },
+          (r) => r + 0.005,
+        ),
+      );
+      bestSplit = Math.max(bestSplit, splitLog(incs, 1.75));
+    }
+    expect(s.decided).toBeUndefined();
+    expect(s.failPeak.absolute).toBeCloseTo(bestAbs, 9);
+    expect(s.failPeak.ratio).toBeCloseTo(bestSplit, 9);
+    expect(errorRateVerdict(s).evidence).toBeCloseTo(Math.exp(Math.min(bestAbs, bestSplit)), 6);
+  });
+
+  it("rolls back 1 % → 3 % faster than a joint test against the whole tolerance would", () => {
+    // 3,000 canary requests at 3 % against 27,000 at 1 %: past the absolute edge (1.5 %) by far,
+    // close to the whole tolerance's edge (1.75 %).
+    const canary = { hits: 90, trials: 3000 };
+    const baseline = { hits: 270, trials: 27_000 };
+    const absOnly = logJointEvidence("up", canary, baseline, (r) => r + 0.005);
+    const whole = logJointEvidence("up", canary, baseline, (r) => Math.max(1.75 * r, r + 0.005));
+    expect(absOnly).toBeGreaterThan(Math.log(200));
+    expect(whole).toBeLessThan(Math.log(200));
   });
 });

@@ -10,13 +10,17 @@ import type { CountLook, ErrorRateTest, JudgeOutcome, JudgeVerdict, RevisionCoun
  * r_c > g(r_b) = max(r_b·(1 + rel), r_b + abs).
  *
  * Failed (evidence against "harmless") needs both of, each at 1/α:
- *   joint     all canary errors so far against r_c ≤ g(r) jointly with the baseline's requests
+ *   absolute  all canary errors so far against r_c ≤ r + abs jointly with the baseline's requests
  *             against rate r, the smallest over every r (joint.ts): the baseline's unknown rate costs
  *             no separate share of α, and the data decide how much evidence goes to ruling it out;
  *   ratioRel  errors conditioned on each increment's traffic split, against ρ = r_c/r_b ≤ 1 + rel:
  *             bursts and drift that hit both revisions cancel, so a shared incident cannot roll back.
- *   Harmless means one of the two nulls holds (r_c ≤ r_b(1+rel), or r_c ≤ g(r_b)), so requiring
- *   both keeps the rule valid at α without splitting it between them.
+ *   Harmless is the union of the two nulls (r_c ≤ r_b(1+rel), or r_c ≤ r_b + abs), so showing each
+ *   false at α shows harmless false at α, without splitting α (an intersection-union test). Each
+ *   route only needs to have crossed once, at any look: for the null that holds, the chance its
+ *   evidence EVER reaches 1/α is at most α (Ville), so the two crossings need not coincide. Testing
+ *   each part against its own null, not both against max(...), is what makes 1 % → 3 % fast: the
+ *   absolute part is far from its edge there, and the split carries the relative part exactly.
  * Successful (evidence against "harmful"), only once canary requests >= minRequests, either of:
  *   joint     the mirror image: canary errors against r_c ≥ g(r), smallest over r;
  *   ratioSafe conditioned on the split, against ρ ≥ 1 + max(rel, abs/U_b), U_b a time-uniform upper
@@ -51,6 +55,8 @@ export interface ErrorRateState {
   /** The baseline rate's confidence sequence from earlier looks (running intersection), for ratioSafe. */
   baselineBound: { lower: number; upper: number };
   totals: { canary: RevisionCounts; baseline: RevisionCounts };
+  /** Highest ln evidence each Failed route has reached so far (a route that crossed 1/α stays crossed). */
+  failPeak: { absolute: number; ratio: number };
   decided?: "Successful" | "Failed";
   /** Counters went backwards at least once: evidence stays, but it never promotes. */
   restarted: boolean;
@@ -63,6 +69,7 @@ export function startErrorRate(test: ErrorRateTest): ErrorRateState {
     ratioRel: newEProcess("up"),
     ratioSafe: newEProcess("down"),
     baselineBound: { lower: 0, upper: 1 },
+    failPeak: { absolute: 0, ratio: 0 },
     totals: { canary: { requests: 0, errors: 0 }, baseline: { requests: 0, errors: 0 } },
     restarted: false,
   };
@@ -73,20 +80,25 @@ function tolerated(test: ErrorRateTest, baselineRate: number): number {
   return Math.max(baselineRate * (1 + test.maxRelativeIncrease), baselineRate + test.maxAbsoluteIncrease);
 }
 
-/** The joint evidence over the baseline's unknown rate that the canary is above ("up") or below the tolerated rate. */
+/**
+ * The joint evidence over the baseline's unknown rate: "up" against the absolute part of the
+ * tolerance alone (r_c ≤ r_b + abs; the split carries the relative part), "down" against the whole
+ * tolerance (r_c ≥ g(r_b)).
+ */
 function jointLog(s: ErrorRateState, direction: "up" | "down"): number {
   const { canary, baseline } = s.totals;
+  const abs = s.test.maxAbsoluteIncrease;
   return logJointEvidence(
     direction,
     { hits: canary.errors, trials: canary.requests },
     { hits: baseline.errors, trials: baseline.requests },
-    (r) => tolerated(s.test, r),
+    direction === "up" ? (r) => r + abs : (r) => tolerated(s.test, r),
   );
 }
 
-/** ln of the evidence for "regression", scaled so that it compares with ln(1/α). */
+/** ln of the evidence for "regression" (the weaker route's best so far), compared with ln(1/α). */
 export function failLog(s: ErrorRateState): number {
-  return Math.min(jointLog(s, "up"), logEvidence(s.ratioRel));
+  return Math.min(s.failPeak.absolute, s.failPeak.ratio);
 }
 
 /** ln of the evidence for "no regression", scaled so that it compares with ln(1/α). */
@@ -112,8 +124,11 @@ export function stepErrorRate(s: ErrorRateState, canary: RevisionCounts, baselin
     upper: Math.min(s.baselineBound.upper, now.upper),
   };
   const limit = Math.log(1 / alpha);
-  // The joint evidence costs a walk over candidate rates: skip it while the split alone rules Failed out.
-  if (logEvidence(s.ratioRel) >= limit && failLog(s) >= limit) s.decided = "Failed";
+  const peak = s.failPeak;
+  peak.ratio = Math.max(peak.ratio, logEvidence(s.ratioRel));
+  // The joint evidence costs a walk over candidate rates: once it has crossed, it need not be walked again.
+  if (peak.absolute < limit) peak.absolute = Math.max(peak.absolute, jointLog(s, "up"));
+  if (failLog(s) >= limit) s.decided = "Failed";
   else if (!s.restarted && t.canary.requests >= s.test.minRequests && safeLog(s) >= limit) s.decided = "Successful";
 }
 
