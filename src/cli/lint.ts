@@ -28,12 +28,20 @@ export const analysisChecks: ExtraCheck = (resource) =>
 /** Every check of one resource on its own: {@link analysisChecks}, and a pipeline's stages and gates. */
 export const resourceChecks: ExtraCheck = (resource, locate) =>
   resource.kind === "Pipeline"
-    ? located(pipelineChecks(resource.spec, { rolesAreGroups: namesNamespace(resource) }))
+    ? located(
+        pipelineChecks(resource.spec, { rolesAreGroups: forKubernetes(resource), clusters: forKubernetes(resource) }),
+      )
     : analysisChecks(resource, locate);
 
-/** A pipeline that names a namespace is meant for Kubernetes, where approval roles are groups. */
-function namesNamespace(pipeline: Pipeline): boolean {
-  return pipeline.metadata.namespace !== undefined || pipeline.spec.stages.some((s) => s.namespace !== undefined);
+/**
+ * A pipeline that names a namespace or another cluster is meant for Kubernetes, where approval roles
+ * are groups and a hub can reach other clusters.
+ */
+function forKubernetes(pipeline: Pipeline): boolean {
+  return (
+    pipeline.metadata.namespace !== undefined ||
+    pipeline.spec.stages.some((s) => s.namespace !== undefined || s.cluster !== undefined)
+  );
 }
 
 interface RolloutRef {

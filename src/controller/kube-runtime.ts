@@ -14,6 +14,7 @@ import type { Rollout } from "../model/index.js";
 import { RESOURCE_KINDS } from "../model/validate.js";
 import { Notifier } from "../notifications/notifier.js";
 import { apiErrorCode, describeApiError } from "../platform/kubernetes/api-errors.js";
+import { RemoteStages } from "../platform/kubernetes/clusters/remote-stages.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "../platform/kubernetes/crds.js";
 import { informerMetrics, SupervisedInformer } from "../platform/kubernetes/informer.js";
 import { KubernetesPlatform } from "../platform/kubernetes/kube-platform.js";
@@ -206,6 +207,15 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       },
       policy: approvalPolicy.current,
       onError,
+      remote: new RemoteStages({
+        namespace,
+        // A cluster Secret is read by its name only: the controller may `get` Secrets, never list them.
+        readSecret: async (name) =>
+          core.readNamespacedSecret({ namespace, name }).catch((err: unknown) => {
+            if (apiErrorCode(err) === 404) return undefined;
+            throw err;
+          }),
+      }),
     });
     controller = new Controller({
       store,

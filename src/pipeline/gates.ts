@@ -133,6 +133,11 @@ function soak(ctx: PlanContext, stage: ResolvedStage, release: string, attempt: 
   let until = 0;
   for (const name of stage.after) {
     const o = ctx.input.stages[name];
+    if (o?.unreachable) {
+      // Soaking needs it Healthy now, not as last seen.
+      waiting.push(`${name}'s cluster ${o.unreachable.cluster} is unreachable`);
+      continue;
+    }
     const since = o?.healthySince === undefined ? Number.NaN : Date.parse(o.healthySince);
     if (o?.release !== release || o.phase !== "Healthy" || Number.isNaN(since)) {
       waiting.push(`${release} is not Healthy in ${name}`);

@@ -58,8 +58,14 @@ describe("pipelineChecks", () => {
       "spec.stages.1.approval.required: needs 3 approvals but names only 2 people and no roles",
       "spec.stages.2.window: the window never opens: deny covers every allowed time of the week",
       "spec.stages.3.window.allow: allow is empty, so the window never opens; leave it out to allow all times",
-      "spec.stages.4.cluster: stages in other clusters are not supported yet; leave cluster out",
+      "spec.stages.4.cluster: stages in other clusters need Sluice's Kubernetes controller as the hub; on the local platform leave cluster out",
     ]);
+  });
+
+  it("accepts a stage in another cluster when the pipeline runs in a Kubernetes hub", () => {
+    const remote = PipelineSpec.parse({ stages: [{ name: "prod", rollout: "web", cluster: "eu-1" }] });
+    expect(pipelineChecks(remote, { clusters: true })).toEqual([]);
+    expect(pipelineChecks(remote).map((i) => i.path.join("."))).toEqual(["spec.stages.0.cluster"]);
   });
 
   it("does not count names against required when roles may approve too", () => {

@@ -75,10 +75,18 @@ function plural(n: number, one: string, many: string): string {
  * Problems with a pipeline that its schema cannot see: duplicate or unknown stage names, cycles in
  * `after`, gates that can never pass (a window that never opens, an approval no role or name can
  * give, a bad time zone), gates that need a previous stage on a stage with none, the
- * not-yet-supported `cluster`, and two notifications with one name. Paths are relative to the
+ * `cluster` where no hub can reach other clusters, and two notifications with one name. Paths are relative to the
  * resource, as in src/model/cross-checks.ts.
  */
-export function pipelineChecks(spec: PipelineSpec, opts: { rolesAreGroups?: boolean } = {}): FieldIssue[] {
+export function pipelineChecks(
+  spec: PipelineSpec,
+  opts: {
+    /** Approval roles are Kubernetes groups (the pipeline runs on a cluster). */
+    rolesAreGroups?: boolean;
+    /** Stages may name other clusters: the pipeline runs in a Kubernetes hub, which can reach them. */
+    clusters?: boolean;
+  } = {},
+): FieldIssue[] {
   const out: FieldIssue[] = [];
   const first = new Map<string, number>();
   spec.stages.forEach((s, i) => {
@@ -102,10 +110,11 @@ export function pipelineChecks(spec: PipelineSpec, opts: { rolesAreGroups?: bool
           path: stagePath(i, gate),
           message: `${gate} measures the stages before this one, and "${s.name}" follows none`,
         });
-    if (s.cluster !== undefined)
+    if (s.cluster !== undefined && !opts.clusters)
       out.push({
         path: stagePath(i, "cluster"),
-        message: "stages in other clusters are not supported yet; leave cluster out",
+        message:
+          "stages in other clusters need Sluice's Kubernetes controller as the hub; on the local platform leave cluster out",
       });
     if (s.approval !== undefined) out.push(...approvalChecks(s.approval, i, opts.rolesAreGroups ?? false));
     const w = s.window;

@@ -12,7 +12,7 @@ import {
 import { onFailure } from "./failure.js";
 import { evaluateGates, type GatesOutcome } from "./gates.js";
 import type { Sequenced } from "./ledger.js";
-import type { PipelineEvent, PlanInput, PlanResult, StageView } from "./types.js";
+import type { PipelineEvent, PlanInput, PlanResult, StageObservation, StageView } from "./types.js";
 
 /** Each pass that records something moves a stage on; a pipeline has at most 20 stages. */
 const MAX_PASSES = 100;
@@ -73,7 +73,8 @@ function toEvent(e: RecordEntry): PipelineEvent {
 function observeStage(ctx: PlanContext, stage: ResolvedStage): void {
   const o = observe(ctx, stage.name);
   const release = o.release;
-  if (o.missing || release === undefined) return;
+  // A stage known only from memory says nothing new: its last known state may have moved on.
+  if (o.missing || o.unreachable || release === undefined) return;
   const desired = ctx.ledger.desired(stage.name);
   // A stage the pipeline never promoted into may already run a release (set up by hand); observe it too.
   if (desired !== undefined && desired.release !== release) return;
@@ -154,6 +155,9 @@ function promote(ctx: PlanContext, stage: ResolvedStage, release: string, by: { 
 function planStage(ctx: PlanContext, stage: ResolvedStage): StageView {
   const o = observe(ctx, stage.name);
   if (o.missing) return view(ctx, stage, undefined, undefined, `rollout ${stage.spec.rollout} not found`);
+  // Never start a promotion into a stage the hub cannot see: it could not tell whether it took.
+  // A person's request stays pending and is carried out once the cluster answers.
+  if (o.unreachable) return view(ctx, stage, undefined, undefined);
   let manual: Sequenced | undefined;
   const request = pendingRequest(ctx, stage.name);
   if (request) {
@@ -210,6 +214,8 @@ function view(
     gates,
   };
   if (missing) return { ...base, state: "Idle", message: missing };
+  if (o.unreachable)
+    return { ...base, state: "Unreachable", message: unreachableMessage(o), unreachable: o.unreachable };
   if (o.phase === "Degraded" || o.aborted)
     return { ...base, state: "Failed", message: `${stage.spec.rollout} is ${o.aborted ? "aborted" : "Degraded"}` };
   if ((desired !== undefined && desired !== o.release) || o.phase === "Progressing" || o.phase === "Paused")
@@ -225,12 +231,20 @@ function view(
   return { ...base, state: "Idle", message: "" };
 }
 
+/** "cluster prod unreachable (ECONNREFUSED); last known: Healthy on v1" — the age is the reader's to work out from lastContact. */
+function unreachableMessage(o: StageObservation): string {
+  const u = o.unreachable!;
+  const known =
+    u.lastContact === undefined ? "never reached" : `last known: ${o.phase}${o.release ? ` on ${o.release}` : ""}`;
+  return `cluster ${u.cluster} unreachable (${u.reason}); ${known}`;
+}
+
 /** Asks for every stage whose rollout does not name the release the record says it should run. */
 function desiredActions(ctx: PlanContext): void {
   for (const stage of ctx.stages) {
     const o = observe(ctx, stage.name);
     const desired = ctx.ledger.desired(stage.name);
-    if (!desired || o.missing || o.release === desired.release) continue;
+    if (!desired || o.missing || o.unreachable || o.release === desired.release) continue;
     ctx.actions.push({
       type: desired.type === "RolledBack" ? "rollbackStage" : "promote",
       stage: stage.name,

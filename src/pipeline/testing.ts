@@ -67,6 +67,8 @@ export class PipelineHarness {
       this.runs[a.name] = { phase: this.autoVerdict ?? "Running" };
       return;
     }
+    // The hub cannot write into a cluster it cannot reach; the planner must not ask it to.
+    if (this.stages[a.stage]?.unreachable) throw new Error(`${a.type} into unreachable stage ${a.stage}`);
     this.applied.push(`${a.stage}=${a.release}`);
     this.stages[a.stage] = this.rolloutsSettle
       ? {
@@ -145,6 +147,26 @@ export class PipelineHarness {
     const o = this.stages[stage];
     this.stages[stage] = { ...o, phase: "Degraded", aborted: true, failedAt: this.now.toISOString() };
     delete this.stages[stage]?.healthySince;
+    return this.settle();
+  }
+
+  /**
+   * The hub loses its link to the stage's cluster: the planner keeps seeing the last known state,
+   * marked unreachable. Tests may still change the stage meanwhile (its own controller goes on).
+   */
+  cutOff(stage: string, reason = "ECONNREFUSED"): PlanResult {
+    const o = this.stages[stage] ?? { phase: "Healthy" };
+    this.stages[stage] = {
+      ...o,
+      unreachable: { cluster: `${stage}-cluster`, reason, lastContact: this.now.toISOString() },
+    };
+    return this.settle();
+  }
+
+  /** The stage's cluster answers again: the planner sees its state as it is now. */
+  reconnect(stage: string): PlanResult {
+    const o = this.stages[stage];
+    if (o) delete o.unreachable;
     return this.settle();
   }
 

@@ -25,6 +25,21 @@ export interface StageObservation {
   failedAt?: string;
   /** The stage's rollout does not exist: nothing is promoted into it. */
   missing?: boolean;
+  /**
+   * The stage's rollout lives in another cluster that the hub cannot reach now. The other fields
+   * are the last known state, as of `lastContact`. Nothing is recorded from them and nothing is
+   * promoted into the stage until the cluster answers again.
+   */
+  unreachable?: StageUnreachable;
+}
+
+/** Why a stage in another cluster cannot be observed now, and since when it is known only from memory. */
+export interface StageUnreachable {
+  cluster: string;
+  /** A short reason without credentials ("ECONNREFUSED", "timeout", "cluster not registered ..."). */
+  reason: string;
+  /** When the hub last read the stage's rollout (RFC 3339); absent: never. */
+  lastContact?: string;
 }
 
 /** The verdict of each analysis run the pipeline started, by run name. Missing = not created yet. */
@@ -97,9 +112,11 @@ export interface StageView {
   desired?: string;
   /** The release waiting at the gates to enter. */
   candidate?: string;
-  state: "Idle" | "Waiting" | "Promoting" | "Healthy" | "Failed";
+  state: "Idle" | "Waiting" | "Promoting" | "Healthy" | "Failed" | "Unreachable";
   message: string;
   gates: GateView[];
+  /** Set while the stage's cluster cannot be reached; `release` and the message are its last known state. */
+  unreachable?: StageUnreachable;
 }
 
 export interface PlanResult {

@@ -51,7 +51,11 @@ export function validateForApply(documents: unknown[], source: string, checks: A
       });
     if (resource.kind === "Pipeline") {
       const spec = (resource as Pipeline).spec;
-      for (const issue of pipelineChecks(spec, { rolesAreGroups: checks.cluster === true })) errors.push(at(issue));
+      for (const issue of pipelineChecks(spec, {
+        rolesAreGroups: checks.cluster === true,
+        clusters: checks.cluster === true,
+      }))
+        errors.push(at(issue));
       if (!checks.cluster)
         for (const issue of stageRolloutChecks(spec, (name) => inBatch("Rollout", name))) errors.push(at(issue));
     }

@@ -30,6 +30,16 @@ export interface SettledRequest {
   refusal?: string;
 }
 
+/** Whether the hub can see a stage in another cluster now; for stages in its own cluster there is none. */
+export interface StageReach {
+  cluster: string;
+  reachable: boolean;
+  /** When the hub last read the stage's cluster. */
+  lastContact?: Date;
+  /** Why it cannot (no credentials, no secrets): a short reason or what to do. */
+  error?: string;
+}
+
 /**
  * Where a pipeline loop reads its inputs and keeps its record: SQLite on the local platform, the
  * API server on Kubernetes. Reads are synchronous (memory or an informer cache); writes may go over
@@ -61,4 +71,11 @@ export interface PipelineStore {
   putStageRollout(pipeline: Pipeline, stage: PipelineStage, rollout: Rollout): MaybePromise<void>;
   /** People's requests waiting to be recorded (none on the local platform: its API records them at once). */
   pendingRequests?(pipeline: Pipeline): PendingRequest[];
+  /**
+   * Reads the rollouts of the pipeline's stages in other clusters again (there is no watch across
+   * clusters). Never throws: a cluster that does not answer is reported by {@link stageReach}.
+   */
+  refreshStages?(pipeline: Pipeline): Promise<void>;
+  /** For a stage in another cluster: can the hub see it now, and when did it last. */
+  stageReach?(pipeline: Pipeline, stage: PipelineStage): StageReach | undefined;
 }

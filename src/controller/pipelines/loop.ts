@@ -25,6 +25,8 @@ export interface PipelineLoopOptions {
   /** The stage's rollout changed spec: reconcile it. */
   rolloutChanged: (rollout: string) => void;
   onError?: (message: string, err: unknown) => void;
+  /** How often to read stages in other clusters again (default {@link REMOTE_POLL_MS}). */
+  remotePollMs?: number;
 }
 
 /** What a pipeline's status holds: the planner's view of each stage, for `get pipeline` and the API. */
@@ -36,6 +38,8 @@ export interface PipelineStatus {
 }
 
 const RETRY_MS = 2_000;
+/** How often a pipeline with stages in other clusters reads them again: no watch reaches across clusters. */
+export const REMOTE_POLL_MS = 2_000;
 
 /**
  * Runs every pipeline: reads its stages' rollouts, releases, record and gate runs, asks the pure
@@ -114,6 +118,7 @@ export class PipelineLoop {
       pipeline,
       {
         rollout: (stage) => store.stageRollout(pipeline, stage),
+        reach: (stage) => store.stageReach?.(pipeline, stage),
         releases: store.releases(),
         runs: store.runs(),
         record: store.record(pipeline.metadata.name),
@@ -160,6 +165,7 @@ export class PipelineLoop {
       await this.settle(pipeline, pending);
       pipeline = store.pipeline(name) ?? pipeline;
     }
+    await store.refreshStages?.(pipeline);
     const input = this.input(pipeline);
     const result = plan(input);
 
@@ -180,8 +186,13 @@ export class PipelineLoop {
       stages: result.stages,
       ...(problems.length > 0 ? { message: problems.join("; ") } : {}),
     });
-    if (result.wakeAt) this.queue.addAt(name, result.wakeAt.getTime());
-    else if (problems.length > 0) this.queue.addAt(name, Date.now() + RETRY_MS * 5);
+    const remote = pipeline.spec.stages.some((s) => s.cluster !== undefined);
+    const wakes = [
+      result.wakeAt?.getTime(),
+      problems.length > 0 ? Date.now() + RETRY_MS * 5 : undefined,
+      remote ? Date.now() + (this.opts.remotePollMs ?? REMOTE_POLL_MS) : undefined,
+    ].filter((t): t is number => t !== undefined);
+    if (wakes.length > 0) this.queue.addAt(name, Math.min(...wakes));
   }
 
   /** Stores the stages' view when it changed; a new problem is also an event, once. */
@@ -215,8 +226,18 @@ export class PipelineLoop {
       const applied = releaseOnBase(rollout, release);
       if (applied.error !== undefined) return `stage ${stage.name}: ${applied.error}`;
       if (isDeepStrictEqual(applied.rollout, rollout)) return undefined;
-      await store.putStageRollout(pipeline, stage, applied.rollout);
-      this.opts.rolloutChanged(stage.rollout);
+      if (stage.cluster === undefined) {
+        await store.putStageRollout(pipeline, stage, applied.rollout);
+        this.opts.rolloutChanged(stage.rollout);
+        return undefined;
+      }
+      // The link to another cluster may fail at any time: say so on the pipeline and try again
+      // later; the write is level-based, so a retry after a lost answer changes nothing twice.
+      try {
+        await store.putStageRollout(pipeline, stage, applied.rollout);
+      } catch (err) {
+        return `stage ${stage.name}: ${err instanceof Error ? err.message : String(err)}`;
+      }
       return undefined;
     }
     const target = pipeline.spec.stages.find((s) => s.name === action.target.stage);

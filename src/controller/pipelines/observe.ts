@@ -8,6 +8,7 @@ import {
 } from "../../model/index.js";
 import type { GateRuns, PlanInput, StageObservation } from "../../pipeline/index.js";
 import { releaseOf } from "../../pipeline/index.js";
+import type { StageReach } from "../../ports/pipeline-store.js";
 
 /** The label that ties a gate's analysis run to its pipeline. */
 export const PIPELINE_LABEL = "sluice.dev/pipeline";
@@ -17,7 +18,20 @@ export const PIPELINE_LABEL = "sluice.dev/pipeline";
  * release before the one the template names, so it counts as Progressing: a Healthy left over from
  * v1 must never pass v2 through a stage.
  */
-export function observeStage(rollout: Rollout | undefined): StageObservation {
+export function observeStage(rollout: Rollout | undefined, reach?: StageReach): StageObservation {
+  if (reach && !reach.reachable) {
+    // What the hub last saw, for display only: the planner records nothing from it.
+    const known = rollout ? observeStage(rollout) : { phase: "Progressing" as const };
+    const { missing: _, ...rest } = known;
+    return {
+      ...rest,
+      unreachable: {
+        cluster: reach.cluster,
+        reason: reach.error ?? "no answer",
+        ...(reach.lastContact ? { lastContact: reach.lastContact.toISOString() } : {}),
+      },
+    };
+  }
   if (!rollout) return { phase: "Progressing", missing: true };
   const release = releaseOf(rollout.spec);
   const s = rollout.status;
@@ -63,6 +77,8 @@ export function planInput(
   lookup: {
     /** The rollout a stage changes. */
     rollout: (stage: PipelineStage) => Rollout | undefined;
+    /** For a stage in another cluster, whether the hub can see it now. */
+    reach?: (stage: PipelineStage) => StageReach | undefined;
     releases: readonly Release[];
     runs: readonly AnalysisRun[];
     record: PlanInput["record"];
@@ -71,7 +87,8 @@ export function planInput(
 ): PlanInput {
   const name = pipeline.metadata.name;
   const stages: Record<string, StageObservation> = {};
-  for (const stage of pipeline.spec.stages) stages[stage.name] = observeStage(lookup.rollout(stage));
+  for (const stage of pipeline.spec.stages)
+    stages[stage.name] = observeStage(lookup.rollout(stage), lookup.reach?.(stage));
   return {
     pipeline: { name, spec: pipeline.spec },
     releases: releasesOf(name, lookup.releases),

@@ -8,8 +8,15 @@ import {
 import type { RolloutEvent } from "../../engine/types.js";
 import type { AnalysisRun, Pipeline, PipelineStage, RecordEntry, Release, Rollout } from "../../model/index.js";
 import type { EventRecord, RecordedEntry } from "../../ports/control-plane.js";
-import type { PendingRequest, PipelineStore, RecordFilter, SettledRequest } from "../../ports/pipeline-store.js";
+import type {
+  PendingRequest,
+  PipelineStore,
+  RecordFilter,
+  SettledRequest,
+  StageReach,
+} from "../../ports/pipeline-store.js";
 import { apiErrorCode, apiErrorMessage } from "./api-errors.js";
+import type { RemoteStages, RemoteTarget } from "./clusters/remote-stages.js";
 import { pluralOf, SLUICE_GROUP, SLUICE_VERSION } from "./crds.js";
 import { isNewer, toResource } from "./objects.js";
 import {
@@ -38,6 +45,8 @@ export interface KubePipelineStoreOptions {
   now?: () => Date;
   fieldManager?: string;
   onError?: (message: string, err: unknown) => void;
+  /** Stages in other clusters (`stage.cluster`); without it, such stages are unreachable. */
+  remote?: RemoteStages;
 }
 
 const json = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
@@ -78,10 +87,10 @@ export class KubePipelineStore implements PipelineStore {
 
   stageRollout(pipeline: Pipeline, stage: PipelineStage): Rollout | undefined {
     const namespace = stage.namespace ?? this.opts.namespace;
-    const raw = this.fresh(
-      `Rollout/${namespace}/${stage.rollout}`,
-      this.opts.caches.Rollout.get(stage.rollout, namespace),
-    );
+    const target = this.target(stage);
+    const raw = target
+      ? this.opts.remote?.rollout(target, stage.rollout)
+      : this.fresh(`Rollout/${namespace}/${stage.rollout}`, this.opts.caches.Rollout.get(stage.rollout, namespace));
     if (!raw) return undefined;
     try {
       return toResource("Rollout", raw) as Rollout;
@@ -89,6 +98,29 @@ export class KubePipelineStore implements PipelineStore {
       this.opts.onError?.(`stage ${stage.name} of pipeline ${pipeline.metadata.name}: rollout skipped`, err);
       return undefined;
     }
+  }
+
+  stageReach(_pipeline: Pipeline, stage: PipelineStage): StageReach | undefined {
+    const target = this.target(stage);
+    if (!target) return undefined;
+    return (
+      this.opts.remote?.reach(target) ?? {
+        cluster: target.cluster,
+        reachable: false,
+        error: "this controller was started without access to other clusters",
+      }
+    );
+  }
+
+  async refreshStages(pipeline: Pipeline): Promise<void> {
+    const targets = pipeline.spec.stages.flatMap((s) => this.target(s) ?? []);
+    if (targets.length > 0) await this.opts.remote?.refresh(targets);
+  }
+
+  /** Where a stage in another cluster lives; undefined for a stage in this cluster. */
+  private target(stage: PipelineStage): RemoteTarget | undefined {
+    if (stage.cluster === undefined) return undefined;
+    return { cluster: stage.cluster, namespace: stage.namespace ?? this.opts.namespace };
   }
 
   release(name: string): Release | undefined {
@@ -142,6 +174,14 @@ export class KubePipelineStore implements PipelineStore {
   async putStageRollout(pipeline: Pipeline, stage: PipelineStage, rollout: Rollout): Promise<void> {
     const namespace = stage.namespace ?? this.opts.namespace;
     const name = stage.rollout;
+    const target = this.target(stage);
+    if (target) {
+      if (!this.opts.remote)
+        throw new KubeStoreError(`stage ${stage.name}: ${this.stageReach(pipeline, stage)?.error}`);
+      // The target's own controller carries the change out; the hub only writes the spec.
+      await this.opts.remote.apply(target, name, rollout.spec, rollout.metadata.annotations ?? {});
+      return;
+    }
     const body = [
       { op: "test", path: "/metadata/resourceVersion", value: rollout.metadata.resourceVersion },
       { op: "replace", path: "/spec", value: rollout.spec },

@@ -160,8 +160,14 @@ export interface ClusterEntry {
   problem?: string;
 }
 
-interface SecretLike {
-  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+/** The parts of a Secret a cluster entry is read from. */
+export interface SecretLike {
+  metadata?: {
+    name?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   data?: Record<string, string>;
 }
 

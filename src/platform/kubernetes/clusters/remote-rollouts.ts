@@ -8,7 +8,7 @@ import { probeReason } from "./registry.js";
 export interface RemoteRolloutObject {
   metadata: { name: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string> };
   spec?: unknown;
-  status?: unknown;
+  status?: Record<string, unknown>;
 }
 
 /** What the hub knows of one target namespace's Rollouts: the last list, when, and whether the last try worked. */
