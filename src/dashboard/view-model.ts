@@ -64,6 +64,7 @@ export function pipelineAttention(p: Pipeline): string | undefined {
     if (stage.gates.some((g) => g.gate === "approval" && g.state === "Waiting"))
       return `${stage.stage}: approval waiting${stage.candidate ? ` for ${stage.candidate}` : ""}`;
     if (stage.state === "Failed") return `${stage.stage}: failed`;
+    if (stage.state === "Unreachable") return `${stage.stage}: ${stage.message}`;
   }
   return undefined;
 }
@@ -93,9 +94,11 @@ export function overviewRows(rollouts: readonly Rollout[], pipelines: readonly P
       name: p.metadata.name,
       phase: stages.some((s) => s.state === "Failed")
         ? "Failed"
-        : stages.some((s) => s.state === "Waiting" || s.state === "Promoting")
-          ? "Progressing"
-          : "Healthy",
+        : stages.some((s) => s.state === "Unreachable")
+          ? "Unreachable"
+          : stages.some((s) => s.state === "Waiting" || s.state === "Promoting")
+            ? "Progressing"
+            : "Healthy",
       step: "",
       weights: stages.map((s) => `${s.stage} ${s.release ?? "–"}`).join(" → "),
       message: (p.status as { message?: string } | undefined)?.message ?? stages.find((s) => s.message)?.message ?? "",

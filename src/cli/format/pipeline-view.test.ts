@@ -124,6 +124,24 @@ describe("renderPipelineView", () => {
     expect(renderPipelineView(multi, now)).not.toContain("CLUSTER");
   });
 
+  it("shows an unreachable stage's last known state and how old it is", () => {
+    const unreachable: StageView = {
+      stage: "prod",
+      release: "v1",
+      desired: "v1",
+      state: "Unreachable",
+      message: "cluster prod-eu unreachable (ECONNREFUSED); last known: Healthy on v1",
+      gates: [],
+      unreachable: { cluster: "prod-eu", reason: "ECONNREFUSED", lastContact: later(-95_000) },
+    };
+    const text = renderPipelineView(pipeline([healthyCanary, unreachable]), now);
+    expect(text).toMatch(/prod\s+shop-prod\s+v1\s+v1\s+-\s+Unreachable/);
+    expect(text).toContain(
+      "prod: cluster prod-eu unreachable (ECONNREFUSED); last known: Healthy on v1 (last contact 95s ago)",
+    );
+    expect(renderPipelines([pipeline([healthyCanary, unreachable])], now)).toContain("prod=v1 Unreachable");
+  });
+
   it("colours states only when asked (a terminal)", () => {
     expect(renderPipelineView(pipeline([healthyCanary, waitingProd]), now, true)).toContain("\u001b[");
   });

@@ -85,6 +85,7 @@ function colourState(state: StageView["state"], color: boolean): string {
   if (state === "Failed") return c.red(state);
   if (state === "Waiting") return c.yellow(state);
   if (state === "Promoting") return c.cyan(state);
+  if (state === "Unreachable") return c.magenta(state);
   return state;
 }
 
@@ -130,10 +131,17 @@ export function renderPipelineView(pipeline: Pipeline, now: Date, color = false)
   const said = status.stages.filter((s) => s.message !== "");
   if (said.length > 0) {
     lines.push("");
-    for (const s of said) lines.push(`${s.stage}: ${waitingLine(s, now) ?? s.message}${detail(s)}`);
+    for (const s of said)
+      lines.push(`${s.stage}: ${waitingLine(s, now) ?? s.message}${detail(s)}${lastContact(s, now)}`);
   }
   if (status.message) lines.push("", `Message: ${status.message}`);
   return lines.join("\n");
+}
+
+/** How old an unreachable stage's last known state is: ` (last contact 42s ago)`. */
+function lastContact(view: StageView, now: Date): string {
+  const at = view.unreachable?.lastContact;
+  return at ? ` (last contact ${age(at, now)} ago)` : "";
 }
 
 /** The blocking gate's own words, after the waiting line that names it. */
