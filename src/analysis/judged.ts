@@ -8,6 +8,7 @@ import {
   type Metric,
   type MetricResult,
 } from "../model/index.js";
+import { type ComparedRevision, nameCompared } from "./comparison.js";
 import { addLook, canaryRate, isValidReading } from "./evidence.js";
 
 import { recordMeasurement } from "./verdict.js";
@@ -151,6 +152,7 @@ export function recordJudgedMeasurement(
   retention: number,
   alpha: number,
   now: Date,
+  compared: ComparedRevision["role"] = "baseline",
 ): MetricResult {
   let status: JudgeStatus = result.judge ?? { looks: [], resets: 0, outcome: "Running", startedAt: now.toISOString() };
   let reading: unknown;
@@ -164,6 +166,7 @@ export function recordJudgedMeasurement(
   const valid = isValidReading(reading);
   if (isValidReading(reading)) status = addLook(status, reading, now.toISOString());
   status = decide(metric, status, alpha, now);
+  if (status.explanation !== undefined) status = { ...status, explanation: nameCompared(status.explanation, compared) };
   let measurement: Measurement = m;
   if (m.phase !== "Error" && m.phase !== "Inconclusive") {
     const phase = valid ? (status.outcome === "Running" ? "Running" : status.outcome) : "Inconclusive";

@@ -32,6 +32,8 @@ export const RUN_LABELS = {
   rollout: "sluice.dev/rollout",
   revision: "sluice.dev/revision",
   stableRevision: "sluice.dev/stable-revision",
+  /** The baseline revision the canary is compared with, on runs of a rollout that runs one. */
+  baselineRevision: "sluice.dev/baseline-revision",
   role: "sluice.dev/role",
 } as const;
 
@@ -252,6 +254,7 @@ export function buildAnalysisRun(
         [RUN_LABELS.revision]: action.canaryRevision,
         [RUN_LABELS.role]: action.role,
         ...(action.stableRevision === undefined ? {} : { [RUN_LABELS.stableRevision]: action.stableRevision }),
+        ...(action.baselineRevision === undefined ? {} : { [RUN_LABELS.baselineRevision]: action.baselineRevision }),
       },
     },
     spec: {

@@ -1,4 +1,5 @@
 import type { AnalysisRun, Measurement, Metric, MetricResult } from "../model/index.js";
+import { comparedRevision } from "./comparison.js";
 import { metricAlpha, recordJudgedMeasurement } from "./judged.js";
 import { assessMeasurement, type ProviderKind, providerKind } from "./measurement.js";
 import type { MeasureContext, MetricProviderPort, ProviderResult } from "./providers/provider.js";
@@ -123,7 +124,7 @@ export async function measureDue(
     if (!m || !metric) return result;
     const retention = retentionFor(current, metric.name);
     return metric.judge
-      ? recordJudgedMeasurement(result, m, metric, retention, alpha, now)
+      ? recordJudgedMeasurement(result, m, metric, retention, alpha, now, comparedRevision(ctx)?.role)
       : recordMeasurement(result, m, metric, retention);
   });
   return withRunVerdict({ ...current, status: { ...current.status, phase: "Running", metricResults } }, now);

@@ -91,6 +91,29 @@ describe("BuiltinMetricProvider", () => {
     expect(r.error).toMatch(/cancelled/);
   });
 
+  it("compares the canary with the baseline revision when the rollout runs one", async () => {
+    const withTotal = (revision: string, requests: number, errors: number): RevisionTelemetry => ({
+      ...telemetry(revision, requests),
+      total: { requests, errors, buckets: [] },
+    });
+    const p = new BuiltinMetricProvider(async () => [
+      withTotal("c1", 100, 4),
+      withTotal("s1", 900, 1),
+      withTotal("s1-baseline", 110, 2),
+    ]);
+    const both = { ...ctx, baselineRevision: "s1-baseline" };
+    const judged = Metric.parse({ name: "errors", provider: { builtin: {} }, judge: { errorRate: {} } });
+    const look = await p.measure(judged, both);
+    expect(look.value).toMatchObject({ canary: { requests: 100, errors: 4 }, baseline: { requests: 110, errors: 2 } });
+    expect(look.query).toBe("builtin rollout=web window=60s canary=c1 stable=s1 baseline=s1-baseline");
+    // Without a baseline revision the stable revision is what the canary is compared with.
+    const plain = await p.measure(judged, ctx);
+    expect(plain.value).toMatchObject({ baseline: { requests: 900, errors: 1 } });
+    // Threshold conditions can read the baseline's numbers too.
+    const threshold = await p.measure(metric({ minRequests: 1 }), both);
+    expect(threshold.value).toMatchObject({ baseline: { requests: 110 }, stable: { requests: 900 } });
+  });
+
   it("leaves out the stable revision from the query when there is none", () => {
     expect(builtinQuery({ args: {}, rollout: "a", canaryRevision: "c" }, 60)).toBe(
       "builtin rollout=a window=60s canary=c",

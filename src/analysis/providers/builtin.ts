@@ -2,6 +2,7 @@ import { durationMs } from "../../model/duration.js";
 import type { EvidenceLook, Metric, RevisionEvidence } from "../../model/index.js";
 import type { RevisionTelemetry } from "../../platform/local/router/config.js";
 import { PROMETHEUS_LE } from "../../platform/local/router/telemetry.js";
+import { comparedRevision } from "../comparison.js";
 import { INF_LE } from "./prometheus-counts.js";
 import type { MeasureContext, MetricProviderPort, ProviderResult } from "./provider.js";
 
@@ -28,6 +29,8 @@ export interface RevisionSummary {
 export interface BuiltinValue {
   canary: RevisionSummary;
   stable: RevisionSummary;
+  /** The baseline revision's numbers, when the rollout runs one (`result.baseline.errorRate`). */
+  baseline?: RevisionSummary;
 }
 
 /** How long to wait for the router before calling its telemetry unavailable. */
@@ -56,7 +59,8 @@ export function summarizeRevision(telemetry: RevisionTelemetry[], revision: stri
 /** The recorded query: enough to know which rollout, revisions and window were read. */
 export function builtinQuery(ctx: MeasureContext, windowSeconds: number): string {
   const stable = ctx.stableRevision === undefined ? "" : ` stable=${ctx.stableRevision}`;
-  return `builtin rollout=${ctx.rollout} window=${windowSeconds}s canary=${ctx.canaryRevision}${stable}`;
+  const baseline = ctx.baselineRevision === undefined ? "" : ` baseline=${ctx.baselineRevision}`;
+  return `builtin rollout=${ctx.rollout} window=${windowSeconds}s canary=${ctx.canaryRevision}${stable}${baseline}`;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
@@ -107,6 +111,7 @@ export class BuiltinMetricProvider implements MetricProviderPort {
     const value: BuiltinValue = {
       canary: summarizeRevision(telemetry, ctx.canaryRevision),
       stable: summarizeRevision(telemetry, ctx.stableRevision),
+      ...(ctx.baselineRevision === undefined ? {} : { baseline: summarizeRevision(telemetry, ctx.baselineRevision) }),
     };
     const minRequests = spec.minRequests ?? 100;
     if (value.canary.requests < minRequests)
@@ -129,16 +134,17 @@ export function revisionEvidence(telemetry: RevisionTelemetry[], revision: strin
 }
 
 /**
- * A look for a judged metric: both revisions' cumulative counts (the stable revision is the
- * baseline). The runner takes increments from the first look, so the router's counts since its
+ * A look for a judged metric: the cumulative counts of the canary and of what it is compared with
+ * (the baseline revision when the rollout runs one, else the stable revision). The runner takes increments from the first look, so the router's counts since its
  * own start serve; a router restart shows as a decrease, which restarts the evidence.
  */
 function judgeLook(telemetry: RevisionTelemetry[], ctx: MeasureContext, query: string): ProviderResult {
-  if (ctx.stableRevision === undefined) return { inconclusive: "no stable revision to compare with", query };
+  const compared = comparedRevision(ctx);
+  if (compared === undefined) return { inconclusive: "no stable revision to compare with", query };
   const look: EvidenceLook = {
     at: Date.now(),
     canary: revisionEvidence(telemetry, ctx.canaryRevision),
-    baseline: revisionEvidence(telemetry, ctx.stableRevision),
+    baseline: revisionEvidence(telemetry, compared.revision),
   };
   return { value: look, query };
 }

@@ -7,6 +7,11 @@ export interface MeasureContext {
   rollout: string;
   canaryRevision: string;
   stableRevision?: string;
+  /**
+   * The rollout's baseline revision (a fresh copy of stable at the canary's weight), when it runs
+   * one: comparisons of the canary are made against it instead of stable.
+   */
+  baselineRevision?: string;
   /** The analysis run measured: a Job made for the measurement is labelled with it and owned by it. */
   analysisRun?: { name: string; uid?: string };
   /** Aborts the measurement, e.g. when the run is terminated or the controller stops. */

@@ -34,7 +34,7 @@ function fakes() {
     templates: { get: (_r, h) => templates.get(h), put: (_r, h, t) => void templates.set(h, t) },
     previewListen: async () => "127.0.0.1:9999",
   });
-  return { platform, replicas, sent };
+  return { platform, replicas, sent, templates };
 }
 
 describe("LocalPlatform", () => {
@@ -55,6 +55,18 @@ describe("LocalPlatform", () => {
     await platform.remove(r);
     expect(sent.at(-1)?.rollouts).toEqual([]);
     expect(replicas.size).toBe(0);
+  });
+
+  it("runs a baseline from the stable revision's template under its own key, and remembers it", async () => {
+    const { platform, replicas, templates } = fakes();
+    const r = rollout({ process: { command: "app" } });
+    await platform.apply(r, [{ type: "ensureRevision", hash: "a", template: r.spec.template, replicas: 2 }]);
+    await platform.apply(r, [{ type: "scaleRevision", hash: "a-baseline", replicas: 1, copyOf: "a" }]);
+    expect(replicas.get("a-baseline")).toBe(1);
+    expect(templates.get("a-baseline")).toEqual(r.spec.template);
+    await expect(
+      platform.apply(r, [{ type: "scaleRevision", hash: "b-baseline", replicas: 1, copyOf: "b" }]),
+    ).rejects.toThrow('revision b-baseline (a copy of revision b) of rollout "web" has no stored template');
   });
 
   it("refuses a Kubernetes pod template, at apply time and if one ever reaches it", async () => {

@@ -85,9 +85,7 @@ export class LocalPlatform implements Platform {
           break;
         }
         case "scaleRevision": {
-          const template = this.opts.templates.get(name, action.hash);
-          if (!template)
-            throw new PlatformError(`revision ${action.hash} of rollout "${name}" has no stored template`, action);
+          const template = this.templateFor(name, action);
           this.opts.supervisor.ensure(
             name,
             action.hash,
@@ -111,6 +109,22 @@ export class LocalPlatform implements Platform {
       }
     }
     await this.sync();
+  }
+
+  /**
+   * The template a scaled revision runs. A baseline copies the stable revision's template; it is
+   * stored under the baseline's own key too, so a restarted controller re-adopts its replicas.
+   */
+  private templateFor(name: string, action: Extract<Action, { type: "scaleRevision" }>): WorkloadTemplate {
+    const own = this.opts.templates.get(name, action.hash);
+    if (own) return own;
+    const copied = action.copyOf === undefined ? undefined : this.opts.templates.get(name, action.copyOf);
+    if (!copied) {
+      const from = action.copyOf === undefined ? "" : ` (a copy of revision ${action.copyOf})`;
+      throw new PlatformError(`revision ${action.hash}${from} of rollout "${name}" has no stored template`, action);
+    }
+    this.opts.templates.put(name, action.hash, copied);
+    return copied;
   }
 
   admit(rollout: Rollout): { path: string; message: string }[] {
