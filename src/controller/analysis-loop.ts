@@ -117,6 +117,7 @@ export class AnalysisLoop {
       [RUN_LABELS.revision]: action.canaryRevision,
       [RUN_LABELS.role]: action.role,
       ...(action.stableRevision ? { [RUN_LABELS.stableRevision]: action.stableRevision } : {}),
+      ...(action.baselineRevision ? { [RUN_LABELS.baselineRevision]: action.baselineRevision } : {}),
     };
     try {
       const run = buildAnalysisRun(action, rollout.metadata.name, this.templateLookup(), {
@@ -178,11 +179,13 @@ function isFinished(run: AnalysisRun): boolean {
 function contextOf(run: AnalysisRun) {
   const labels = run.metadata.labels ?? {};
   const stableRevision = labels[RUN_LABELS.stableRevision];
+  const baselineRevision = labels[RUN_LABELS.baselineRevision];
   return {
     args: Object.fromEntries(run.spec.args.map((a) => [a.name, a.value])),
     rollout: labels[RUN_LABELS.rollout] ?? "",
     canaryRevision: labels[RUN_LABELS.revision] ?? "",
     ...(stableRevision ? { stableRevision } : {}),
+    ...(baselineRevision ? { baselineRevision } : {}),
     analysisRun: { name: run.metadata.name, ...(run.metadata.uid ? { uid: run.metadata.uid } : {}) },
   };
 }
