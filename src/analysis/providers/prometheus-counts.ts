@@ -1,5 +1,6 @@
 import { durationMs, type EvidenceLook, type JudgeSpec, type RevisionEvidence } from "../../model/index.js";
 import { MAX_JUDGE_BUCKETS } from "../../model/limits.js";
+import { comparedRevision } from "../comparison.js";
 import type { PrometheusSpec } from "./prometheus.js";
 import { askPrometheus } from "./prometheus.js";
 import type { MeasureContext, ProviderResult } from "./provider.js";
@@ -113,8 +114,9 @@ export async function measureCounts(
   ctx: MeasureContext,
   now: () => number,
 ): Promise<ProviderResult> {
-  const stable = ctx.stableRevision;
-  const shown = `counts canary=${ctx.canaryRevision}${stable ? ` stable=${stable}` : ""}: ${counts.requests}`;
+  // The baseline revision when the rollout runs one, else stable.
+  const stable = comparedRevision(ctx)?.revision;
+  const shown = `counts canary=${ctx.canaryRevision}${stable ? ` ${comparedRevision(ctx)?.role}=${stable}` : ""}: ${counts.requests}`;
   if (stable === undefined) return { inconclusive: "no stable revision to compare with", query: shown };
   const second = judge.latency ? counts.buckets : counts.errors;
   if (second === undefined)

@@ -6,6 +6,7 @@ import {
   type RevisionEvidence,
 } from "../../model/index.js";
 import { MAX_JUDGE_BUCKETS } from "../../model/limits.js";
+import { comparedRevision } from "../comparison.js";
 import { JsonPathSyntaxError, parseJsonPath, selectJsonPath } from "./json-path.js";
 import { INF_LE } from "./prometheus-counts.js";
 import type { MeasureContext, ProviderResult } from "./provider.js";
@@ -134,8 +135,9 @@ export async function measureWebCounts(
   ask: AskWeb,
   now: () => number,
 ): Promise<ProviderResult> {
-  const stable = ctx.stableRevision;
-  const query = `${spec.method ?? "GET"} ${spec.url} counts canary=${ctx.canaryRevision}${stable ? ` stable=${stable}` : ""}`;
+  // The baseline revision when the rollout runs one, else stable.
+  const stable = comparedRevision(ctx)?.revision;
+  const query = `${spec.method ?? "GET"} ${spec.url} counts canary=${ctx.canaryRevision}${stable ? ` ${comparedRevision(ctx)?.role}=${stable}` : ""}`;
   if (stable === undefined) return { inconclusive: "no stable revision to compare with", query };
   const at = now();
   const read = async (revision: string): Promise<WebCountsReading> => {
