@@ -94,12 +94,20 @@ export function renderList(resources: Resource[], wide: boolean, now: Date): str
       const s = r.status;
       const steps = r.spec.strategy.canary?.steps.length ?? 0;
       const canary = s?.revisions.find((x) => x.role === "canary" || x.role === "preview");
+      const baseline = s?.revisions.find((x) => x.role === "baseline");
+      const stable = s?.revisions.find((x) => x.role === "stable");
+      // With a baseline running, the weight is three-way: each revision's share is named.
+      const weight = !canary
+        ? "-"
+        : baseline
+          ? `${Math.round(canary.weight)}% (baseline ${Math.round(baseline.weight)}%, stable ${Math.round(stable?.weight ?? 0)}%)`
+          : `${Math.round(canary.weight)}%`;
       const row = [
         r.metadata.name,
         r.spec.strategy.canary ? "Canary" : "BlueGreen",
         s?.phase ?? "Progressing",
         steps > 0 ? `${Math.min((s?.currentStepIndex ?? 0) + 1, steps)}/${steps}` : "-",
-        canary ? `${Math.round(canary.weight)}%` : "-",
+        weight,
         s?.history.find((h) => h.hash === s.currentRevision)?.number.toString() ?? "-",
         age(r.metadata.creationTimestamp, now),
       ];

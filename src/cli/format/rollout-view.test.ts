@@ -43,6 +43,31 @@ describe("renderRolloutView", () => {
     expect(text).not.toContain("\u001b[");
   });
 
+  it("lists stable, baseline and canary with their weights, the baseline beside the canary", () => {
+    const status = rollout.status;
+    if (!status) throw new Error("fixture has a status");
+    const three = {
+      ...rollout,
+      status: {
+        ...status,
+        revisions: [
+          { hash: "aaaa", number: 1, role: "stable" as const, replicas: 3, weight: 60 },
+          { hash: "aaaa-baseline", number: 1, role: "baseline" as const, replicas: 1, weight: 20 },
+          { hash: "bbbb", number: 2, role: "canary" as const, replicas: 1, weight: 20 },
+        ],
+      },
+    };
+    const text = renderRolloutView({ rollout: three, runs: [], events: [], now: new Date(), color: false });
+    const rows = text.split("\n").filter((l) => /^\s+#\d/.test(l));
+    expect(rows.map((l) => l.trim().split(/\s+/).slice(0, 3))).toEqual([
+      ["#2", "bbbb", "canary"],
+      ["#1", "aaaa-baseline", "baseline"],
+      ["#1", "aaaa", "stable"],
+    ]);
+    expect(rows[1]).toMatch(/baseline\s+1\s+████░{16}\s+20%/);
+    expect(rows[2]).toMatch(/stable\s+3\s+█{12}░{8}\s+60%/);
+  });
+
   it("shows the share of pods a revision actually gets when it differs from its weight", () => {
     const status = rollout.status;
     if (!status) throw new Error("fixture has a status");

@@ -38,7 +38,10 @@ export function renderRolloutView({ rollout, runs, events, now, color, maxEvents
   if (preview) out.push(`Preview:   ${preview}`);
 
   out.push("", "Revisions:");
-  const revisions = [...(status?.revisions ?? [])].sort((a, b) => b.number - a.number);
+  // A baseline shares the stable revision's number; it is listed first, beside the canary it is compared with.
+  const revisions = [...(status?.revisions ?? [])].sort(
+    (a, b) => b.number - a.number || Number(b.role === "baseline") - Number(a.role === "baseline"),
+  );
   if (revisions.length === 0) out.push("  (none yet)");
   out.push(
     ...renderTable(
