@@ -65,6 +65,12 @@ describe("judgeErrorRate on known cases", () => {
     );
   });
 
+  it("fails on the third failed request of a canary with 5 % of the traffic (bench/hard-failure.ts)", () => {
+    const test = { ...TEST, maxRelativeIncrease: 0.75 };
+    expect(judgeErrorRate(looksOf([[2, 2, 38, 0]]), test).outcome).toBe("Running");
+    expect(judgeErrorRate(looksOf([[3, 3, 57, 0]]), test).outcome).toBe("Failed");
+  });
+
   it("promotes a canary with no errors on the absolute tolerance once past minRequests", () => {
     const v = judgeErrorRate(looksOf(Array.from({ length: 30 }, () => [100, 0, 900, 0])), TEST);
     expect(v.outcome).toBe("Successful");
@@ -187,9 +193,12 @@ describe("judgeErrorRate in simulation (continuous monitoring, a look after ever
     const alpha = 0.05;
     const runs = 300;
     // Canary exactly at the tolerated edge: +0.5 points over 0.5 %, and +75 % over 1 % (the defaults).
+    // And +0.5 points over 0.4 %: a ratio of 2.25, past +75 %, so only the absolute part holds, with
+    // the baseline below abs/rel where the joint evidence searches.
     for (const [canary, baseline, rel] of [
       [0.01, 0.005, 0],
       [0.0175, 0.01, 0.75],
+      [0.009, 0.004, 0.75],
     ] as const) {
       const test = { alpha, maxRelativeIncrease: rel, maxAbsoluteIncrease: 0.005, minRequests: 0 };
       let failed = 0;
@@ -266,7 +275,7 @@ describe("the two routes to Failed (intersection-union)", () => {
     return max + Math.log(logs.reduce((a, l) => a + Math.exp(l - max), 0) / logs.length);
   }
 
-  it("each route is the best it has reached at any look, the absolute one against r_b + abs alone", () => {
+  it("each route is the best it has reached at any look, the absolute one against r_b + abs for r_b up to abs/rel", () => {
     const rand = seeded(5);
     const test = { alpha: 1e-12, maxRelativeIncrease: 0.75, maxAbsoluteIncrease: 0.005, minRequests: 0 };
     const s = startErrorRate(test);
@@ -278,15 +287,18 @@ describe("the two routes to Failed (intersection-union)", () => {
       incs.push(inc);
       stepErrorRate(s, { requests: inc[0], errors: inc[1] }, { requests: inc[2], errors: inc[3] });
       const t = s.totals;
-      bestAbs = Math.max(
-        bestAbs,
-        logJointEvidence(
-          "up",
-          { hits: t.canary.errors, trials: t.canary.requests },
-          { hits: t.baseline.errors, trials: t.baseline.requests },
-          (r) => r + 0.005,
-        ),
-      );
+      // Once crossed, a route stays crossed: the judge stops walking it (the walk is what costs).
+      if (bestAbs < Math.log(1e12))
+        bestAbs = Math.max(
+          bestAbs,
+          logJointEvidence(
+            "up",
+            { hits: t.canary.errors, trials: t.canary.requests },
+            { hits: t.baseline.errors, trials: t.baseline.requests },
+            (r) => r + 0.005,
+            0.005 / 0.75,
+          ),
+        );
       bestSplit = Math.max(bestSplit, splitLog(incs, 1.75));
     }
     expect(s.decided).toBeUndefined();

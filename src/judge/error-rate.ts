@@ -93,7 +93,18 @@ function jointLog(s: ErrorRateState, direction: "up" | "down"): number {
     { hits: canary.errors, trials: canary.requests },
     { hits: baseline.errors, trials: baseline.requests },
     direction === "up" ? (r) => r + abs : (r) => tolerated(s.test, r),
+    direction === "up" ? absoluteRouteCap(s.test) : 1,
   );
+}
+
+/**
+ * The baseline rates the absolute route must cover. Where the relative null fails (r_c > r_b(1+rel))
+ * but the absolute one holds (r_c ≤ r_b + abs), r_b·rel < abs: the baseline rate is below abs/rel.
+ * Above it, a harmless canary is within the relative null, which the split already guards; so the
+ * joint search stops there and no baseline rate the data cannot rule out yet costs evidence.
+ */
+function absoluteRouteCap(test: ErrorRateTest): number {
+  return test.maxRelativeIncrease > 0 ? test.maxAbsoluteIncrease / test.maxRelativeIncrease : 1;
 }
 
 /** ln of the evidence for "regression" (the weaker route's best so far), compared with ln(1/α). */

@@ -16,10 +16,11 @@ function baselineLog(h: number, n: number, r: number): number {
 }
 
 /** The infimum over candidate baseline rates, by brute force on a fine grid (an independent check). */
-function bruteInfimum(direction: "up" | "down", ch: number, ct: number, bh: number, bt: number): number {
+function bruteInfimum(direction: "up" | "down", ch: number, ct: number, bh: number, bt: number, cap = 1): number {
   let inf = Number.POSITIVE_INFINITY;
   for (let i = 1; i < 50_000; i++) {
     const r = i / 50_000;
+    if (r > cap) break;
     const p0 = tolerated(r);
     const c = p0 >= 1 ? 0 : logBernoulliEvidence(direction, ch, ct, p0);
     inf = Math.min(inf, c + baselineLog(bh, bt, r));
@@ -41,6 +42,23 @@ describe("joint evidence over the baseline's unknown rate", () => {
         expect(joint).toBeLessThanOrEqual(brute + 1e-9);
         expect(joint).toBeGreaterThan(brute - 0.25);
       }
+    }
+  });
+
+  it("with a cap on the baseline's rate, is a lower bound of the infimum over rates up to the cap", () => {
+    for (const [ch, ct, bh, bt, cap] of [
+      [12, 300, 13, 2700, 0.0066],
+      [30, 1000, 90, 9000, 0.0066],
+      [30, 1000, 90, 9000, 0.02],
+      [0, 500, 2, 4500, 0.001],
+    ] as const) {
+      const capped = logJointEvidence("up", { hits: ch, trials: ct }, { hits: bh, trials: bt }, tolerated, cap);
+      const brute = bruteInfimum("up", ch, ct, bh, bt, cap);
+      expect(capped).toBeLessThanOrEqual(brute + 1e-9);
+      expect(capped).toBeGreaterThan(brute - 0.25);
+      // Fewer candidate rates: never less evidence than without the cap.
+      const whole = logJointEvidence("up", { hits: ch, trials: ct }, { hits: bh, trials: bt }, tolerated);
+      expect(capped).toBeGreaterThanOrEqual(whole - 1e-9);
     }
   });
 

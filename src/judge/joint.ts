@@ -29,13 +29,16 @@ const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
  * ln of the evidence against "the canary's rate is at most (up) / at least (down) tolerated(r_b)",
- * `tolerated` increasing in r_b. Counts are totals since the analysis started.
+ * `tolerated` increasing in r_b. Counts are totals since the analysis started. With `maxRate`, the
+ * null also says r_b ≤ maxRate, so only candidate rates up to it are searched: evidence a caller may
+ * use only where another test covers the baseline rates above it (error-rate.ts does).
  */
 export function logJointEvidence(
   direction: Direction,
   canary: { hits: number; trials: number },
   baseline: { hits: number; trials: number },
   tolerated: (baselineRate: number) => number,
+  maxRate = 1,
 ): number {
   if (!(canary.trials > 0)) return 0;
   const canaryLog = (r: number): number => {
@@ -50,7 +53,10 @@ export function logJointEvidence(
   // half a request's worth away keeps the grid from crawling through rates the data cannot tell apart.
   const mle = n > 0 ? h / n : 0.5;
   const edge = 0.5 / (n + 1);
-  const start = direction === "up" ? Math.max(mle, Math.min(edge, 0.5)) : Math.min(mle, Math.max(1 - edge, 0.5));
+  // Any rate at all is a superset of the null, so a cap too small to walk to is widened, never narrowed.
+  const cap = Math.min(1, Math.max(maxRate, 1e-9));
+  const far = direction === "up" ? Math.max(mle, Math.min(edge, 0.5)) : Math.min(mle, Math.max(1 - edge, 0.5));
+  const start = Math.min(far, cap);
   const sign = direction === "up" ? 1 : -1;
   // Beyond the grid the canary factor is at least its limit at the far end of the rates.
   const farCanary = direction === "up" ? Math.min(0, limitUp(canary.trials - canary.hits)) : canaryLog(0);
@@ -76,8 +82,10 @@ export function logJointEvidence(
       // Everything farther: the falling components at least their limit, the rising ones their value here.
       const tail = tailCanary + logMeanExp(comps.map((c, j) => (falls[j] ? Math.min(c, limit[j] as number) : c)));
       if (tail >= best) return;
-      const nextX = x + way * step;
-      const r = logistic(nextX);
+      // The last interval below the cap ends at the cap: no candidate rate beyond it is searched.
+      const capped = way > 0 && logistic(x + step) >= cap;
+      const nextX = capped ? logit(cap) : x + way * step;
+      const r = capped ? cap : logistic(nextX);
       if (r <= EPS || r >= 1 - EPS) {
         best = Math.min(best, tail);
         return;
@@ -85,6 +93,7 @@ export function logJointEvidence(
       const next = baselineComponents(h, n, r);
       const baselineLow = logMeanExp(next.map((c, j) => (falls[j] ? c : (comps[j] as number))));
       best = Math.min(best, (awayFromData ? canaryLog(r) : atStart) + baselineLow);
+      if (capped) return;
       x = nextX;
       comps = next;
       // Far from the minimum a coarse grid loses nothing that matters: widen the steps.
