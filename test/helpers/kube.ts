@@ -38,6 +38,11 @@ export interface ControlPlane {
   startedInMs: number;
   /** Stops every component; removes `dir` when it was a temp dir created by startControlPlane. */
   stop(): Promise<void>;
+  /**
+   * The kube-apiserver alone, for outage tests: `stop` kills it (as a crash would; etcd and its data
+   * stay), `start` runs it again on the same port with the same certificates and waits until ready.
+   */
+  apiServer: { stop(): Promise<void>; start(): Promise<void> };
 }
 
 /** The control plane did not come up; the message names the component and quotes its log. */
@@ -118,7 +123,7 @@ async function boot(
   creds: AdminCredentials,
   nodeName: string,
   timeoutMs: number,
-): Promise<{ server: string; kubeconfigPath: string }> {
+): Promise<{ server: string; kubeconfigPath: string; apiServer: ControlPlane["apiServer"] }> {
   const ports: Ports = {
     etcdClient: await freePort(),
     etcdPeer: await freePort(),
@@ -145,7 +150,7 @@ async function boot(
   await readyOrExited(etcd, async () => (await fetch(`${etcdUrl}/health`)).ok, timeoutMs);
 
   const server = `https://127.0.0.1:${ports.apiserver}`;
-  const apiserver = set.start("kube-apiserver", assets["kube-apiserver"], [
+  const apiserverArgs = [
     `--etcd-servers=${etcdUrl}`,
     "--bind-address=127.0.0.1",
     "--advertise-address=127.0.0.1",
@@ -164,9 +169,23 @@ async function boot(
     "--disable-admission-plugins=ServiceAccount",
     "--allow-privileged=true",
     "--profiling=false",
-  ]);
+  ];
   const readyz = `${server}/readyz`;
-  await readyOrExited(apiserver, async () => ok((await kubeRequest(readyz, { credentials: creds })).status), timeoutMs);
+  let apiserver: Component | undefined;
+  const startApiServer = async () => {
+    apiserver = set.start("kube-apiserver", assets["kube-apiserver"], apiserverArgs);
+    await readyOrExited(
+      apiserver,
+      async () => ok((await kubeRequest(readyz, { credentials: creds })).status),
+      timeoutMs,
+    );
+  };
+  const stopApiServer = async () => {
+    if (!apiserver?.running()) return;
+    process.kill(-apiserver.pid, "SIGKILL");
+    await apiserver.exited;
+  };
+  await startApiServer();
 
   const kubeconfigPath = join(dir, "kubeconfig");
   await writeKubeconfig(kubeconfigPath, server, creds);
@@ -219,7 +238,7 @@ async function boot(
     readyOrExited(scheduler, healthz(ports.scheduler), timeoutMs),
     readyOrExited(kwok, nodeReady, timeoutMs),
   ]);
-  return { server, kubeconfigPath };
+  return { server, kubeconfigPath, apiServer: { stop: stopApiServer, start: startApiServer } };
 }
 
 /**
@@ -242,7 +261,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   for (let attempt = 1; ; attempt++) {
     const set = new ComponentSet(dir, opts.tieToParent ?? true);
     try {
-      const { server, kubeconfigPath } = await boot(set, dir, assets, certs, creds, nodeName, timeoutMs);
+      const { server, kubeconfigPath, apiServer } = await boot(set, dir, assets, certs, creds, nodeName, timeoutMs);
       let stopping: Promise<void> | undefined;
       return {
         kubeconfigPath,
@@ -251,6 +270,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         nodeName,
         pids: set.pids(),
         startedInMs: Date.now() - began,
+        apiServer,
         stop: () => {
           stopping ??= set.stop().then(() => (ownDir ? rm(dir, { recursive: true, force: true }) : undefined));
           return stopping;

@@ -1,59 +1,27 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { commandRollout } from "../../src/platform/kubernetes/commands.js";
+import { type ControllerProcess, startControllerProcess } from "../helpers/controller-process.js";
 import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
 import { applySluice, createNamespace, getSluice, installCrds, kubeRollout } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
-const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
 type Status = { phase?: string; currentStepIndex?: number; pauseConditions?: { reason: string; startTime: string }[] };
-
-interface Controller {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<void>;
-}
 
 describe.skipIf(skip)("sluice controller processes: crash and leader election", () => {
   let cp: ControlPlane;
   let kc: KubeConfig;
-  const running: Controller[] = [];
+  const running: ControllerProcess[] = [];
 
-  function startController(identity: string, extra: string[] = []): Controller {
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        CLI,
-        "controller",
-        "--kubeconfig",
-        cp.kubeconfigPath,
-        "--identity",
-        identity,
-        "--metrics-listen",
-        "127.0.0.1:0",
-        ...extra,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    const output: string[] = [];
-    child.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
-    child.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    const c = { child, output, exited };
+  function startController(identity: string, extra: string[] = []): ControllerProcess {
+    const c = startControllerProcess(cp.kubeconfigPath, identity, extra);
     running.push(c);
     return c;
   }
-  const kill = async (c: Controller) => {
-    c.child.kill("SIGKILL");
-    await c.exited;
-  };
+  const kill = (c: ControllerProcess) => c.kill();
   const status = async (ns: string, name: string) =>
     ((await getSluice(kc, ns, "Rollout", name)).status ?? {}) as Status;
 

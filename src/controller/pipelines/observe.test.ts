@@ -25,6 +25,21 @@ describe("observeStage", () => {
   it("reports a missing rollout", () => {
     expect(observeStage(undefined)).toEqual({ phase: "Progressing", missing: true });
   });
+  it("marks a stage in an unreachable cluster with its last known state and when it was read", () => {
+    const known = rollout({ phase: "Healthy", observedGeneration: 2, currentRevision: "a", stableRevision: "a" });
+    const lastContact = new Date("2026-01-01T00:01:00Z");
+    expect(observeStage(known, { cluster: "eu", reachable: false, error: "timeout", lastContact })).toMatchObject({
+      release: "v2",
+      phase: "Healthy",
+      unreachable: { cluster: "eu", reason: "timeout", lastContact: "2026-01-01T00:01:00.000Z" },
+    });
+    // Never read: not "missing" (that would say the rollout does not exist), only unreachable.
+    expect(observeStage(undefined, { cluster: "eu", reachable: false, error: "ECONNREFUSED" })).toEqual({
+      phase: "Progressing",
+      unreachable: { cluster: "eu", reason: "ECONNREFUSED" },
+    });
+    expect(observeStage(known, { cluster: "eu", reachable: true }).unreachable).toBeUndefined();
+  });
   it("never believes a Healthy older than the spec: it belongs to the release before", () => {
     const stale = rollout({ phase: "Healthy", observedGeneration: 1, currentRevision: "a", stableRevision: "a" });
     expect(observeStage(stale)).toEqual({ release: "v2", phase: "Progressing" });
