@@ -121,6 +121,25 @@ describe("buildAnalysisRun", () => {
     expect(successRate.spec.metrics[0]?.provider.prometheus?.query).toContain("{{args.service}}");
   });
 
+  it("resolves podTemplateHashValue Baseline to the baseline revision, or stable without one, and labels the run", () => {
+    const t = template("t", { args: [{ name: "h" }], metrics: [metric("m", { web: webProvider("/{{args.h}}") })] });
+    const analysis = {
+      templates: [{ templateName: "t", clusterScope: false }],
+      args: [{ name: "h", valueFrom: { podTemplateHashValue: "Baseline" as const } }],
+    };
+    const withBaseline = buildAnalysisRun(
+      action({ analysis, baselineRevision: "def456-baseline" }),
+      "web",
+      lookup([t]),
+      sources,
+    );
+    expect(withBaseline.spec.metrics[0]?.provider.web?.url).toBe("http://127.0.0.1/def456-baseline");
+    expect(withBaseline.metadata.labels?.["sluice.dev/baseline-revision"]).toBe("def456-baseline");
+    const without = buildAnalysisRun(action({ analysis }), "web", lookup([t]), sources);
+    expect(without.spec.metrics[0]?.provider.web?.url).toBe("http://127.0.0.1/def456");
+    expect(without.metadata.labels?.["sluice.dev/baseline-revision"]).toBeUndefined();
+  });
+
   it("resolves podTemplateHashValue Stable when the engine did not", () => {
     const t = template("t", { args: [{ name: "h" }], metrics: [metric("m", { web: webProvider("/{{args.h}}") })] });
     const a = action({

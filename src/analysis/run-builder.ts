@@ -140,6 +140,8 @@ function rolloutArgValue(arg: AnalysisRunArg, action: StartAnalysisRun, rolloutN
   const which = arg.valueFrom?.podTemplateHashValue;
   if (which === "Latest") return action.canaryRevision;
   if (which === "Stable" && action.stableRevision !== undefined) return action.stableRevision;
+  const compared = action.baselineRevision ?? action.stableRevision;
+  if (which === "Baseline" && compared !== undefined) return compared;
   throw new AnalysisConfigError(
     `rollout "${rolloutName}": argument "${arg.name}" asks for the ${which ?? "unknown"} revision, which does not exist yet`,
     { field: "analysis.args" },

@@ -25,4 +25,11 @@ describe("resolveArgs", () => {
     expect(resolveArgs(args, "c1", "s1")).toEqual({ canary: "c1", stable: "s1" });
     expect(resolveArgs(args, "c1", undefined)).toEqual({ canary: "c1" });
   });
+
+  it("resolves Baseline to the baseline revision when one runs, else to stable", () => {
+    const args = [{ name: "compared", valueFrom: { podTemplateHashValue: "Baseline" as const } }];
+    expect(resolveArgs(args, "c1", "s1", "s1-baseline")).toEqual({ compared: "s1-baseline" });
+    expect(resolveArgs(args, "c1", "s1")).toEqual({ compared: "s1" });
+    expect(resolveArgs(args, "c1", undefined)).toEqual({});
+  });
 });

@@ -19,13 +19,22 @@ export function stepRunSuffix(index: number): string {
   return `step${index + 1}`;
 }
 
-/** Resolves `valueFrom.podTemplateHashValue` args to revision hashes. */
-export function resolveArgs(args: readonly AnalysisRunArg[], canary: string, stable: string | undefined) {
+/**
+ * Resolves `valueFrom.podTemplateHashValue` args to revision keys. `Baseline` is the baseline
+ * revision when the rollout runs one, else the stable revision: one template serves both.
+ */
+export function resolveArgs(
+  args: readonly AnalysisRunArg[],
+  canary: string,
+  stable: string | undefined,
+  baseline?: string,
+) {
   const out: Record<string, string> = {};
   for (const arg of args) {
     const from = arg.valueFrom?.podTemplateHashValue;
+    const compared = from === "Baseline" ? (baseline ?? stable) : from === "Stable" ? stable : undefined;
     if (from === "Latest") out[arg.name] = canary;
-    else if (from === "Stable" && stable !== undefined) out[arg.name] = stable;
+    else if (compared !== undefined) out[arg.name] = compared;
   }
   return out;
 }
@@ -51,7 +60,7 @@ export function startAnalysisRun(
     name,
     role,
     analysis: { templates: analysis.templates, args: analysis.args },
-    args: resolveArgs(analysis.args, revisions.canary.hash, revisions.stable),
+    args: resolveArgs(analysis.args, revisions.canary.hash, revisions.stable, revisions.baseline),
     canaryRevision: revisions.canary.hash,
     ...(revisions.stable !== undefined ? { stableRevision: revisions.stable } : {}),
     ...(revisions.baseline !== undefined ? { baselineRevision: revisions.baseline } : {}),

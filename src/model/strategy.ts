@@ -32,8 +32,11 @@ export const AnalysisRunArg = z
     value: z.string().max(MAX_TEXT_LENGTH).optional(),
     valueFrom: z
       .strictObject({
-        /** `Stable` or `Latest` (the canary), as Argo's podTemplateHashValue. */
-        podTemplateHashValue: z.enum(["Stable", "Latest"]),
+        /**
+         * `Stable` or `Latest` (the canary), as Argo's podTemplateHashValue; `Baseline` is what the
+         * canary is compared with: the baseline revision's key when the rollout runs one, else stable.
+         */
+        podTemplateHashValue: z.enum(["Stable", "Latest", "Baseline"]),
       })
       .optional(),
   })
