@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { baselineKey } from "./baseline.js";
 import { EngineHarness, rolloutManifest, setVersion } from "./testing.js";
@@ -110,5 +111,45 @@ describe("baseline revision", () => {
     v2(h);
     expect(h.traffic?.weights).toEqual({ [h.hash(1)]: 80, [h.hash(2)]: 20 });
     expect(h.runs).toEqual([]);
+  });
+});
+
+describe("baseline revision, any plan", () => {
+  it("property: at every step weights sum to 100, the baseline matches the canary, and nothing is left after promotion", () => {
+    const step = fc.oneof(
+      fc.integer({ min: 0, max: 50 }).map((w) => ({ setWeight: w })),
+      fc.constant({ pause: {} }),
+      fc.integer({ min: 1, max: 4 }).map((n) => ({ setCanaryScale: { replicas: n } })),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 6 }), fc.boolean(), (steps, abort) => {
+        const h = withBaseline(steps);
+        const key = baselineKey(h.hash(1));
+        v2(h);
+        for (let i = 0; i < steps.length + 2 && h.status.phase !== "Healthy"; i++) {
+          const weights = h.traffic?.weights ?? {};
+          expect(Object.values(weights).reduce((a, b) => a + b, 0)).toBeCloseTo(100);
+          const canary = h.status.revisions.find((r) => r.role === "canary");
+          const baseline = h.status.revisions.find((r) => r.role === "baseline");
+          if (baseline && canary) {
+            expect(baseline.hash).toBe(key);
+            expect(baseline.weight).toBe(canary.weight);
+            expect(baseline.replicas).toBe(canary.replicas);
+            expect(weights[h.hash(1)]).toBe(100 - 2 * canary.weight);
+          }
+          if (abort && i === 1) {
+            h.command({ type: "abort" });
+            expect(h.status.revisions.some((r) => r.role === "baseline")).toBe(false);
+            expect(h.platform.has(key)).toBe(false);
+            return;
+          }
+          h.command({ type: "promote" });
+        }
+        expect(h.status.phase).toBe("Healthy");
+        expect(h.platform.has(key)).toBe(false);
+        expect(Object.keys(h.traffic?.weights ?? {})).not.toContain(key);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
