@@ -1,6 +1,7 @@
 import { addBernoulli, type EProcess, logEvidence, newEProcess } from "./eprocess.js";
 import { confidenceText, count, evidenceText, thresholdText } from "./explain.js";
 import { logMixtureAgainst } from "./math.js";
+import { normalCdf, normalQuantile } from "./normal.js";
 import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } from "./types.js";
 
 /*
@@ -15,10 +16,16 @@ import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } fro
  *               canary's quantile is above b_fail ≥ (1+rel)·q_b;
  *   Successful  if its share slower than b_safe = (1+rel)·Q⁻ is shown below 1 − q: the canary's
  *               quantile is at most b_safe < (1+rel)·q_b.
- * Inside a bucket, counts are interpolated linearly, as Prometheus' histogram_quantile does: the
- * router's and Prometheus' buckets are 2-2.5× apart, and no honest reading of whole buckets can see a
- * +20 % change. This is the one modelling assumption of the judge (documented in docs/analysis.md);
- * a latency distribution far from uniform inside a bucket shifts both sides' readings alike.
+ * Inside a bucket the judge must read between the edges: the router's and Prometheus' buckets are
+ * 2-2.5× apart, and no honest reading of whole buckets can see a +20 % change. It reads each bucket as
+ * a piece of a log-normal: the probit of the CDF (Φ⁻¹ of the share below) is taken as linear in log
+ * latency between the bucket's two edges. Prometheus' histogram_quantile interpolates linearly in
+ * latency instead, which in the slow tail (density falling across the bucket) overstates how many
+ * requests are slower than a point just past an edge: a canary exactly at the tolerated +20 % read
+ * that way was rolled back every time over 30 minutes. The log-normal reading is exact for log-normal
+ * latency and follows any tail whose density falls smoothly; it is the one modelling assumption of
+ * the judge (documented in docs/analysis.md). The canary's increments are read with the shape of its
+ * own earlier looks, so the reading stays a fixed weighting of this increment's bucket counts.
  * α budget per side: the baseline bound α/2, the e-process 2/α.
  */
 
@@ -98,12 +105,98 @@ export function quantileBounds(h: Histogram, q: number, alpha: number): { below?
   };
   const up = level(1);
   const down = level(0);
-  const atMost = up === undefined ? undefined : interpolatedQuantile(h, up);
-  const below = down === undefined ? undefined : interpolatedQuantile(h, down);
+  const atMost = up === undefined ? undefined : shapedQuantile(h, up);
+  const below = down === undefined ? undefined : shapedQuantile(h, down);
   return {
     atMost: atMost !== undefined && atMost < INFINITE_LE ? atMost : undefined,
     below: below !== undefined && below > 0 ? below : undefined,
   };
+}
+
+/** Clamp a share away from 0 and 1 by half a request, so its probit is finite. */
+function probitOf(share: number, n: number): number {
+  const lo = 0.5 / (n + 1);
+  return normalQuantile(Math.min(1 - lo, Math.max(lo, share)));
+}
+
+/**
+ * The share of bucket (a, b]'s requests that are at most x, reading the bucket as a piece of a
+ * log-normal through the histogram's shares Fa at a and Fb at b of n requests (see the header).
+ * The first bucket (a = 0) and the +Inf one are read linearly; so is a bucket whose shares cannot
+ * be told apart.
+ */
+export function bucketShareBelow(a: number, b: number, fa: number, fb: number, n: number, x: number): number {
+  if (!(x > a)) return 0;
+  if (!(x < b)) return 1;
+  const linear = (x - a) / (b - a);
+  if (!(a > 0) || b >= INFINITE_LE || !(n > 0)) return linear;
+  const za = probitOf(fa, n);
+  const zb = probitOf(fb, n);
+  const pa = normalCdf(za);
+  const pb = normalCdf(zb);
+  if (!(zb > za) || !(pb > pa)) return linear;
+  const zx = za + ((zb - za) * Math.log(x / a)) / Math.log(b / a);
+  return Math.min(1, Math.max(0, (normalCdf(zx) - pa) / (pb - pa)));
+}
+
+/** The inverse of {@link bucketShareBelow}: the latency below which `share` of the bucket's requests lie. */
+function bucketPoint(a: number, b: number, fa: number, fb: number, n: number, share: number): number {
+  const linear = a + (b - a) * share;
+  if (!(a > 0) || b >= INFINITE_LE || !(n > 0)) return linear;
+  const za = probitOf(fa, n);
+  const zb = probitOf(fb, n);
+  const pa = normalCdf(za);
+  const pb = normalCdf(zb);
+  if (!(zb > za) || !(pb > pa)) return linear;
+  const zx = normalQuantile(Math.min(pb, Math.max(pa, pa + share * (pb - pa))));
+  return a * Math.exp(((zx - za) / (zb - za)) * Math.log(b / a));
+}
+
+/**
+ * Requests of `h` slower than x, reading the bucket that holds x with the log-normal shape of
+ * `shape` (a histogram of the same layout, by default `h` itself).
+ */
+export function shapedSlowerThan(h: Histogram, x: number, shape: Histogram = h): number {
+  const n = total(h);
+  const m = total(shape);
+  let prevLe = 0;
+  let prevCount = 0;
+  let prevShape = 0;
+  for (let i = 0; i < h.les.length; i++) {
+    const le = h.les[i] as number;
+    const c = h.counts[i] as number;
+    const sc = shape.counts[i] as number;
+    if (x <= le) {
+      if (le >= INFINITE_LE) return n - prevCount;
+      const share = m > 0 ? bucketShareBelow(prevLe, le, prevShape / m, sc / m, m, x) : (x - prevLe) / (le - prevLe);
+      return Math.max(0, n - (prevCount + (c - prevCount) * share));
+    }
+    prevLe = le;
+    prevCount = c;
+    prevShape = sc;
+  }
+  return 0;
+}
+
+/** The q-quantile of a histogram, each bucket read as a piece of a log-normal (see the header). */
+export function shapedQuantile(h: Histogram, q: number): number | undefined {
+  const n = total(h);
+  if (!(n > 0)) return undefined;
+  const rank = q * n;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (let i = 0; i < h.les.length; i++) {
+    const le = h.les[i] as number;
+    const c = h.counts[i] as number;
+    if (c >= rank) {
+      if (le >= INFINITE_LE) return prevLe;
+      if (c === prevCount) return le;
+      return bucketPoint(prevLe, le, prevCount / n, c / n, n, (rank - prevCount) / (c - prevCount));
+    }
+    prevLe = le;
+    prevCount = c;
+  }
+  return prevLe;
 }
 
 /** Requests slower than x, interpolating linearly inside the bucket that holds x (as histogram_quantile does). */
@@ -180,13 +273,15 @@ export function stepLatency(s: LatencyState, dc: Histogram, db: Histogram): void
   if (s.decided === undefined) {
     const bounds = quantileBounds(sum.baseline, q, alpha * BOUND_SHARE);
     const n = total(dc);
+    // The canary's shape inside a bucket comes from its earlier looks (predictable), else this one.
+    const shape = total(sum.canary) > 0 ? sum.canary : dc;
     if (bounds.atMost !== undefined) {
       s.failAt = (1 + rel) * bounds.atMost;
-      addBernoulli(s.fail, slowerThan(dc, s.failAt), n, 1 - q);
+      addBernoulli(s.fail, shapedSlowerThan(dc, s.failAt, shape), n, 1 - q);
     }
     if (bounds.below !== undefined) {
       s.safeAt = (1 + rel) * bounds.below;
-      addBernoulli(s.safe, slowerThan(dc, s.safeAt), n, 1 - q);
+      addBernoulli(s.safe, shapedSlowerThan(dc, s.safeAt, shape), n, 1 - q);
     }
   }
   s.sum = {
@@ -277,8 +372,8 @@ function latencyVerdict(v: {
 }): JudgeVerdict {
   const { test } = v;
   const q = test.quantile;
-  const qc = interpolatedQuantile(v.canary, q);
-  const qb = interpolatedQuantile(v.baseline, q);
+  const qc = shapedQuantile(v.canary, q);
+  const qb = shapedQuantile(v.baseline, q);
   const cb = quantileBounds(v.canary, q, test.alpha / 2);
   const bb = quantileBounds(v.baseline, q, test.alpha / 2);
   const ratio = (a: number | undefined, b: number | undefined) =>
