@@ -52,6 +52,12 @@ function endpointsOf(stateDir: string, revision: string): string[] {
   return web?.backends.find((b) => b.revision === revision)?.endpoints ?? [];
 }
 
+/** The generation of the route table the router serves: every controller send raises it. */
+function generationOf(stateDir: string): number {
+  return (JSON.parse(readFileSync(path.join(stateDir, "router-config.json"), "utf8")) as { generation: number })
+    .generation;
+}
+
 /** Whether nothing listens on any of the addresses any more: the replicas' processes are gone. */
 async function allGone(endpoints: string[]): Promise<boolean> {
   const answers = await Promise.all(
@@ -74,7 +80,7 @@ describe("baseline revision on the local platform", () => {
     await c.destroy();
   });
 
-  it("splits 60/20/20, judges the canary against the baseline, and removes the baseline on promote and on abort", async () => {
+  it("splits 60/20/20, survives a controller restart, judges the canary against the baseline, and removes the baseline on promote and on abort", async () => {
     await c.api.post("/apply", { resources: [judgeTemplate, demoRollout("web", { VERSION: "1.0" }, strategy)] });
     const v1 = await waitForRollout(c.api, "web", isHealthy, { message: "v1.0 Healthy" });
     const stable1 = v1.status?.stableRevision ?? "?";
@@ -113,6 +119,22 @@ describe("baseline revision on the local platform", () => {
       expect(Math.abs(((counted[rev] ?? 0) / total) * 100 - want)).toBeLessThanOrEqual(2);
     const baselineReplicas = endpointsOf(c.stateDir, baseline1);
     expect(baselineReplicas.length).toBeGreaterThan(0);
+
+    // A controller crash loses nothing: the restarted one re-adopts the baseline's replicas as they are.
+    const before = generationOf(c.stateDir);
+    await c.kill9();
+    await c.start();
+    // The new controller has reconciled and sent the router its own table.
+    await waitFor(() => generationOf(c.stateDir) > before, {
+      timeoutMs: 30_000,
+      message: "a config from the new controller",
+    });
+    await waitForRollout(c.api, "web", (r) => role(r, "baseline")?.weight === 20 && r.status?.phase === "Paused", {
+      message: "baseline still at 20% after a controller restart",
+    });
+    expect(endpointsOf(c.stateDir, baseline1).sort()).toEqual([...baselineReplicas].sort());
+    const afterRestart = await sample(c.routerUrl, 1_000);
+    expect(Math.abs(((afterRestart.revisions[baseline1] ?? 0) / 1_000) * 100 - 20)).toBeLessThanOrEqual(3);
 
     // On to 40 % each and the judged analysis; the canary is as healthy as the baseline.
     load = new LoadGenerator({ url: c.routerUrl, ratePerSecond: 300 });
