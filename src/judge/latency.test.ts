@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normal, seeded } from "../../bench/lib/random.js";
+import { logBernoulliEvidence } from "./eprocess.js";
 import {
+  type Histogram,
   interpolatedQuantile,
   judgeLatency,
   quantileBounds,
@@ -154,6 +156,36 @@ describe("judgeLatency", () => {
     }
     expect(failed / runs).toBeLessThanOrEqual(0.05 + 3 * Math.sqrt((0.05 * 0.95) / runs));
   }, 60_000);
+  it("counts all canary requests at the running bound, and can decide on the first look", () => {
+    const rand = seeded(8);
+    const c = LE.map(() => 0);
+    const b = LE.map(() => 0);
+    const test = { ...TEST, alpha: 0.01 };
+    const s = startLatency(test);
+    let atMost = Number.POSITIVE_INFINITY;
+    for (let t = 0; t < 5; t++) {
+      const dc = LE.map(() => 0);
+      const db = LE.map(() => 0);
+      for (let i = 0; i < 100; i++) record(dc, 1.15 * 0.04 * Math.exp(0.5 * normal(rand)));
+      for (let i = 0; i < 900; i++) record(db, 0.04 * Math.exp(0.5 * normal(rand)));
+      dc.forEach((x, i) => {
+        c[i] = (c[i] as number) + x;
+      });
+      db.forEach((x, i) => {
+        b[i] = (b[i] as number) + x;
+      });
+      stepLatency(s, readBuckets(buckets(dc)) as Histogram, readBuckets(buckets(db)) as Histogram);
+      const hb = readBuckets(buckets(b)) as Histogram;
+      const hc = readBuckets(buckets(c)) as Histogram;
+      atMost = Math.min(atMost, quantileBounds(hb, 0.95, 0.01 / 2).atMost ?? Number.POSITIVE_INFINITY);
+      const expected = logBernoulliEvidence("up", shapedSlowerThan(hc, 1.2 * atMost), (t + 1) * 100, 0.05);
+      expect(s.current.fail).toBeCloseTo(expected, 9);
+    }
+    // 3× slower, 300 canary requests against 2,700 baseline ones, all in one look.
+    const big = simulate(seeded(9), 3, 1, TEST, [300, 2700]);
+    expect(big.outcome).toBe("Failed");
+    expect(big.canary.requests).toBe(300);
+  });
   it("histograms going backwards never promote", () => {
     const c = LE.map((_, i) => 100 * (i + 1));
     const looks: LatencyLook[] = [

@@ -1,4 +1,4 @@
-import { addBernoulli, type EProcess, logEvidence, newEProcess } from "./eprocess.js";
+import { logBernoulliEvidence } from "./eprocess.js";
 import { confidenceText, count, evidenceText, thresholdText } from "./explain.js";
 import { logMixtureAgainst } from "./math.js";
 import { normalCdf, normalQuantile } from "./normal.js";
@@ -10,12 +10,20 @@ import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } fro
  * samples: buckets are all the router and Prometheus keep, and "how many canary requests were slower
  * than b" is a Bernoulli count, so the same anytime-valid e-process as for errors applies.
  *
- * Before each increment (from earlier looks only, so it stays predictable), the baseline's buckets give
- * time-uniform bounds on its quantile: q_b ≤ Q⁺ and q_b > Q⁻. Then
+ * At each look the baseline's buckets give time-uniform bounds on its quantile, kept as a running
+ * intersection: q_b ≤ Q⁺ and q_b > Q⁻ at every look, with chance 1 − α/2. Then, over ALL canary
+ * requests so far,
  *   Failed      if the canary's share slower than b_fail = (1+rel)·Q⁺ is shown above 1 − q: the
  *               canary's quantile is above b_fail ≥ (1+rel)·q_b;
  *   Successful  if its share slower than b_safe = (1+rel)·Q⁻ is shown below 1 − q: the canary's
  *               quantile is at most b_safe < (1+rel)·q_b.
+ * Why evidence from all canary requests at a bound that moves is still anytime-valid: the mixture
+ * evidence of the canary's requests slower than x, from the totals, only falls as x rises (fewer are
+ * slower). While Q⁺ ≥ q_b, the evidence at (1+rel)·Q⁺ is at most the evidence at the fixed point
+ * (1+rel)·q_b, which is an e-process under the null; so it reaches 1/α with chance at most α, plus
+ * the bound's α/2 (as the error judge does with the baseline's rate, eprocess.ts). The canary's and
+ * the baseline's requests are independent, so this look's baseline may set this look's bound: the
+ * first look already counts, instead of waiting a look for a bound.
  * Inside a bucket the judge must read between the edges: the router's and Prometheus' buckets are
  * 2-2.5× apart, and no honest reading of whole buckets can see a +20 % change. It reads each bucket as
  * a piece of a log-normal: the probit of the CDF (Φ⁻¹ of the share below) is taken as linear in log
@@ -24,9 +32,8 @@ import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } fro
  * requests are slower than a point just past an edge: a canary exactly at the tolerated +20 % read
  * that way was rolled back every time over 30 minutes. The log-normal reading is exact for log-normal
  * latency and follows any tail whose density falls smoothly; it is the one modelling assumption of
- * the judge (documented in docs/analysis.md). The canary's increments are read with the shape of its
- * own earlier looks, so the reading stays a fixed weighting of this increment's bucket counts.
- * α budget per side: the baseline bound α/2, the e-process 2/α.
+ * the judge (documented in docs/analysis.md).
+ * α budget per side: the baseline bound α/2, the evidence 2/α.
  */
 
 const BOUND_SHARE = 1 / 2;
@@ -241,8 +248,14 @@ export function interpolatedQuantile(h: Histogram, q: number): number | undefine
 /** The latency judge's running state: a fold over histogram increments (benches step it directly). */
 export interface LatencyState {
   readonly test: LatencyTest;
-  readonly fail: EProcess;
-  readonly safe: EProcess;
+  /** Running intersection of the baseline quantile's bounds over the current sums. */
+  bound: { atMost?: number; below?: number };
+  /** ln evidence of the sums before a bucket layout change (their last values): it multiplies on. */
+  carried: { fail: number; safe: number };
+  /** ln evidence of the current sums at the current bounds. */
+  current: { fail: number; safe: number };
+  /** The highest ln evidence (carried + current) reached at any look: a crossing stays crossed. */
+  peak: { fail: number; safe: number };
   sum?: { canary: Histogram; baseline: Histogram };
   decided?: "Successful" | "Failed";
   failAt?: number;
@@ -253,46 +266,59 @@ export interface LatencyState {
 
 /** A fresh state for a valid test (check {@link latencyTestProblem} first). */
 export function startLatency(test: LatencyTest): LatencyState {
-  return { test, fail: newEProcess("up"), safe: newEProcess("down"), invalid: 0, restarts: 0 };
+  return {
+    test,
+    bound: {},
+    carried: { fail: 0, safe: 0 },
+    current: { fail: 0, safe: 0 },
+    peak: { fail: 0, safe: 0 },
+    invalid: 0,
+    restarts: 0,
+  };
 }
 
-const logFail = (s: LatencyState) => Math.log(TEST_SHARE) + logEvidence(s.fail);
-const logSafe = (s: LatencyState) => Math.log(TEST_SHARE) + logEvidence(s.safe);
+const logFail = (s: LatencyState) => Math.log(TEST_SHARE) + s.peak.fail;
+const logSafe = (s: LatencyState) => Math.log(TEST_SHARE) + s.peak.safe;
 
 /** Feed one trusted increment (bucket counts gained between two looks, same layout for both). */
 export function stepLatency(s: LatencyState, dc: Histogram, db: Histogram): void {
   const { quantile: q, maxRelativeIncrease: rel, alpha } = s.test;
   if (!s.sum || !sameLayout(s.sum.canary, dc)) {
-    // A new bucket layout starts the sums afresh; the evidence gathered so far stays.
+    // A new bucket layout starts the sums and their bounds afresh; the evidence so far carries on.
+    s.carried = { fail: s.carried.fail + s.current.fail, safe: s.carried.safe + s.current.safe };
+    s.current = { fail: 0, safe: 0 };
+    s.bound = {};
     s.sum = {
       canary: { les: dc.les, counts: dc.les.map(() => 0) },
       baseline: { les: dc.les, counts: dc.les.map(() => 0) },
     };
   }
   const sum = s.sum;
-  if (s.decided === undefined) {
-    const bounds = quantileBounds(sum.baseline, q, alpha * BOUND_SHARE);
-    const n = total(dc);
-    // The canary's shape inside a bucket comes from its earlier looks (predictable), else this one.
-    const shape = total(sum.canary) > 0 ? sum.canary : dc;
-    if (bounds.atMost !== undefined) {
-      s.failAt = (1 + rel) * bounds.atMost;
-      addBernoulli(s.fail, shapedSlowerThan(dc, s.failAt, shape), n, 1 - q);
-    }
-    if (bounds.below !== undefined) {
-      s.safeAt = (1 + rel) * bounds.below;
-      addBernoulli(s.safe, shapedSlowerThan(dc, s.safeAt, shape), n, 1 - q);
-    }
-  }
   s.sum = {
     canary: { les: sum.canary.les, counts: sum.canary.counts.map((c, i) => c + (dc.counts[i] as number)) },
     baseline: { les: sum.baseline.les, counts: sum.baseline.counts.map((c, i) => c + (db.counts[i] as number)) },
   };
-  const limit = Math.log(1 / alpha);
   if (s.decided !== undefined) return;
+  const { canary, baseline } = s.sum;
+  const now = quantileBounds(baseline, q, alpha * BOUND_SHARE);
+  if (now.atMost !== undefined) s.bound.atMost = Math.min(s.bound.atMost ?? now.atMost, now.atMost);
+  if (now.below !== undefined) s.bound.below = Math.max(s.bound.below ?? now.below, now.below);
+  const n = total(canary);
+  if (s.bound.atMost !== undefined && n > 0) {
+    s.failAt = (1 + rel) * s.bound.atMost;
+    s.current.fail = logBernoulliEvidence("up", shapedSlowerThan(canary, s.failAt), n, 1 - q);
+  }
+  if (s.bound.below !== undefined && n > 0) {
+    s.safeAt = (1 + rel) * s.bound.below;
+    s.current.safe = logBernoulliEvidence("down", shapedSlowerThan(canary, s.safeAt), n, 1 - q);
+  }
+  s.peak = {
+    fail: Math.max(s.peak.fail, s.carried.fail + s.current.fail),
+    safe: Math.max(s.peak.safe, s.carried.safe + s.current.safe),
+  };
+  const limit = Math.log(1 / alpha);
   if (logFail(s) >= limit) s.decided = "Failed";
-  else if (s.restarts === 0 && total(s.sum.canary) >= s.test.minRequests && logSafe(s) >= limit)
-    s.decided = "Successful";
+  else if (s.restarts === 0 && n >= s.test.minRequests && logSafe(s) >= limit) s.decided = "Successful";
 }
 
 /** Judge the canary's latency quantile against the baseline's from cumulative histogram looks. */
