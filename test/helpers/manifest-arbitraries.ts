@@ -184,6 +184,7 @@ const canary = fc.record(
       cookieName: fc.constantFrom("s", "!#$%&'*+-.^_`|~"),
       maxAgeSeconds: fc.constantFrom(1, 31_536_000),
     }),
+    baseline: fc.boolean(),
   },
   { requiredKeys: ["steps"] },
 );
