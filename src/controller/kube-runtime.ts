@@ -26,6 +26,7 @@ import { routerFor } from "../platform/kubernetes/routers/index.js";
 import { shareConnections } from "../platform/kubernetes/shared-connections.js";
 import type { ResourceKind } from "../ports/control-plane.js";
 import { Controller } from "./controller.js";
+import { LoadWarnings } from "./load-warning.js";
 import { ControllerMetrics, rolloutLabel } from "./metrics.js";
 
 export interface KubeRuntimeOptions {
@@ -155,7 +156,9 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     });
   const approvalPolicy = policyReader(kc, onError);
   const controllers = new Map<string, Controller>();
+  const stores = new Map<string, KubeResourceStore>();
   const notifiers = new Map<string, Notifier>();
+  const loadWarnings = new LoadWarnings();
   let leading = false;
 
   const caches = Object.fromEntries(RESOURCE_KINDS.map((k) => [k, informers[k] as ObjectCache])) as Record<
@@ -180,6 +183,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       onInvalid: (message) => log(message),
       identity: opts.identity,
     });
+    stores.set(namespace, store);
     const loadSecret = async (name: string) => {
       const secret = await core.readNamespacedSecret({ namespace, name }).catch((err: unknown) => {
         // Missing is an answer, not a failure; anything else becomes one line for the user's message.
@@ -239,9 +243,23 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
     const namespace = obj.metadata?.namespace;
     if (namespace && name) controllerFor(namespace)?.observationChanged(name);
   };
+  /** Says on the rollout, once per change, that its generated load is not sent here. */
+  const warnIfLoad = (obj: KubernetesObject) => {
+    const { namespace, name, generation } = obj.metadata ?? {};
+    if (!namespace || !name) return;
+    controllerFor(namespace);
+    const store = stores.get(namespace);
+    const event = store && loadWarnings.next(`${namespace}/${name}`, generation ?? 0, (obj as { spec?: unknown }).spec);
+    if (event)
+      void store
+        .appendEvents("Rollout", name, [event])
+        .catch((err: unknown) => onError("could not record a load warning", err));
+  };
   informers.Rollout.onChange((type, obj) => {
     // A deleted rollout's ReplicaSets and runs go with it (owner references); its series go here.
     if (type === "delete") metrics.forget(rolloutLabel(obj.metadata?.name ?? "", obj.metadata?.namespace));
+    if (type === "delete") loadWarnings.forget(`${obj.metadata?.namespace}/${obj.metadata?.name}`);
+    else warnIfLoad(obj);
     touch(obj, obj.metadata?.name);
     // A stage may live in another namespace than its pipeline: every namespace's pipelines look.
     const name = obj.metadata?.name;
@@ -268,6 +286,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       [...informers.Rollout.list(), ...informers.Pipeline.list()].map((r) => r.metadata?.namespace ?? ""),
     );
     for (const namespace of namespaces) if (namespace) controllerFor(namespace);
+    for (const rollout of informers.Rollout.list()) warnIfLoad(rollout);
   };
   const stopLeading = () => {
     if (!leading) return;

@@ -1,4 +1,4 @@
-import { BatchV1Api, type V1Job, Watch } from "@kubernetes/client-node";
+import { BatchV1Api, CoreV1Api, type V1Job, Watch } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import type { Rollout } from "../../src/model/index.js";
@@ -109,4 +109,31 @@ describe.skipIf(skip)("gates and hooks on a real control plane", () => {
       watch.abort();
     }
   }, 240_000);
+
+  it("says on the rollout, once, that an analysis step's generated load is not sent on Kubernetes", async () => {
+    const ns = await createNamespace(env.kc, "load-warning");
+    const steps = [
+      { setWeight: 50 },
+      { analysis: { templates: [{ templateName: "none" }], load: { rate: 5, duration: "10s" } } },
+    ];
+    await applySluice(env.kc, ns, kubeRollout("web", "1", { canary: { steps } }, 1));
+    const core = env.kc.makeApiClient(CoreV1Api);
+    const warnings = async () =>
+      (await core.listNamespacedEvent({ namespace: ns })).items.filter((e) => e.reason === "LoadNotGenerated");
+    const [warning] = await waitFor(async () => ((await warnings()).length > 0 ? warnings() : undefined), {
+      timeoutMs: 30_000,
+      message: "a LoadNotGenerated event",
+    });
+    expect(warning?.type).toBe("Warning");
+    expect(warning?.involvedObject.name).toBe("web");
+    expect(warning?.message).toMatch(
+      /^spec\.strategy\.canary\.steps\[1\]\.analysis\.load: generated load is sent on the local platform only/,
+    );
+    // Status updates of the same generation add no second warning.
+    await waitFor(async () => (await statusOf(env, ns, "web"))?.phase === "Healthy", {
+      timeoutMs: 60_000,
+      message: "web v1 Healthy",
+    });
+    expect((await warnings()).reduce((n, e) => n + (e.count ?? 1), 0)).toBe(1);
+  }, 120_000);
 });
