@@ -49,6 +49,20 @@ describe("baseline revision", () => {
     expect(h.status.phase).toBe("Paused");
   });
 
+  it("never promotes past a baseline that cannot run, and says why", () => {
+    const h = withBaseline([{ setWeight: 20 }, { pause: { duration: "1m" } }]);
+    const key = baselineKey(h.hash(1));
+    h.readyCap[key] = 0;
+    h.failures[key] = { crashLooping: { message: "exited with code 1, 3 times in 60s" } };
+    v2(h);
+    h.advance(120_000);
+    expect(h.status.currentStepIndex).toBe(0);
+    expect(h.traffic?.weights[h.hash(2)]).toBe(0);
+    expect(h.status.message).toBe(
+      `baseline ${key} is not running (exited with code 1, 3 times in 60s), 0/1 ready; the canary waits for it: fix the stable template, or turn baseline off, or abort`,
+    );
+  });
+
   it("names the baseline in the analysis runs it starts, so analysis compares the canary with it", () => {
     const h = withBaseline([{ setWeight: 10 }, analysis], {
       analysis: { templates: [{ templateName: "bg" }], startingStep: 0 },

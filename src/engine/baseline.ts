@@ -70,7 +70,14 @@ export function waitForBaseline(ctx: ReconcileContext, canary: RevisionStatus): 
   if (!baseline || baseline.replicas === 0 || isReady(ctx, baseline.hash, baseline.replicas)) return false;
   if (readyOf(ctx, baseline.hash) === 0) splitWeight(ctx, canary, 0);
   ctx.waitingForReadiness = true;
-  ctx.message = `waiting for baseline ${baseline.hash}, ${readyOf(ctx, baseline.hash)}/${baseline.replicas} ready, before the canary takes its share`;
+  const ready = `${readyOf(ctx, baseline.hash)}/${baseline.replicas} ready`;
+  // A baseline that cannot run never lets the canary be judged: say why, and what a person can do.
+  const seen = ctx.observed.get(baseline.hash);
+  const failure = seen?.crashLooping?.message ?? seen?.neverReady?.message;
+  ctx.message =
+    failure === undefined
+      ? `waiting for baseline ${baseline.hash}, ${ready}, before the canary takes its share`
+      : `baseline ${baseline.hash} is not running (${failure}), ${ready}; the canary waits for it: fix the stable template, or turn baseline off, or abort`;
   return true;
 }
 
