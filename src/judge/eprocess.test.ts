@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ALTERNATIVE_STEPS, addBernoulli, addSplit, logEvidence, newEProcess } from "./eprocess.js";
+import { ALTERNATIVE_STEPS, addBernoulli, addSplit, LOG_WEIGHTS, logEvidence, newEProcess } from "./eprocess.js";
+
+/** The prior weights written out here: 1, 2, 3, 3, 3, 3, 2, 1.5, 1.5 out of 20. */
+const WEIGHTS = [1, 2, 3, 3, 3, 3, 2, 1.5, 1.5].map((w) => w / 20);
+const weightedMean = (xs: number[]) => xs.reduce((a, x, j) => a + (WEIGHTS[j] as number) * x, 0);
 
 /** A binomial pmf from scratch (log space), to check the e-process against likelihoods computed directly. */
 function logBinomPmf(k: number, n: number, p: number): number {
@@ -19,8 +23,7 @@ describe("mixture e-processes", () => {
         logBinomPmf(3, 100, p1) - logBinomPmf(3, 100, 0.01) + logBinomPmf(5, 200, p1) - logBinomPmf(5, 200, 0.01),
       );
     });
-    const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length;
-    expect(Math.exp(logEvidence(e))).toBeCloseTo(mean, 8);
+    expect(Math.exp(logEvidence(e))).toBeCloseTo(weightedMean(ratios), 8);
   });
 
   it("conditions on the split: the baseline's own rate does not matter, only the canary's share", () => {
@@ -32,7 +35,7 @@ describe("mixture e-processes", () => {
       const theta1 = r / (1 + r);
       return Math.exp(logBinomPmf(6, 10, theta1) - logBinomPmf(6, 10, theta0));
     });
-    expect(Math.exp(logEvidence(e))).toBeCloseTo(ratios.reduce((a, b) => a + b, 0) / ratios.length, 8);
+    expect(Math.exp(logEvidence(e))).toBeCloseTo(weightedMean(ratios), 8);
   });
 
   it("matches Wald's SPRT log likelihood ratio for a single alternative", () => {
@@ -43,6 +46,12 @@ describe("mixture e-processes", () => {
     const p1 = 1 / (1 + Math.exp(-(Math.log(0.01 / 0.99) + g)));
     const wald = 4 * Math.log(p1 / 0.01) + 246 * Math.log((1 - p1) / 0.99);
     expect(e.logRatios[e.logRatios.length - 1]).toBeCloseTo(wald, 10);
+  });
+
+  it("weights sum to 1 and stay on the alternatives' grid", () => {
+    expect(LOG_WEIGHTS.length).toBe(ALTERNATIVE_STEPS.length);
+    expect(LOG_WEIGHTS.reduce((a, l) => a + Math.exp(l), 0)).toBeCloseTo(1, 12);
+    expect(WEIGHTS.length).toBe(ALTERNATIVE_STEPS.length);
   });
 
   it("carries no evidence where the null cannot be rejected", () => {

@@ -1,15 +1,37 @@
-import { logMeanExp, xlogy } from "./math.js";
+import { xlogy } from "./math.js";
 
 /*
  * Mixture e-processes. Each alternative on a fixed grid keeps its own running log likelihood ratio,
  * a product of per-increment ratios against a null that may move between increments (it is computed
  * from looks before the increment, so it is predictable). Every such product is a test
- * supermartingale under the null, and so is their average: by Ville's inequality the chance it ever
+ * supermartingale under the null, and so is their weighted average: by Ville's inequality the chance it ever
  * reaches 1/α is at most α, however often it is looked at and however the looks are thinned.
  */
 
-/** Log-odds (or log-ratio) steps from the null to each alternative: from barely worse to 90× worse. */
-export const ALTERNATIVE_STEPS: readonly number[] = [0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.4, 2, 3, 4.5];
+/**
+ * Log-odds (or log-ratio) steps from the null to each alternative, from 20 % past the tolerated edge
+ * to 90× past it, and the prior weight of each. Every alternative costs the evidence the log of its
+ * weight, so the weight sits where regressions worth stopping a rollout for live and can be seen
+ * within an analysis' bound: steps 0.35–1.4 (1.4× to 4× past the edge; bench/decisions.ts's 1 % → 3 %
+ * and 0.5 % → 4 % are 0.54 and 1.3–1.5). Steps below 0.2 (barely past the edge) would need tens of
+ * thousands of errors to show; the large steps keep enough weight that a canary failing every
+ * request is rolled back on its third failure (bench/hard-failure.ts).
+ */
+export const ALTERNATIVE_STEPS: readonly number[] = [0.2, 0.35, 0.5, 0.7, 1, 1.4, 2, 3, 4.5];
+const WEIGHTS = [1, 2, 3, 3, 3, 3, 2, 1.5, 1.5];
+const WEIGHT_SUM = WEIGHTS.reduce((a, b) => a + b, 0);
+/** ln of each alternative's prior weight (they sum to 1). */
+export const LOG_WEIGHTS: readonly number[] = WEIGHTS.map((w) => Math.log(w / WEIGHT_SUM));
+
+/** ln Σ w_j·exp(x_j): the prior-weighted average of the alternatives' likelihood ratios. */
+export function logWeightedMeanExp(xs: readonly number[]): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < xs.length; j++) max = Math.max(max, (xs[j] as number) + (LOG_WEIGHTS[j] as number));
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let sum = 0;
+  for (let j = 0; j < xs.length; j++) sum += Math.exp((xs[j] as number) + (LOG_WEIGHTS[j] as number) - max);
+  return max + Math.log(sum);
+}
 
 /** Which way the alternatives lie from the null: "up" tests "not worse than", "down" tests "not better than". */
 export type Direction = "up" | "down";
@@ -26,7 +48,7 @@ export function newEProcess(direction: Direction): EProcess {
 
 /** ln of the mixture e-value so far. */
 export function logEvidence(e: EProcess): number {
-  return logMeanExp(e.logRatios);
+  return logWeightedMeanExp(e.logRatios);
 }
 
 function logistic(x: number): number {

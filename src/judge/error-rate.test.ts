@@ -259,7 +259,8 @@ describe("judgeErrorRate in simulation (continuous monitoring, a look after ever
 describe("the two routes to Failed (intersection-union)", () => {
   /** ln of the split evidence from binomial likelihoods written out here, against ρ ≤ ρ0. */
   function splitLog(incs: [number, number, number, number][], ratio0: number): number {
-    const steps = [0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1, 1.4, 2, 3, 4.5];
+    const steps = [0.2, 0.35, 0.5, 0.7, 1, 1.4, 2, 3, 4.5];
+    const weights = [1, 2, 3, 3, 3, 3, 2, 1.5, 1.5].map((w) => w / 20);
     const logs = steps.map((g) => {
       let sum = 0;
       for (const [cn, ce, bn, be] of incs) {
@@ -272,7 +273,7 @@ describe("the two routes to Failed (intersection-union)", () => {
       return sum;
     });
     const max = Math.max(...logs);
-    return max + Math.log(logs.reduce((a, l) => a + Math.exp(l - max), 0) / logs.length);
+    return max + Math.log(logs.reduce((a, l, j) => a + (weights[j] as number) * Math.exp(l - max), 0));
   }
 
   it("each route is the best it has reached at any look, the absolute one against r_b + abs for r_b up to abs/rel", () => {

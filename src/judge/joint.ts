@@ -1,4 +1,4 @@
-import { ALTERNATIVE_STEPS, type Direction, logBernoulliEvidence } from "./eprocess.js";
+import { ALTERNATIVE_STEPS, type Direction, logBernoulliEvidence, logWeightedMeanExp } from "./eprocess.js";
 import { logMeanExp } from "./math.js";
 
 /*
@@ -92,12 +92,14 @@ export function logJointEvidence(
       }
       const next = baselineComponents(h, n, r);
       const baselineLow = logMeanExp(next.map((c, j) => (falls[j] ? c : (comps[j] as number))));
-      best = Math.min(best, (awayFromData ? canaryLog(r) : atStart) + baselineLow);
+      const canaryHere = awayFromData ? canaryLog(r) : atStart;
+      best = Math.min(best, canaryHere + baselineLow);
       if (capped) return;
       x = nextX;
       comps = next;
-      // Far from the minimum a coarse grid loses nothing that matters: widen the steps.
-      step *= logMeanExp(comps) > best + 5 ? 1.5 : 1.05;
+      // Far from the minimum (the whole product, not the baseline's part alone) a coarse grid loses
+      // nothing that matters: widen the steps; near it, keep them fine.
+      step *= canaryHere + logMeanExp(comps) > best + 5 ? 1.5 : 1.02;
     }
     best = Math.min(
       best,
@@ -128,10 +130,10 @@ function baselineComponents(h: number, n: number, r: number): number[] {
 
 /** ln of the canary mixture's limit as the null rate approaches 1: each alternative's ratio tends to e^(−misses·step). */
 function limitUp(misses: number): number {
-  return logMeanExp(ALTERNATIVE_STEPS.map((s) => -misses * s));
+  return logWeightedMeanExp(ALTERNATIVE_STEPS.map((s) => -misses * s));
 }
 
 /** ln of the down-side mixture's limit as the null rate approaches 0: each ratio tends to e^(−hits·step). */
 function limitDown(hits: number): number {
-  return logMeanExp(ALTERNATIVE_STEPS.map((s) => -hits * s));
+  return logWeightedMeanExp(ALTERNATIVE_STEPS.map((s) => -hits * s));
 }
