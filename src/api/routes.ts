@@ -16,6 +16,7 @@ import { identityOf, type TokenStore } from "./identity.js";
 import { kindOfPlural, parseKind } from "./kinds.js";
 import { pipelineRoutes } from "./pipeline-routes.js";
 import { type PreviewUrlOf, withPreviewUrl } from "./preview.js";
+import { revisionRoutes } from "./revision-routes.js";
 import { tokenRoutes } from "./token-routes.js";
 import { parseLastEventId, streamChanges, type WatchOptions } from "./watch.js";
 
@@ -85,6 +86,7 @@ export function v1Routes(deps: {
     "/",
     analysisRunRoutes(control, (c) => jsonBody(c, true)),
   );
+  api.route("/", revisionRoutes(control));
 
   api.get("/:plural", needs("viewer"), async (c) =>
     c.json((await control.list(kindOfPlural(c.req.param("plural")))).map(decorate)),

@@ -1,6 +1,6 @@
 import type { RolloutCommand } from "../engine/types.js";
 import { ValidationError } from "../model/errors.js";
-import type { AnalysisRun, Rollout } from "../model/index.js";
+import type { AnalysisRun, Rollout, WorkloadTemplate } from "../model/index.js";
 import { parseResource } from "../model/load.js";
 import type {
   ApplyResult,
@@ -109,6 +109,14 @@ export class FakeControlPlane implements ControlPlane {
     if (!found) throw new NotFoundError("Rollout", rollout);
     this.commands.push({ rollout, command });
     return found;
+  }
+
+  /** Revision templates by rollout and hash, for tests to fill in. */
+  readonly templates = new Map<string, Record<string, WorkloadTemplate>>();
+
+  async revisionTemplates(rollout: string): Promise<Record<string, WorkloadTemplate>> {
+    if (!this.get("Rollout", rollout)) throw new NotFoundError("Rollout", rollout);
+    return this.templates.get(rollout) ?? {};
   }
 
   async terminateAnalysisRun(name: string, opts: ChangeOptions = {}): Promise<AnalysisRun> {

@@ -5,7 +5,7 @@ import { commandLabel } from "../engine/command-label.js";
 import { applyCommand, reconcile } from "../engine/index.js";
 import type { AnalysisObservation, RolloutCommand, RolloutEvent } from "../engine/types.js";
 import { HookRunner } from "../hooks/runner.js";
-import type { AnalysisRun, Release, Rollout } from "../model/index.js";
+import type { AnalysisRun, Release, Rollout, WorkloadTemplate } from "../model/index.js";
 import type { Platform } from "../platform/port.js";
 import {
   type ApplyResult,
@@ -249,6 +249,11 @@ export class Controller implements ControlPlane {
     this.rollouts.add(name);
     await this.rollouts.idle();
     return (this.opts.store.getResource("Rollout", name) as Rollout | undefined) ?? stored;
+  }
+
+  async revisionTemplates(rollout: string): Promise<Record<string, WorkloadTemplate>> {
+    if (!this.opts.store.getResource("Rollout", rollout)) throw new NotFoundError("Rollout", rollout);
+    return this.opts.store.getTemplates(rollout);
   }
 
   async terminateAnalysisRun(name: string, opts: ChangeOptions & { reason?: string } = {}): Promise<AnalysisRun> {

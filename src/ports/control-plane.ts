@@ -7,6 +7,7 @@ import type {
   RecordEntry,
   Release,
   Rollout,
+  WorkloadTemplate,
 } from "../model/index.js";
 
 export type { Resource, ResourceKind } from "../model/resource.js";
@@ -92,6 +93,12 @@ export interface ControlPlane {
    * recorded with the actor and reason; a finished run is returned as it is.
    */
   terminateAnalysisRun(name: string, opts?: ChangeOptions & { reason?: string }): Promise<AnalysisRun>;
+  /**
+   * The workload template of each revision the rollout still knows, by revision hash (the local
+   * store keeps them; a cluster reads them back from the ReplicaSets). Throws `NotFoundError` for
+   * an unknown rollout.
+   */
+  revisionTemplates(rollout: string): Promise<Record<string, WorkloadTemplate>>;
   events(filter?: {
     kind?: ResourceKind;
     name?: string;

@@ -101,9 +101,11 @@ describe.skipIf(skip)("the CLI's verbs against a cluster (--kubeconfig, -n)", ()
     expect(await image()).toBe("registry.example/web:4");
     await waitFor(async () => (await phase()) === "Paused", { timeoutMs: 60_000, message: "web:4 rolling out" });
     // Recorded with the Kubernetes user the kubeconfig authenticates as (the test harness's admin).
-    expect((await sluice("describe", "rollout", "web")).stdout).toMatch(
-      /set image app=registry\.example\/web:4 \(by [^)]+\)/,
-    );
+    const described = (await sluice("describe", "rollout", "web")).stdout;
+    expect(described).toMatch(/set image app=registry\.example\/web:4 \(by [^)]+\)/);
+    // What the canary changes, read back from the stable revision's ReplicaSet.
+    expect(described).toMatch(/#\d+ canary \d+%\s+\w+\s+app: image registry\.example\/web:4/);
+    expect(described).toMatch(/\n\s+app: image registry\.example\/web:\S+ → registry\.example\/web:4\n/);
   }, 120_000);
 
   it("set env changes every container's env on the cluster, recorded with the Kubernetes user", async () => {

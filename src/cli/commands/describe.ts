@@ -1,7 +1,9 @@
 import { explainRun } from "../../analysis/explain.js";
-import type { ApiClient } from "../../api/client.js";
+import { type ApiClient, ApiClientError } from "../../api/client.js";
+import type { RevisionView } from "../../api/revision-routes.js";
 import type { AnalysisRun, Rollout } from "../../model/index.js";
 import type { EventRecord } from "../../ports/control-plane.js";
+import { renderRevisions } from "../format/revisions-view.js";
 import { renderRolloutView } from "../format/rollout-view.js";
 import { resolveKind } from "../kinds.js";
 import { fitted, type Output } from "../output.js";
@@ -34,6 +36,15 @@ export async function describeCommand(api: ApiClient, typedKind: string, name: s
   out.log(
     fitted(out, renderRolloutView({ rollout, runs: [], events, now: new Date(), color: out.isTTY, maxEvents: 50 })),
   );
+  const revisions = await api
+    .get<{ items: RevisionView[] }>(`/rollouts/${encodeURIComponent(name)}/revisions`)
+    // A controller older than this CLI has no such route: describe says the rest all the same.
+    .catch((err: unknown) => {
+      if (err instanceof ApiClientError && err.status === 404) return { items: [] };
+      throw err;
+    });
+  const section = renderRevisions(revisions.items);
+  if (section) out.log(`\n${fitted(out, section)}`);
   if (runs.length > 0) {
     out.log("\nAnalysis runs (newest first):");
     for (const run of [...runs].reverse()) out.log(`\n${describeRun(run)}`);

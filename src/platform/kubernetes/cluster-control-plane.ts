@@ -200,6 +200,12 @@ export class ClusterControlPlane implements ControlPlane {
     );
   }
 
+  async revisionTemplates(rollout: string): Promise<Record<string, WorkloadTemplate>> {
+    const found = (await this.get("Rollout", rollout)) as Rollout | undefined;
+    if (!found) throw new NotFoundError("Rollout", rollout);
+    return this.templates ? this.templates(found) : {};
+  }
+
   async terminateAnalysisRun(name: string, opts: { reason?: string } = {}): Promise<AnalysisRun> {
     return terminateRunInCluster({ kc: this.kc, namespace: this.namespace }, name, opts.reason);
   }
