@@ -1,14 +1,5 @@
 import type { RolloutCommand, RolloutEvent } from "../engine/types.js";
-import type {
-  AnalysisRun,
-  AnalysisTemplate,
-  ClusterAnalysisTemplate,
-  Pipeline,
-  RecordEntry,
-  Release,
-  Rollout,
-  WorkloadTemplate,
-} from "../model/index.js";
+import type { AnalysisRun, RecordEntry, Rollout, WorkloadTemplate } from "../model/index.js";
 
 export type { Resource, ResourceKind } from "../model/resource.js";
 
