@@ -153,6 +153,9 @@ describe("the dashboard in chromium", () => {
     await c.api.post("/rollouts/web/set", { env: { VERSION: "2.0" } });
     await p.locator('[data-role="canary"][data-weight="20"]').waitFor({ timeout: 30_000 });
     await p.locator('.steps li[aria-current="step"]').waitFor();
+    // The canary's row says what it changes against stable: the env name, never its value.
+    await p.locator('tr[data-revision="canary"] .changes li', { hasText: "env VERSION changed" }).waitFor();
+    expect(await p.locator('tr[data-revision="canary"]').textContent()).not.toContain("2.0");
     await screenshot(p, "rollout-progressing");
     await p.locator('[data-role="canary"][data-weight="60"]').waitFor({ timeout: 30_000 });
     await p.locator('[data-role="stable"][data-weight="40"]').waitFor();

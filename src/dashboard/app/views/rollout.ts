@@ -1,3 +1,4 @@
+import { useEffect, useState } from "preact/hooks";
 import type { Rollout } from "../../../model/index.js";
 import { allowedActions, canarySteps, describeStep, releaseChanges } from "../../view-model.js";
 import { call } from "../api.js";
@@ -111,20 +112,49 @@ function templateSummary(t: unknown): string {
   return c.map((x) => `image ${x.image}; env ${(x.env ?? []).map((e) => e.name).join(", ") || "none"}`).join(" · ");
 }
 
+/** What each revision runs and what it changes against stable, as `GET /rollouts/NAME/revisions` says. */
+type RevisionTemplates = Record<string, { summary?: string; changes?: string[] }>;
+
+/** Fetches the revisions' templates again whenever the set of revisions changes (not on every status). */
+function useRevisionTemplates(rollout: Rollout): RevisionTemplates {
+  const [templates, setTemplates] = useState<RevisionTemplates>({});
+  const name = rollout.metadata.name;
+  const key = (rollout.status?.revisions ?? []).map((v) => v.hash).join(",");
+  useEffect(() => {
+    let live = true;
+    call<{ items: { hash: string; summary?: string; changes?: string[] }[] }>(
+      "GET",
+      `/api/v1/rollouts/${encodeURIComponent(name)}/revisions`,
+    ).then(
+      (body) => live && setTemplates(Object.fromEntries(body.items.map((i) => [i.hash, i]))),
+      // Not knowing what changed leaves the column empty; the rest of the page still stands.
+      () => live && setTemplates({}),
+    );
+    return () => {
+      live = false;
+    };
+  }, [name, key]);
+  return templates;
+}
+
 function Revisions(props: { rollout: Rollout; releases: State["releases"] }) {
   const s = props.rollout.status;
   const tpl = props.rollout.spec.template as { metadata?: { annotations?: Record<string, string> } };
   const releaseName = tpl.metadata?.annotations?.["sluice.dev/release"];
   const release = releaseName ? props.releases.get(releaseName) : undefined;
+  const templates = useRevisionTemplates(props.rollout);
   return html`<section aria-labelledby="revisions-h">
     <h2 id="revisions-h">Revisions</h2>
     <div class="scroll"><table>
-      <thead><tr><th scope="col">#</th><th scope="col">Hash</th><th scope="col">Role</th><th scope="col">Weight</th><th scope="col">Ready</th></tr></thead>
+      <thead><tr><th scope="col">#</th><th scope="col">Hash</th><th scope="col">Role</th><th scope="col">Weight</th><th scope="col">Ready</th><th scope="col">Runs · changes against stable</th></tr></thead>
       <tbody>
         ${(s?.revisions ?? []).map(
-          (v) => html`<tr key=${v.hash}>
+          (v) => html`<tr key=${v.hash} data-revision=${v.role}>
             <td>${v.number}</td><td><code>${v.hash.slice(0, 10)}</code></td><td>${v.role}</td><td>${v.weight}%</td>
             <td>${v.readyReplicas ?? "?"}/${v.replicas}</td>
+            <td>${templates[v.hash]?.summary ?? ""}
+              ${(templates[v.hash]?.changes ?? []).length > 0 && html`<ul class="changes">${templates[v.hash]?.changes?.map((c) => html`<li>${c}</li>`)}</ul>`}
+            </td>
           </tr>`,
         )}
       </tbody>
