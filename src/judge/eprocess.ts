@@ -24,14 +24,29 @@ const WEIGHT_SUM = WEIGHTS.reduce((a, b) => a + b, 0);
 export const LOG_WEIGHTS: readonly number[] = WEIGHTS.map((w) => Math.log(w / WEIGHT_SUM));
 
 /** ln Σ w_j·exp(x_j): the prior-weighted average of the alternatives' likelihood ratios. */
-export function logWeightedMeanExp(xs: readonly number[]): number {
+export function logWeightedMeanExp(xs: readonly number[], logWeights: readonly number[] = LOG_WEIGHTS): number {
   let max = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < xs.length; j++) max = Math.max(max, (xs[j] as number) + (LOG_WEIGHTS[j] as number));
+  for (let j = 0; j < xs.length; j++) max = Math.max(max, (xs[j] as number) + (logWeights[j] as number));
   if (max === Number.NEGATIVE_INFINITY) return max;
   let sum = 0;
-  for (let j = 0; j < xs.length; j++) sum += Math.exp((xs[j] as number) + (LOG_WEIGHTS[j] as number) - max);
+  for (let j = 0; j < xs.length; j++) sum += Math.exp((xs[j] as number) + (logWeights[j] as number) - max);
   return max + Math.log(sum);
 }
+
+/** A grid of alternatives (log-odds steps from the null) with the ln of their prior weights. */
+export interface AlternativeGrid {
+  readonly steps: readonly number[];
+  readonly logWeights: readonly number[];
+}
+
+/** A grid from steps and positive weights (normalised here). */
+export function alternativeGrid(steps: readonly number[], weights: readonly number[]): AlternativeGrid {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  return { steps, logWeights: weights.map((w) => Math.log(w / sum)) };
+}
+
+/** The error-rate grid above. */
+export const ERROR_GRID: AlternativeGrid = { steps: ALTERNATIVE_STEPS, logWeights: LOG_WEIGHTS };
 
 /** Which way the alternatives lie from the null: "up" tests "not worse than", "down" tests "not better than". */
 export type Direction = "up" | "down";
@@ -103,8 +118,20 @@ export function addSplit(
  * null that is, with high probability, at least as far from the data as the true one (e.g. from a
  * baseline's confidence sequence) never overstates the evidence.
  */
-export function logBernoulliEvidence(direction: Direction, hits: number, trials: number, p0: number): number {
-  const e = newEProcess(direction);
-  addBernoulli(e, hits, trials, p0);
-  return logEvidence(e);
+export function logBernoulliEvidence(
+  direction: Direction,
+  hits: number,
+  trials: number,
+  p0: number,
+  grid: AlternativeGrid = ERROR_GRID,
+): number {
+  if (!(trials > 0) || !(p0 > 0 && p0 < 1)) return 0;
+  const misses = trials - hits;
+  const logit0 = Math.log(p0 / (1 - p0));
+  const sign = direction === "up" ? 1 : -1;
+  const logs = grid.steps.map((g) => {
+    const p1 = logistic(logit0 + sign * g);
+    return xlogy(hits, p1 / p0) + xlogy(misses, (1 - p1) / (1 - p0));
+  });
+  return logWeightedMeanExp(logs, grid.logWeights);
 }
