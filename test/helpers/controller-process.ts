@@ -14,25 +14,19 @@ export interface ControllerProcess {
 
 /**
  * Starts `sluice controller` against a cluster, from sources, as its own process: tests that kill a
- * controller must not kill themselves. `extra` are further flags (`-n NS`, `--no-leader-elect`).
+ * controller must not kill themselves. `args` are further flags (`--identity X`, `-n NS`,
+ * `--no-leader-elect`); `env` is added to this process's environment.
  */
-export function startControllerProcess(kubeconfig: string, identity: string, extra: string[] = []): ControllerProcess {
+export function startControllerProcess(
+  kubeconfig: string,
+  opts: { args?: string[]; env?: Record<string, string> } = {},
+): ControllerProcess {
   const child = spawn(
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      CLI,
-      "controller",
-      "--kubeconfig",
-      kubeconfig,
-      "--identity",
-      identity,
-      "--metrics-listen",
-      "127.0.0.1:0",
-      ...extra,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    ["--import", "tsx", CLI, "controller", "--kubeconfig", kubeconfig, "--metrics-listen", "127.0.0.1:0"].concat(
+      opts.args ?? [],
+    ),
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...opts.env } },
   );
   const output: string[] = [];
   child.stdout?.on("data", (d: Buffer) => output.push(d.toString()));

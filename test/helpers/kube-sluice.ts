@@ -122,3 +122,26 @@ export function kubeRollout(name: string, version: string, strategy: Record<stri
     },
   };
 }
+
+/**
+ * An AnalysisTemplate `name` whose one metric asks a test's HTTP server on 127.0.0.1:`port` for
+ * `{"ok": true|false}` every second, twice: the test decides the verdict by what its server answers.
+ */
+export function webCheckTemplate(name: string, port: number): Obj {
+  return {
+    apiVersion: `${GROUP}/${VERSION}`,
+    kind: "AnalysisTemplate",
+    metadata: { name },
+    spec: {
+      metrics: [
+        {
+          name,
+          interval: "1s",
+          count: 2,
+          provider: { web: { url: `http://127.0.0.1:${port}/check`, jsonPath: "{$.ok}" } },
+          successCondition: "result == true",
+        },
+      ],
+    },
+  };
+}

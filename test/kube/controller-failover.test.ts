@@ -17,7 +17,7 @@ describe.skipIf(skip)("sluice controller processes: crash and leader election", 
   const running: ControllerProcess[] = [];
 
   function startController(identity: string, extra: string[] = []): ControllerProcess {
-    const c = startControllerProcess(cp.kubeconfigPath, identity, extra);
+    const c = startControllerProcess(cp.kubeconfigPath, { args: ["--identity", identity, ...extra] });
     running.push(c);
     return c;
   }

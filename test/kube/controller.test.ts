@@ -15,6 +15,7 @@ import {
   kubeRollout,
   replicaSetsOf,
   serviceSelector,
+  webCheckTemplate,
 } from "../helpers/kube-sluice.js";
 import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.js";
 import { waitFor } from "../helpers/wait.js";
@@ -267,22 +268,7 @@ describe.skipIf(skip)("the Kubernetes controller on a real control plane", () =>
       await createService(env.kc, ns, "shop-active", "shop");
       await createService(env.kc, ns, "shop-preview", "shop");
       const port = (server.address() as { port: number }).port;
-      await applySluice(env.kc, ns, {
-        apiVersion: "sluice.dev/v1alpha1",
-        kind: "AnalysisTemplate",
-        metadata: { name: "smoke" },
-        spec: {
-          metrics: [
-            {
-              name: "smoke",
-              interval: "1s",
-              count: 2,
-              provider: { web: { url: `http://127.0.0.1:${port}/check`, jsonPath: "{$.ok}" } },
-              successCondition: "result == true",
-            },
-          ],
-        },
-      });
+      await applySluice(env.kc, ns, webCheckTemplate("smoke", port));
       const strategy = {
         blueGreen: {
           activeService: "shop-active",

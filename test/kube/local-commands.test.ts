@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
+import { startControllerProcess } from "../helpers/controller-process.js";
 import { type ControlPlane, startControlPlane } from "../helpers/kube.js";
 import { applySluice, createNamespace, GROUP, installCrds, kubeRollout, VERSION } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
-const CLI = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const CONTROLLER_SECRET = "controller-only-2b8e41";
 
 type Measurement = { phase: string; value?: string; message?: string };
@@ -41,23 +40,13 @@ describe.skipIf(skip)("sluice controller --allow-local-commands", () => {
   });
 
   const startController = (namespace: string, extra: string[]) => {
-    child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        CLI,
-        "controller",
-        "--kubeconfig",
-        cp.kubeconfigPath,
-        "-n",
-        namespace,
-        "--no-leader-elect",
-      ].concat(["--metrics-listen", "127.0.0.1:0"], extra),
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SLUICE_TEST_CONTROLLER_TOKEN: CONTROLLER_SECRET } },
-    );
-    child.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
-    child.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
+    const started = startControllerProcess(cp.kubeconfigPath, {
+      args: ["-n", namespace, "--no-leader-elect", ...extra],
+      env: { SLUICE_TEST_CONTROLLER_TOKEN: CONTROLLER_SECRET },
+    });
+    child = started.child;
+    started.child.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
+    started.child.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
   };
 
   /** Applies a command metric without an image and rolls v1 then v2; returns v2's measurement. */

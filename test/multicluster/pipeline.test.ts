@@ -22,6 +22,7 @@ import {
   installCrds,
   kubeRollout,
   VERSION,
+  webCheckTemplate,
 } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 
@@ -52,7 +53,9 @@ describe.skipIf(skip)("multi-cluster pipelines: the hub drives stages in other c
 
   const cluster = (name: "hub" | (typeof TARGETS)[number]) => set.clusters[name]!;
   const startHub = (identity: string) => {
-    hub = startControllerProcess(cluster("hub").cp.kubeconfigPath, identity, ["--no-leader-elect", "-n", HUB_NS]);
+    hub = startControllerProcess(cluster("hub").cp.kubeconfigPath, {
+      args: ["--identity", identity, "--no-leader-elect", "-n", HUB_NS],
+    });
     return hub;
   };
   const status = async () => (await getSluice(cluster("hub").kc, HUB_NS, "Pipeline", "shop")).status as PipelineStatus;
@@ -126,22 +129,7 @@ describe.skipIf(skip)("multi-cluster pipelines: the hub drives stages in other c
     );
 
     const port = (verdictServer.address() as { port: number }).port;
-    await applySluice(hubKc, HUB_NS, {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: "AnalysisTemplate",
-      metadata: { name: "smoke" },
-      spec: {
-        metrics: [
-          {
-            name: "smoke",
-            interval: "1s",
-            count: 2,
-            provider: { web: { url: `http://127.0.0.1:${port}/check`, jsonPath: "{$.ok}" } },
-            successCondition: "result == true",
-          },
-        ],
-      },
-    });
+    await applySluice(hubKc, HUB_NS, webCheckTemplate("smoke", port));
     const canary = { canary: { steps: [{ setWeight: 50 }, { analysis: { templates: [{ templateName: "smoke" }] } }] } };
     await applySluice(hubKc, HUB_NS, kubeRollout("web", "v1", canary, 2));
     await applySluice(
