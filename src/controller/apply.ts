@@ -1,12 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
-import { checkTemplate } from "../analysis/template-checks.js";
-import { formatPath, ManifestError, ValidationError } from "../model/errors.js";
-import type { AnalysisTemplate, Pipeline, Release, Rollout } from "../model/index.js";
-import { parseResource } from "../model/load.js";
+import { ManifestError, ValidationError } from "../model/errors.js";
+import type { Release, Rollout } from "../model/index.js";
 import { sameReleaseSpec, stampRelease } from "../model/release.js";
-import type { RolloutAnalysis } from "../model/strategy.js";
-import { pipelineChecks, releaseOf, releaseOnBase, stageRolloutChecks } from "../pipeline/index.js";
-import { type ApplyChecks, specOf, validateForApply } from "../platform/apply-validation.js";
+import { releaseOf, releaseOnBase } from "../pipeline/index.js";
+import { specOf, validateForApply } from "../platform/apply-validation.js";
 import type { ApplyResult, EventRecord, Resource } from "../ports/control-plane.js";
 import type { LocalControllerStore } from "../ports/controller-store.js";
 
