@@ -1,5 +1,6 @@
-import { alternativeGrid, logBernoulliEvidence } from "./eprocess.js";
+import { alternativeGrid } from "./eprocess.js";
 import { confidenceText, count, evidenceText, thresholdText } from "./explain.js";
+import { logLatencyJointEvidence } from "./latency-joint.js";
 import { logMixtureAgainst } from "./math.js";
 import { normalCdf, normalQuantile } from "./normal.js";
 import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } from "./types.js";
@@ -10,20 +11,15 @@ import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } fro
  * samples: buckets are all the router and Prometheus keep, and "how many canary requests were slower
  * than b" is a Bernoulli count, so the same anytime-valid e-process as for errors applies.
  *
- * At each look the baseline's buckets give time-uniform bounds on its quantile, kept as a running
- * intersection: q_b ≤ Q⁺ and q_b > Q⁻ at every look, with chance 1 − α/2. Then, over ALL canary
- * requests so far,
- *   Failed      if the canary's share slower than b_fail = (1+rel)·Q⁺ is shown above 1 − q: the
- *               canary's quantile is above b_fail ≥ (1+rel)·q_b;
- *   Successful  if its share slower than b_safe = (1+rel)·Q⁻ is shown below 1 − q: the canary's
- *               quantile is at most b_safe < (1+rel)·q_b.
- * Why evidence from all canary requests at a bound that moves is still anytime-valid: the mixture
- * evidence of the canary's requests slower than x, from the totals, only falls as x rises (fewer are
- * slower). While Q⁺ ≥ q_b, the evidence at (1+rel)·Q⁺ is at most the evidence at the fixed point
- * (1+rel)·q_b, which is an e-process under the null; so it reaches 1/α with chance at most α, plus
- * the bound's α/2 (as the error judge does with the baseline's rate, eprocess.ts). The canary's and
- * the baseline's requests are independent, so this look's baseline may set this look's bound: the
- * first look already counts, instead of waiting a look for a bound.
+ * Evidence (latency-joint.ts): for every candidate baseline quantile x, the canary's requests slower
+ * than (1+rel)·x against a share of 1 − q, times the baseline's requests slower than x against
+ * 1 − q; the smallest product over x, from all requests so far (universal inference, as the error
+ * judge does with the baseline's rate in joint.ts). At the true q_b the product is an e-process, so
+ * the smallest one never overstates it, and no α goes to a separate bound on q_b.
+ *   Failed      when the evidence that the canary's quantile is above (1+rel)·q_b reaches 1/α;
+ *   Successful  when the evidence that it is below (1+rel)·q_b reaches 1/α (and minRequests).
+ * Each side keeps the highest value it has reached: for the null that holds, the chance its
+ * evidence EVER reaches 1/α is at most α.
  * Inside a bucket the judge must read between the edges: the router's and Prometheus' buckets are
  * 2-2.5× apart, and no honest reading of whole buckets can see a +20 % change. It reads each bucket as
  * a piece of a log-normal: the probit of the CDF (Φ⁻¹ of the share below) is taken as linear in log
@@ -33,7 +29,6 @@ import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } fro
  * that way was rolled back every time over 30 minutes. The log-normal reading is exact for log-normal
  * latency and follows any tail whose density falls smoothly; it is the one modelling assumption of
  * the judge (documented in docs/analysis.md).
- * α budget per side: the baseline bound α/2, the evidence 2/α.
  */
 
 /**
@@ -44,8 +39,6 @@ import type { Bucket, JudgeOutcome, JudgeVerdict, LatencyLook, LatencyTest } fro
  * grid's 0.35–1.4 (measured: p95 +20 % rolled back in ~20 % fewer canary requests).
  */
 const LATENCY_GRID = alternativeGrid([0.15, 0.25, 0.35, 0.5, 0.7, 1, 1.5, 3], [2, 3, 3, 3, 2, 1, 1, 1]);
-const BOUND_SHARE = 1 / 2;
-const TEST_SHARE = 1 / 2;
 /** A bucket this high is Prometheus' +Inf (sent as the largest double): never a boundary. */
 const INFINITE_LE = 1e300;
 
@@ -256,8 +249,6 @@ export function interpolatedQuantile(h: Histogram, q: number): number | undefine
 /** The latency judge's running state: a fold over histogram increments (benches step it directly). */
 export interface LatencyState {
   readonly test: LatencyTest;
-  /** Running intersection of the baseline quantile's bounds over the current sums. */
-  bound: { atMost?: number; below?: number };
   /** ln evidence of the sums before a bucket layout change (their last values): it multiplies on. */
   carried: { fail: number; safe: number };
   /** ln evidence of the current sums at the current bounds. */
@@ -276,7 +267,6 @@ export interface LatencyState {
 export function startLatency(test: LatencyTest): LatencyState {
   return {
     test,
-    bound: {},
     carried: { fail: 0, safe: 0 },
     current: { fail: 0, safe: 0 },
     peak: { fail: 0, safe: 0 },
@@ -285,17 +275,16 @@ export function startLatency(test: LatencyTest): LatencyState {
   };
 }
 
-const logFail = (s: LatencyState) => Math.log(TEST_SHARE) + s.peak.fail;
-const logSafe = (s: LatencyState) => Math.log(TEST_SHARE) + s.peak.safe;
+const logFail = (s: LatencyState) => s.peak.fail;
+const logSafe = (s: LatencyState) => s.peak.safe;
 
 /** Feed one trusted increment (bucket counts gained between two looks, same layout for both). */
 export function stepLatency(s: LatencyState, dc: Histogram, db: Histogram): void {
   const { quantile: q, maxRelativeIncrease: rel, alpha } = s.test;
   if (!s.sum || !sameLayout(s.sum.canary, dc)) {
-    // A new bucket layout starts the sums and their bounds afresh; the evidence so far carries on.
+    // A new bucket layout starts the sums afresh; the evidence so far carries on (it multiplies).
     s.carried = { fail: s.carried.fail + s.current.fail, safe: s.carried.safe + s.current.safe };
     s.current = { fail: 0, safe: 0 };
-    s.bound = {};
     s.sum = {
       canary: { les: dc.les, counts: dc.les.map(() => 0) },
       baseline: { les: dc.les, counts: dc.les.map(() => 0) },
@@ -308,22 +297,15 @@ export function stepLatency(s: LatencyState, dc: Histogram, db: Histogram): void
   };
   if (s.decided !== undefined) return;
   const { canary, baseline } = s.sum;
-  const now = quantileBounds(baseline, q, alpha * BOUND_SHARE);
-  if (now.atMost !== undefined) s.bound.atMost = Math.min(s.bound.atMost ?? now.atMost, now.atMost);
-  if (now.below !== undefined) s.bound.below = Math.max(s.bound.below ?? now.below, now.below);
   const n = total(canary);
-  if (s.bound.atMost !== undefined && n > 0) {
-    s.failAt = (1 + rel) * s.bound.atMost;
-    s.current.fail = logBernoulliEvidence("up", shapedSlowerThan(canary, s.failAt), n, 1 - q, LATENCY_GRID);
+  for (const side of ["fail", "safe"] as const) {
+    const v = logLatencyJointEvidence(side === "fail" ? "up" : "down", canary, baseline, q, rel, LATENCY_GRID);
+    s.current[side] = v;
+    s.peak[side] = Math.max(s.peak[side], s.carried[side] + v);
   }
-  if (s.bound.below !== undefined && n > 0) {
-    s.safeAt = (1 + rel) * s.bound.below;
-    s.current.safe = logBernoulliEvidence("down", shapedSlowerThan(canary, s.safeAt), n, 1 - q, LATENCY_GRID);
-  }
-  s.peak = {
-    fail: Math.max(s.peak.fail, s.carried.fail + s.current.fail),
-    safe: Math.max(s.peak.safe, s.carried.safe + s.current.safe),
-  };
+  // What the explanation names: (1+rel) × the baseline's reading, the point the evidence is about.
+  const qb = shapedQuantile(baseline, q);
+  if (qb !== undefined) s.failAt = s.safeAt = (1 + rel) * qb;
   const limit = Math.log(1 / alpha);
   if (logFail(s) >= limit) s.decided = "Failed";
   else if (s.restarts === 0 && n >= s.test.minRequests && logSafe(s) >= limit) s.decided = "Successful";
