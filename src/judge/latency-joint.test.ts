@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { normal, seeded } from "../../bench/lib/random.js";
 import { alternativeGrid } from "./eprocess.js";
-import { type Histogram, readBuckets, shapedQuantile, shapedSlowerThan } from "./latency.js";
+import { type Histogram, readBuckets, shapedQuantile, shapedSlowerThan, startLatency, stepLatency } from "./latency.js";
 import { logLatencyJointEvidence } from "./latency-joint.js";
 
 const LE = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, Number.MAX_VALUE];
@@ -22,7 +22,7 @@ function canaryMixture(dir: "up" | "down", hits: number, n: number, p0: number):
 
 /** The baseline's two-sided mixture against share p0, written out here. */
 function baselineMixture(slow: number, n: number, p0: number): number {
-  const steps = [-1.5, -0.8, -0.4, -0.2, -0.1, -0.05, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5];
+  const steps = [-4, -2.5, -1.5, -0.8, -0.4, -0.2, -0.1, -0.05, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 2.5, 4];
   let sum = 0;
   for (const g of steps) {
     const p1 = 1 / (1 + Math.exp(-(Math.log(p0 / (1 - p0)) + g)));
@@ -76,6 +76,20 @@ describe("latency evidence over the baseline's unknown quantile", () => {
         expect(joint, `${factor} ${nc} ${dir}`).toBeGreaterThan(inf - 0.25);
       }
     }
+  });
+
+  it("rolls back a canary 100× slower than a fast baseline within ~200 requests each at 50 % weight", () => {
+    // Baseline all in (2.5, 5] ms, canary all in (250, 500] ms, 10 requests each per look: the
+    // baseline's p95 must be shown below a point, which takes ~90 of its requests at the least.
+    const s = startLatency({ alpha: 0.01, quantile: 0.95, maxRelativeIncrease: 0.2, minRequests: 100 });
+    const inc = (bucket: number) => ({ les: LE, counts: LE.map((_, i) => (i >= bucket ? 10 : 0)) });
+    let n = 0;
+    while (s.decided === undefined && n < 1000) {
+      stepLatency(s, inc(9), inc(3));
+      n += 10;
+    }
+    expect(s.decided).toBe("Failed");
+    expect(n).toBeLessThanOrEqual(220);
   });
 
   it("has no evidence without requests on both sides", () => {

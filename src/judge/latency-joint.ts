@@ -18,8 +18,15 @@ import { logMeanExp } from "./math.js";
  * likelihood ratio is smaller at.
  */
 
-/** Offsets (log-odds) of the baseline alternatives around 1 − q: its share is known closely. */
-const BASELINE_STEPS: readonly number[] = [-1.5, -0.8, -0.4, -0.2, -0.1, -0.05, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5];
+/**
+ * Offsets (log-odds) of the baseline alternatives around 1 − q: many small ones, as its share is
+ * known closely, and large ones down to a share of 0.1 % slower, so that a baseline with hardly any
+ * request near a slow canary's latency rules out a slow p95 at nearly the best pace possible
+ * (−ln 0.95 per request): a canary 100× slower is rolled back after ~200 requests, not ~290.
+ */
+const BASELINE_STEPS: readonly number[] = [
+  -4, -2.5, -1.5, -0.8, -0.4, -0.2, -0.1, -0.05, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 2.5, 4,
+];
 const FIRST_STEP = 0.0002;
 const MAX_POINTS = 600;
 
