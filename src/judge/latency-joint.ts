@@ -1,5 +1,5 @@
+import { type Histogram, shapedQuantile, shapedSlowerThan, total } from "./buckets.js";
 import { type AlternativeGrid, logBernoulliEvidence } from "./eprocess.js";
-import { type Histogram, shapedQuantile, shapedSlowerThan } from "./latency.js";
 import { logMeanExp } from "./math.js";
 
 /*
@@ -31,10 +31,6 @@ const FIRST_STEP = 0.0002;
 const MAX_POINTS = 600;
 
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
-
-function total(h: Histogram): number {
-  return h.counts.length === 0 ? 0 : (h.counts[h.counts.length - 1] as number);
-}
 
 /** ln likelihood ratios of each baseline alternative against share p0, with `slow` of n slower. */
 function baselineComponents(slow: number, n: number, p0: number): number[] {
