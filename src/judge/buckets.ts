@@ -149,23 +149,7 @@ export function shapedSlowerThan(h: Histogram, x: number, shape: Histogram = h):
 
 /** The q-quantile of a histogram, each bucket read as a piece of a log-normal (see the header). */
 export function shapedQuantile(h: Histogram, q: number): number | undefined {
-  const n = total(h);
-  if (!(n > 0)) return undefined;
-  const rank = q * n;
-  let prevLe = 0;
-  let prevCount = 0;
-  for (let i = 0; i < h.les.length; i++) {
-    const le = h.les[i] as number;
-    const c = h.counts[i] as number;
-    if (c >= rank) {
-      if (le >= INFINITE_LE) return prevLe;
-      if (c === prevCount) return le;
-      return bucketPoint(prevLe, le, prevCount / n, c / n, n, (rank - prevCount) / (c - prevCount));
-    }
-    prevLe = le;
-    prevCount = c;
-  }
-  return prevLe;
+  return quantile(h, q, (prevLe, le, below, upTo, n, f) => bucketPoint(prevLe, le, below, upTo, n, f));
 }
 
 /** Requests slower than x, interpolating linearly inside the bucket that holds x (as histogram_quantile does). */
@@ -189,6 +173,19 @@ export function slowerThan(h: Histogram, x: number): number {
 
 /** Prometheus-style interpolated quantile (histogram_quantile), or undefined without data. */
 export function interpolatedQuantile(h: Histogram, q: number): number | undefined {
+  return quantile(h, q, (prevLe, le, _below, _upTo, _n, f) => prevLe + (le - prevLe) * f);
+}
+
+/**
+ * The q-quantile of a histogram: the bucket that holds rank q·n, and `inside` to place the rank
+ * within it, given the bucket's edges, the shares below and up to it, n, and how far into the
+ * bucket's requests the rank falls (0..1).
+ */
+function quantile(
+  h: Histogram,
+  q: number,
+  inside: (prevLe: number, le: number, below: number, upTo: number, n: number, fraction: number) => number,
+): number | undefined {
   const n = total(h);
   if (!(n > 0)) return undefined;
   const rank = q * n;
@@ -199,7 +196,8 @@ export function interpolatedQuantile(h: Histogram, q: number): number | undefine
     const c = h.counts[i] as number;
     if (c >= rank) {
       if (le >= INFINITE_LE) return prevLe;
-      return c === prevCount ? le : prevLe + ((le - prevLe) * (rank - prevCount)) / (c - prevCount);
+      if (c === prevCount) return le;
+      return inside(prevLe, le, prevCount / n, c / n, n, (rank - prevCount) / (c - prevCount));
     }
     prevLe = le;
     prevCount = c;
