@@ -97,28 +97,34 @@ function probitOf(share: number, n: number): number {
 export function bucketShareBelow(a: number, b: number, fa: number, fb: number, n: number, x: number): number {
   if (!(x > a)) return 0;
   if (!(x < b)) return 1;
-  const linear = (x - a) / (b - a);
-  if (!(a > 0) || b >= INFINITE_LE || !(n > 0)) return linear;
-  const za = probitOf(fa, n);
-  const zb = probitOf(fb, n);
-  const pa = normalCdf(za);
-  const pb = normalCdf(zb);
-  if (!(zb > za) || !(pb > pa)) return linear;
+  const piece = logNormalPiece(a, b, fa, fb, n);
+  if (!piece) return (x - a) / (b - a);
+  const { za, zb, pa, pb } = piece;
   const zx = za + ((zb - za) * Math.log(x / a)) / Math.log(b / a);
   return Math.min(1, Math.max(0, (normalCdf(zx) - pa) / (pb - pa)));
 }
 
 /** The inverse of {@link bucketShareBelow}: the latency below which `share` of the bucket's requests lie. */
 function bucketPoint(a: number, b: number, fa: number, fb: number, n: number, share: number): number {
-  const linear = a + (b - a) * share;
-  if (!(a > 0) || b >= INFINITE_LE || !(n > 0)) return linear;
+  const piece = logNormalPiece(a, b, fa, fb, n);
+  if (!piece) return a + (b - a) * share;
+  const { za, zb, pa, pb } = piece;
+  const zx = normalQuantile(Math.min(pb, Math.max(pa, pa + share * (pb - pa))));
+  return a * Math.exp(((zx - za) / (zb - za)) * Math.log(b / a));
+}
+
+/**
+ * The log-normal piece a bucket (a, b] is read as, from the shares fa below a and fb up to b: its
+ * edges on the normal scale and the normal's mass below them. Undefined where the bucket is read
+ * linearly instead (a first or last bucket, no data, or shares that give no rising piece).
+ */
+function logNormalPiece(a: number, b: number, fa: number, fb: number, n: number) {
+  if (!(a > 0) || b >= INFINITE_LE || !(n > 0)) return undefined;
   const za = probitOf(fa, n);
   const zb = probitOf(fb, n);
   const pa = normalCdf(za);
   const pb = normalCdf(zb);
-  if (!(zb > za) || !(pb > pa)) return linear;
-  const zx = normalQuantile(Math.min(pb, Math.max(pa, pa + share * (pb - pa))));
-  return a * Math.exp(((zx - za) / (zb - za)) * Math.log(b / a));
+  return zb > za && pb > pa ? { za, zb, pa, pb } : undefined;
 }
 
 /**
@@ -126,25 +132,11 @@ function bucketPoint(a: number, b: number, fa: number, fb: number, n: number, sh
  * `shape` (a histogram of the same layout, by default `h` itself).
  */
 export function shapedSlowerThan(h: Histogram, x: number, shape: Histogram = h): number {
-  const n = total(h);
   const m = total(shape);
-  let prevLe = 0;
-  let prevCount = 0;
-  let prevShape = 0;
-  for (let i = 0; i < h.les.length; i++) {
-    const le = h.les[i] as number;
-    const c = h.counts[i] as number;
-    const sc = shape.counts[i] as number;
-    if (x <= le) {
-      if (le >= INFINITE_LE) return n - prevCount;
-      const share = m > 0 ? bucketShareBelow(prevLe, le, prevShape / m, sc / m, m, x) : (x - prevLe) / (le - prevLe);
-      return Math.max(0, n - (prevCount + (c - prevCount) * share));
-    }
-    prevLe = le;
-    prevCount = c;
-    prevShape = sc;
-  }
-  return 0;
+  if (!(m > 0)) return slowerThan(h, x);
+  return slower(h, x, (i, prevLe, le) =>
+    bucketShareBelow(prevLe, le, (shape.counts[i - 1] ?? 0) / m, (shape.counts[i] as number) / m, m, x),
+  );
 }
 
 /** The q-quantile of a histogram, each bucket read as a piece of a log-normal (see the header). */
@@ -154,6 +146,14 @@ export function shapedQuantile(h: Histogram, q: number): number | undefined {
 
 /** Requests slower than x, interpolating linearly inside the bucket that holds x (as histogram_quantile does). */
 export function slowerThan(h: Histogram, x: number): number {
+  return slower(h, x, (_i, prevLe, le) => (x - prevLe) / (le - prevLe));
+}
+
+/**
+ * Requests of `h` slower than x: those past the bucket that holds x, and the part of that bucket's
+ * requests `shareBelow` does not put below x (given the bucket's index and edges).
+ */
+function slower(h: Histogram, x: number, shareBelow: (i: number, prevLe: number, le: number) => number): number {
   const n = total(h);
   let prevLe = 0;
   let prevCount = 0;
@@ -162,8 +162,7 @@ export function slowerThan(h: Histogram, x: number): number {
     const c = h.counts[i] as number;
     if (x <= le) {
       if (le >= INFINITE_LE) return n - prevCount;
-      const inside = prevCount + ((c - prevCount) * (x - prevLe)) / (le - prevLe);
-      return Math.max(0, n - inside);
+      return Math.max(0, n - (prevCount + (c - prevCount) * shareBelow(i, prevLe, le)));
     }
     prevLe = le;
     prevCount = c;
