@@ -184,8 +184,9 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       identity: opts.identity,
     });
     stores.set(namespace, store);
-    const loadSecret = async (name: string) => {
-      const secret = await core.readNamespacedSecret({ namespace, name }).catch((err: unknown) => {
+    // Secrets are read by name only: the controller may `get` them, never list them.
+    const readSecret = (name: string) =>
+      core.readNamespacedSecret({ namespace, name }).catch((err: unknown) => {
         // Missing is an answer, not a failure; anything else becomes one line for the user's message.
         if (apiErrorCode(err) === 404) return undefined;
         // The controller may read Secrets only where an admin bound it (deploy/rbac.yaml).
@@ -195,6 +196,8 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
             : "";
         throw new Error(`${describeApiError(err)}${hint}`, { cause: err });
       });
+    const loadSecret = async (name: string) => {
+      const secret = await readSecret(name);
       if (!secret) return undefined;
       return Object.fromEntries(
         Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
@@ -211,15 +214,7 @@ export async function startKubeRuntime(opts: KubeRuntimeOptions): Promise<KubeRu
       },
       policy: approvalPolicy.current,
       onError,
-      remote: new RemoteStages({
-        namespace,
-        // A cluster Secret is read by its name only: the controller may `get` Secrets, never list them.
-        readSecret: async (name) =>
-          core.readNamespacedSecret({ namespace, name }).catch((err: unknown) => {
-            if (apiErrorCode(err) === 404) return undefined;
-            throw err;
-          }),
-      }),
+      remote: new RemoteStages({ namespace, readSecret }),
     });
     controller = new Controller({
       store,

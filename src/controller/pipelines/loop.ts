@@ -226,18 +226,16 @@ export class PipelineLoop {
       const applied = releaseOnBase(rollout, release);
       if (applied.error !== undefined) return `stage ${stage.name}: ${applied.error}`;
       if (isDeepStrictEqual(applied.rollout, rollout)) return undefined;
-      if (stage.cluster === undefined) {
-        await store.putStageRollout(pipeline, stage, applied.rollout);
-        this.opts.rolloutChanged(stage.rollout);
-        return undefined;
-      }
-      // The link to another cluster may fail at any time: say so on the pipeline and try again
-      // later; the write is level-based, so a retry after a lost answer changes nothing twice.
       try {
         await store.putStageRollout(pipeline, stage, applied.rollout);
       } catch (err) {
+        // The link to another cluster may fail at any time: say so on the pipeline and try again
+        // later; the write is level-based, so a retry after a lost answer changes nothing twice.
+        if (stage.cluster === undefined) throw err;
         return `stage ${stage.name}: ${err instanceof Error ? err.message : String(err)}`;
       }
+      // A stage in another cluster is reconciled by that cluster's own controller.
+      if (stage.cluster === undefined) this.opts.rolloutChanged(stage.rollout);
       return undefined;
     }
     const target = pipeline.spec.stages.find((s) => s.name === action.target.stage);
