@@ -51,8 +51,21 @@ describe("sluice lint on spec.strategy.canary.baseline", () => {
     const pod = await lint(rollout(podTemplate, "    canary: {baseline: true, steps: [{setWeight: 10}]}"));
     expect(pod.code).toBe(1);
     expect(pod.errors[0]).toMatch(
-      /^\d+ spec\.strategy\.canary\.baseline: a baseline revision runs only on the local platform .* for now/,
+      /^\d+ spec\.strategy\.canary\.trafficRouting: a baseline on Kubernetes needs a traffic router that splits three ways/,
     );
+    expect(pod.errors).toContainEqual(
+      expect.stringMatching(
+        /^\d+ spec\.strategy\.canary\.baselineService: a baseline on Kubernetes needs baselineService/,
+      ),
+    );
+
+    const routed = await lint(
+      rollout(
+        podTemplate,
+        "    canary: {baseline: true, stableService: s, canaryService: c, baselineService: b, trafficRouting: {gatewayAPI: {httpRoute: web}}, steps: [{setWeight: 10}]}",
+      ),
+    );
+    expect(routed).toEqual({ code: 0, errors: [] });
 
     const blueGreen = await lint(rollout(processTemplate, "    blueGreen: {baseline: true}"));
     expect(blueGreen.code).toBe(1);

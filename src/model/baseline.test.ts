@@ -31,11 +31,72 @@ describe("spec.strategy.canary.baseline", () => {
     expect(found).toContainEqual(expect.stringMatching(/^spec\.strategy\.canary\.baseline: NGINX Ingress splits/));
   });
 
-  it("refuses a Kubernetes pod template: the baseline is local-only for now", () => {
+  describe("on Kubernetes", () => {
     const pod = { spec: { containers: [{ name: "app", image: "web:1" }] } };
-    expect(problems(rollout({ baseline: true, steps: [{ setWeight: 10 }] }, pod))).toEqual([
-      expect.stringMatching(/^spec\.strategy\.canary\.baseline: a baseline revision runs only on the local platform/),
-    ]);
+    const services = { stableService: "web-stable", canaryService: "web-canary", baselineService: "web-baseline" };
+
+    it.each([
+      ["gatewayAPI", { gatewayAPI: { httpRoute: "web" } }],
+      ["istio by host", { istio: { virtualService: { name: "web" } } }],
+      ["smi", { smi: {} }],
+    ])("is accepted with %s and three Services", (_name, trafficRouting) => {
+      const found = problems(rollout({ baseline: true, ...services, trafficRouting, steps: [{ setWeight: 10 }] }, pod));
+      expect(found).toEqual([]);
+    });
+
+    it("refuses no router, naming the field and what to do", () => {
+      expect(problems(rollout({ baseline: true, ...services, steps: [{ setWeight: 10 }] }, pod))).toEqual([
+        expect.stringMatching(
+          /^spec\.strategy\.canary\.trafficRouting: a baseline on Kubernetes needs a traffic router that splits three ways .*add one or turn baseline off$/,
+        ),
+      ]);
+    });
+
+    it("refuses Istio DestinationRule subsets and a missing baselineService, each at its field", () => {
+      const istio = {
+        istio: {
+          virtualService: { name: "web" },
+          destinationRule: { name: "web", canarySubsetName: "canary", stableSubsetName: "stable" },
+        },
+      };
+      const { baselineService: _b, ...two } = services;
+      expect(problems(rollout({ baseline: true, ...two, trafficRouting: istio, steps: [] }, pod))).toEqual([
+        expect.stringMatching(
+          /^spec\.strategy\.canary\.trafficRouting\.istio\.destinationRule: a baseline needs Istio host-based routing/,
+        ),
+        expect.stringMatching(
+          /^spec\.strategy\.canary\.baselineService: a baseline on Kubernetes needs baselineService/,
+        ),
+      ]);
+    });
+
+    it("property: any mix of router and Services is refused exactly when one is missing, never thrown", () => {
+      const routers = fc.constantFrom(
+        undefined,
+        { gatewayAPI: { httpRoute: "web" } },
+        { smi: {} },
+        { istio: { virtualService: { name: "web" } } },
+        { nginx: { stableIngress: "web" } },
+      );
+      const name = fc.option(fc.constantFrom("a", "b-1"), { nil: undefined });
+      fc.assert(
+        fc.property(routers, name, name, name, (trafficRouting, stableService, canaryService, baselineService) => {
+          const canary = {
+            baseline: true,
+            steps: [{ setWeight: 10 }],
+            ...(trafficRouting ? { trafficRouting } : {}),
+            ...(stableService ? { stableService } : {}),
+            ...(canaryService ? { canaryService } : {}),
+            ...(baselineService ? { baselineService } : {}),
+          };
+          const found = problems(rollout(canary, pod));
+          const threeWay = trafficRouting !== undefined && !("nginx" in trafficRouting);
+          const ok = threeWay && stableService && canaryService && baselineService;
+          expect(found.length === 0).toBe(Boolean(ok));
+          for (const p of found) expect(p).toMatch(/^spec\.strategy\.canary\.[A-Za-z.]+: /);
+        }),
+      );
+    });
   });
 
   it("refuses it on a blue-green strategy", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { kubernetesBaselineProblems } from "./baseline.js";
 import { GateStatus, MAX_HOOKS, RolloutHooks } from "./hooks.js";
 import {
   DelaySeconds,
@@ -37,14 +38,16 @@ export const RolloutSpec = z
     hooks: RolloutHooks.optional(),
   })
   .check((ctx) => {
-    // Refused rather than ignored: the Kubernetes platform does not run a baseline revision yet.
-    if (ctx.value.strategy.canary?.baseline && !ctx.value.template.process)
+    // On Kubernetes a baseline needs its own Service and a router that splits three ways: refused
+    // up front rather than discovered as a paused rollout.
+    const canary = ctx.value.strategy.canary;
+    if (!canary?.baseline || ctx.value.template.process) return;
+    for (const problem of kubernetesBaselineProblems(canary))
       ctx.issues.push({
         code: "custom",
         input: true,
-        path: ["strategy", "canary", "baseline"],
-        message:
-          "a baseline revision runs only on the local platform (template.process) for now; turn baseline off for a Kubernetes pod template",
+        path: ["strategy", "canary", ...problem.path],
+        message: problem.message,
       });
   })
   .check((ctx) => {

@@ -192,6 +192,11 @@ export const CanaryStrategy = z
     abortScaleDownDelaySeconds: DelaySeconds().default(30),
     stableService: z.string().max(MAX_NAME_LENGTH).optional(),
     canaryService: z.string().max(MAX_NAME_LENGTH).optional(),
+    /**
+     * Kubernetes with a baseline: the Service Sluice points at the baseline revision (like
+     * canaryService; the router sends the baseline's share to it).
+     */
+    baselineService: z.string().max(MAX_NAME_LENGTH).optional(),
     trafficRouting: TrafficRouting.optional(),
     /** Sticky sessions: a client that was sent to a revision stays on it while that revision takes traffic. */
     stickySession: z

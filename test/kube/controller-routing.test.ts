@@ -6,13 +6,29 @@ import { parse } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { commandRollout } from "../../src/platform/kubernetes/commands.js";
 import { useKubeController } from "../helpers/kube-controller.js";
-import { applySluice, createNamespace, createService, getSluice, kubeRollout } from "../helpers/kube-sluice.js";
+import {
+  applySluice,
+  createNamespace,
+  createService,
+  getSluice,
+  kubeRollout,
+  replicaSetsOf,
+  serviceSelector,
+} from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
 const ROUTE = { group: "gateway.networking.k8s.io", version: "v1", plural: "httproutes" };
 
-type Status = { phase?: string; currentStepIndex?: number; message?: string; pauseConditions?: { reason: string }[] };
+type Status = {
+  phase?: string;
+  currentStepIndex?: number;
+  message?: string;
+  stableRevision?: string;
+  pauseConditions?: { reason: string }[];
+  revisions?: { hash: string; role: string; weight: number; replicas: number }[];
+};
+const HASH = "sluice.dev/pod-template-hash";
 type Route = { spec: { rules: { backendRefs?: { name: string; weight?: number }[] }[] } };
 
 describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRoute", () => {
@@ -89,5 +105,71 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
       metadata: { labels: Record<string, string> };
     };
     expect(route.metadata.labels).toEqual({ team: "shop" });
+  }, 180_000);
+
+  it("runs a baseline copy of stable beside the canary: its own ReplicaSet, Service and share of the route", async () => {
+    const ns = await createNamespace(env.kc, "baseline");
+    for (const name of ["web-stable", "web-canary", "web-baseline"]) await createService(env.kc, ns, name, "web");
+    const custom = env.kc.makeApiClient(CustomObjectsApi);
+    await custom.createNamespacedCustomObject({
+      ...ROUTE,
+      namespace: ns,
+      body: {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "web" },
+        spec: { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "web-stable", port: 80 }] }] },
+      },
+    });
+    const status = async () => ((await getSluice(env.kc, ns, "Rollout", "web")).status ?? {}) as Status;
+    const weights = async () => {
+      const route = (await custom.getNamespacedCustomObject({ ...ROUTE, namespace: ns, name: "web" })) as Route;
+      return Object.fromEntries((route.spec.rules[0]?.backendRefs ?? []).map((b) => [b.name, b.weight ?? 1]));
+    };
+    const strategy = {
+      canary: {
+        baseline: true,
+        stableService: "web-stable",
+        canaryService: "web-canary",
+        baselineService: "web-baseline",
+        trafficRouting: { gatewayAPI: { httpRoute: "web" } },
+        steps: [{ setWeight: 20 }, { pause: {} }],
+      },
+    };
+    await applySluice(env.kc, ns, kubeRollout("web", "1", strategy, 5));
+    await waitFor(async () => (await status()).phase === "Healthy", { timeoutMs: 60_000, message: "v1 Healthy" });
+    const stable = (await status()).stableRevision ?? "";
+    const baseline = `${stable}-baseline`;
+
+    await applySluice(env.kc, ns, kubeRollout("web", "2", strategy, 5));
+    await waitFor(async () => (await weights())["web-baseline"] === 20, {
+      timeoutMs: 60_000,
+      message: "the baseline takes its 20 %",
+    });
+    expect(await weights()).toEqual({ "web-stable": 60, "web-canary": 20, "web-baseline": 20 });
+    // The baseline runs stable's template (v1) in its own ReplicaSet, as many replicas as the canary.
+    const sets = await replicaSetsOf(env.kc, ns, "web");
+    const canary = Object.keys(sets).find((h) => h !== stable && h !== baseline) ?? "";
+    expect(sets[baseline]?.rs.spec?.template?.spec?.containers[0]?.image).toBe("registry.example/web:1");
+    expect(sets[baseline]?.replicas).toBe(sets[canary]?.replicas);
+    expect(sets[baseline]?.replicas).toBeGreaterThan(0);
+    expect((await serviceSelector(env.kc, ns, "web-baseline"))[HASH]).toBe(baseline);
+    expect((await serviceSelector(env.kc, ns, "web-stable"))[HASH]).toBe(stable);
+    const roles = Object.fromEntries(((await status()).revisions ?? []).map((r) => [r.role, r.weight]));
+    expect(roles).toMatchObject({ stable: 60, canary: 20, baseline: 20 });
+
+    // Promotion: the baseline leaves the route, its ReplicaSet goes, and its Service follows stable.
+    await commandRollout({ kc: env.kc, namespace: ns }, "web", { type: "promote" });
+    await waitFor(async () => (await status()).phase === "Healthy", { timeoutMs: 60_000, message: "v2 Healthy" });
+    await waitFor(async () => !("web-baseline" in (await weights())) && (await weights())["web-stable"] === 100, {
+      timeoutMs: 30_000,
+      message: "the baseline leaves the route",
+    });
+    await waitFor(async () => !(baseline in (await replicaSetsOf(env.kc, ns, "web"))), {
+      timeoutMs: 30_000,
+      message: "the baseline ReplicaSet is deleted",
+    });
+    expect((await serviceSelector(env.kc, ns, "web-baseline"))[HASH]).toBe(canary);
+    expect(((await status()).revisions ?? []).some((r) => r.role === "baseline")).toBe(false);
   }, 180_000);
 });

@@ -9,6 +9,7 @@ import {
   type V1Pod,
   type V1ReplicaSet,
 } from "@kubernetes/client-node";
+import { BASELINE_SUFFIX } from "../../engine/baseline.js";
 import type { Action, Observation, TrafficSpec } from "../../engine/types.js";
 import type { Rollout, WorkloadTemplate } from "../../model/index.js";
 import { type Platform, PlatformError } from "../port.js";
@@ -145,13 +146,16 @@ export class KubernetesPlatform implements Platform {
     }
   }
 
-  /** The workload template of every revision that still has a ReplicaSet, by hash (what `undo` returns to). */
+  /**
+   * The workload template of every revision that still has a ReplicaSet, by hash (what `undo`
+   * returns to). A baseline is a copy of stable, not a revision one can return to.
+   */
   async templates(rollout: Rollout): Promise<Record<string, WorkloadTemplate>> {
     const out: Record<string, WorkloadTemplate> = {};
     for (const rs of await this.replicaSets(rollout)) {
       const hash = hashOf(rs);
       const template = templateOf(rs);
-      if (hash !== undefined && template) out[hash] = template;
+      if (hash !== undefined && template && !hash.endsWith(BASELINE_SUFFIX)) out[hash] = template;
     }
     return out;
   }
@@ -165,8 +169,14 @@ export class KubernetesPlatform implements Platform {
     switch (action.type) {
       case "ensureRevision":
         return this.ensure(rollout, action.hash, action.replicas, action.template, action.restartAt);
-      case "scaleRevision":
-        return this.ensure(rollout, action.hash, action.replicas, undefined, action.restartAt);
+      case "scaleRevision": {
+        // A baseline runs the stable revision's template, read back from stable's ReplicaSet.
+        const template =
+          action.copyOf === undefined || action.replicas === 0
+            ? undefined
+            : await this.templateOf(rollout, action.copyOf);
+        return this.ensure(rollout, action.hash, action.replicas, template, action.restartAt);
+      }
       case "deleteRevision":
         return this.deleteReplicaSet(rollout, action.hash);
       case "setTraffic":
@@ -229,6 +239,17 @@ export class KubernetesPlatform implements Platform {
     }
   }
 
+  /** The template revision `hash`'s ReplicaSet runs; a missing ReplicaSet is a PlatformError naming it. */
+  private async templateOf(rollout: Rollout, hash: string): Promise<WorkloadTemplate> {
+    const namespace = this.namespaceOf(rollout);
+    const name = replicaSetName(rollout.metadata.name, hash);
+    const rs = await this.currentReplicaSet(namespace, name);
+    const template = rs ? templateOf(rs) : undefined;
+    if (!template)
+      throw new PlatformError(`revision ${hash} has no ReplicaSet ${namespace}/${name} with a pod template to copy`);
+    return template;
+  }
+
   /** Evicts one pod created before `restartAt` (evictions honour PodDisruptionBudgets). */
   private async restartOne(rollout: Rollout, hash: string, rs: V1ReplicaSet, restartAt: string): Promise<void> {
     const namespace = this.namespaceOf(rollout);
@@ -284,6 +305,7 @@ export class KubernetesPlatform implements Platform {
       canaryHash: roles.canary ?? roles.stable,
       stableService: canary.stableService,
       canaryService: canary.canaryService,
+      ...(canary.baselineService ? { baselineService: canary.baselineService } : {}),
     };
     const key = this.ref(rollout);
     try {
@@ -291,7 +313,8 @@ export class KubernetesPlatform implements Platform {
         await router.removeManagedRoutes(targets);
       } else {
         const forCanary = (r: { revision: string }) => r.revision === roles.canary;
-        await router.setWeight(targets, traffic.weights[roles.canary] ?? 0);
+        const baselineWeight = roles.baseline === undefined ? 0 : (traffic.weights[roles.baseline] ?? 0);
+        await router.setWeight(targets, traffic.weights[roles.canary] ?? 0, baselineWeight);
         await router.setHeaderRoutes(
           targets,
           traffic.headerRoutes.filter(forCanary).map(({ name, match }) => ({ name, match })),

@@ -156,3 +156,39 @@ describe("pointServices", () => {
     expect(describeApiError(new Error("boom"))).toBe("boom");
   });
 });
+
+describe("a baseline revision's Service", () => {
+  const strategy = {
+    canary: {
+      ...canaryStrategy.canary,
+      baseline: true,
+      baselineService: "web-baseline",
+      trafficRouting: { gatewayAPI: { httpRoute: "web" } },
+    },
+  };
+  const status = {
+    stableRevision: "s1",
+    currentRevision: "c1",
+    revisions: [rev("s1", "stable", 60), rev("c1", "canary", 20, 2)],
+  };
+
+  it("points at the baseline while the traffic being set gives it a share (before status lists it)", () => {
+    const r = rollout(strategy, status);
+    const roles = trafficRoles(r, traffic({ s1: 60, c1: 20, "s1-baseline": 20 }));
+    expect(roles).toEqual({ stable: "s1", canary: "c1", baseline: "s1-baseline" });
+    expect(servicePointers(r, roles ?? { stable: "s1" })).toContainEqual({
+      service: "web-baseline",
+      field: "spec.strategy.canary.baselineService",
+      hash: "s1-baseline",
+    });
+  });
+
+  it("follows stable when no baseline runs, so it never selects nothing", () => {
+    const r = rollout(strategy, status);
+    const roles = trafficRoles(r, traffic({ s1: 80, c1: 20 }));
+    expect(roles).toEqual({ stable: "s1", canary: "c1" });
+    expect(servicePointers(r, roles ?? { stable: "s1" })).toContainEqual(
+      expect.objectContaining({ service: "web-baseline", hash: "s1" }),
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { ApiException, type CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { baselineKey } from "../../engine/baseline.js";
 import type { TrafficSpec } from "../../engine/types.js";
 import type { Rollout } from "../../model/index.js";
 import { PlatformError } from "../port.js";
@@ -10,6 +11,8 @@ export interface TrafficRoles {
   stable: string;
   /** Undefined when only stable runs: nothing is being rolled out. */
   canary?: string;
+  /** The baseline copy of stable (`<stable>-baseline`), while one takes traffic. */
+  baseline?: string;
 }
 
 /** One user-owned Service and the revision hash its selector should point at. */
@@ -49,7 +52,11 @@ export function trafficRoles(rollout: Rollout, traffic: TrafficSpec): TrafficRol
   const inCanaryRole = status?.revisions.find((r) => r.role === "canary" && r.hash !== stable)?.hash;
   const current = status?.currentRevision;
   const canary = inCanaryRole ?? (current !== undefined && current !== stable ? current : undefined);
-  return canary !== undefined ? { stable, canary } : { stable };
+  // Read from the traffic being set, not from status: the first split that includes it comes
+  // before status records the baseline.
+  const baseline = baselineKey(stable);
+  const withBaseline = Object.hasOwn(traffic.weights, baseline) ? { baseline } : {};
+  return canary !== undefined ? { stable, canary, ...withBaseline } : { stable };
 }
 
 /**
@@ -65,6 +72,13 @@ export function servicePointers(rollout: Rollout, roles: TrafficRoles): ServiceP
       out.push({ service: canary.stableService, field: "spec.strategy.canary.stableService", hash: roles.stable });
     if (canary.canaryService)
       out.push({ service: canary.canaryService, field: "spec.strategy.canary.canaryService", hash: next });
+    // With no baseline running, the baseline Service follows stable so it never selects nothing.
+    if (canary.baselineService)
+      out.push({
+        service: canary.baselineService,
+        field: "spec.strategy.canary.baselineService",
+        hash: roles.baseline ?? roles.stable,
+      });
   }
   if (blueGreen) {
     if (blueGreen.activeService)

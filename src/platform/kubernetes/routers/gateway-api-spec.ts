@@ -81,18 +81,32 @@ function refLike(stable: BackendRef, service: string): BackendRef {
   return { ...rest, name: service };
 }
 
-function weighted(rule: HTTPRouteRule, targets: RouterTargets, canaryWeight: number): HTTPRouteRule {
+/** The weights a split rule carries; the baseline's is 0 when no baseline runs. */
+interface RuleWeights {
+  canary: number;
+  baseline: number;
+}
+
+function weighted(rule: HTTPRouteRule, targets: RouterTargets, w: RuleWeights): HTTPRouteRule {
   const refs = rule.backendRefs ?? [];
   const stable = refs.find((b) => refersTo(b, targets.stableService));
   if (!stable) return rule;
+  const baselineService = targets.baselineService;
+  const isBaseline = (b: BackendRef) => baselineService !== undefined && refersTo(b, baselineService);
   const out: BackendRef[] = [];
   for (const b of refs) {
-    if (refersTo(b, targets.stableService)) out.push({ ...b, weight: 100 - canaryWeight });
-    else if (refersTo(b, targets.canaryService)) out.push({ ...b, weight: canaryWeight });
-    else out.push(b);
-    // A rule that names only the stable Service gets the canary beside it.
-    if (b === stable && !refs.some((x) => refersTo(x, targets.canaryService)))
-      out.push({ ...refLike(stable, targets.canaryService), weight: canaryWeight });
+    if (refersTo(b, targets.stableService)) out.push({ ...b, weight: 100 - w.canary - w.baseline });
+    else if (refersTo(b, targets.canaryService)) out.push({ ...b, weight: w.canary });
+    else if (isBaseline(b)) {
+      // Without a baseline running its Service leaves the split, so the route reads as the user wrote it.
+      if (w.baseline > 0) out.push({ ...b, weight: w.baseline });
+    } else out.push(b);
+    if (b !== stable) continue;
+    // A rule that names only the stable Service gets the canary (and a running baseline) beside it.
+    if (!refs.some((x) => refersTo(x, targets.canaryService)))
+      out.push({ ...refLike(stable, targets.canaryService), weight: w.canary });
+    if (baselineService !== undefined && w.baseline > 0 && !refs.some(isBaseline))
+      out.push({ ...refLike(stable, baselineService), weight: w.baseline });
   }
   return { ...rule, backendRefs: out };
 }
@@ -103,11 +117,13 @@ export function httpRouteWithWeight(
   targets: RouterTargets,
   canaryWeight: number,
   ctx: RouteContext,
+  baselineWeight = 0,
 ): KubeObject {
   splitRules(route, targets, ctx);
+  const w = { canary: canaryWeight, baseline: baselineWeight };
   return withRules(
     route,
-    rulesOf(route).map((r) => (isHeaderRule(r) ? r : weighted(r, targets, canaryWeight))),
+    rulesOf(route).map((r) => (isHeaderRule(r) ? r : weighted(r, targets, w))),
   );
 }
 
@@ -284,7 +300,9 @@ export function httpRouteWeight(route: KubeObject, targets: RouterTargets): numb
     const refs = rule.backendRefs ?? [];
     const stable = refs.find((b) => refersTo(b, targets.stableService));
     const canary = refs.find((b) => refersTo(b, targets.canaryService));
-    if (stable && canary) return canaryPercent(stable.weight ?? 1, canary.weight ?? 1);
+    const service = targets.baselineService;
+    const baseline = service === undefined ? undefined : refs.find((b) => refersTo(b, service));
+    if (stable && canary) return canaryPercent(stable.weight ?? 1, canary.weight ?? 1, baseline?.weight ?? 0);
   }
   return undefined;
 }

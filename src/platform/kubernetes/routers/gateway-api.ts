@@ -9,7 +9,7 @@ import {
   httpRouteWithWeight,
   type RouteContext,
 } from "./gateway-api-spec.js";
-import { checkWeight, ROUTING_FIELD } from "./managed.js";
+import { checkWeights, ROUTING_FIELD } from "./managed.js";
 import { type KubeObject, type ObjectRef, RouteObjects, type RouterOptions, replaceIfChanged } from "./objects.js";
 import type { HeaderRoute, MirrorRoute, RouterTargets, TrafficRouter } from "./port.js";
 
@@ -52,9 +52,9 @@ export class GatewayAPIRouter implements TrafficRouter {
     await replaceIfChanged(this.objects, ref, route, next(route, ctx));
   }
 
-  async setWeight(targets: RouterTargets, canaryWeight: number): Promise<void> {
-    const w = checkWeight(GATEWAY_ROUTER, canaryWeight);
-    await this.change(targets, (route, ctx) => httpRouteWithWeight(route, targets, w, ctx));
+  async setWeight(targets: RouterTargets, canaryWeight: number, baselineWeight = 0): Promise<void> {
+    const w = checkWeights(GATEWAY_ROUTER, canaryWeight, baselineWeight);
+    await this.change(targets, (route, ctx) => httpRouteWithWeight(route, targets, w.canary, ctx, w.baseline));
   }
 
   async setHeaderRoutes(targets: RouterTargets, routes: HeaderRoute[]): Promise<void> {

@@ -67,13 +67,15 @@ function hostIs(host: string, service: string, namespace: string): boolean {
   return first === service && (ns === undefined || ns === namespace);
 }
 
-function roleOf(d: RouteDestination, ctx: IstioContext): "stable" | "canary" | undefined {
+function roleOf(d: RouteDestination, ctx: IstioContext): "stable" | "canary" | "baseline" | undefined {
   const dr = ctx.config.destinationRule;
   const { host, subset } = d.destination ?? {};
   if (dr) return subset === dr.stableSubsetName ? "stable" : subset === dr.canarySubsetName ? "canary" : undefined;
   if (typeof host !== "string") return undefined;
-  if (hostIs(host, ctx.targets.stableService, ctx.targets.namespace)) return "stable";
-  if (hostIs(host, ctx.targets.canaryService, ctx.targets.namespace)) return "canary";
+  const { stableService, canaryService, baselineService, namespace } = ctx.targets;
+  if (hostIs(host, stableService, namespace)) return "stable";
+  if (hostIs(host, canaryService, namespace)) return "canary";
+  if (baselineService !== undefined && hostIs(host, baselineService, namespace)) return "baseline";
   return undefined;
 }
 
@@ -82,6 +84,11 @@ function canaryDestination(stable: Destination, ctx: IstioContext): Destination 
   const dr = ctx.config.destinationRule;
   if (dr) return { ...stable, subset: dr.canarySubsetName };
   return { ...stable, host: stable.host.replace(/^[^.]+/, ctx.targets.canaryService) };
+}
+
+/** Where the baseline is: the stable destination with the baseline Service's host (host-based routing only). */
+function baselineDestination(stable: Destination, service: string): Destination {
+  return { ...stable, host: stable.host.replace(/^[^.]+/, service) };
 }
 
 const stableOf = (r: HTTPRoute, ctx: IstioContext) => (r.route ?? []).find((d) => roleOf(d, ctx) === "stable");
@@ -124,24 +131,41 @@ function withHttp(vs: KubeObject, http: HTTPRoute[]): KubeObject {
   return next;
 }
 
-function weighted(r: HTTPRoute, ctx: IstioContext, w: number): HTTPRoute {
+function weighted(r: HTTPRoute, ctx: IstioContext, w: number, b: number): HTTPRoute {
   const dests = r.route ?? [];
-  const hasCanary = dests.some((d) => roleOf(d, ctx) === "canary");
+  const has = (role: string) => dests.some((d) => roleOf(d, ctx) === role);
+  const baselineService = ctx.config.destinationRule ? undefined : ctx.targets.baselineService;
   const out: RouteDestination[] = [];
   for (const d of dests) {
     const role = roleOf(d, ctx);
-    out.push(role === "stable" ? { ...d, weight: 100 - w } : role === "canary" ? { ...d, weight: w } : d);
-    if (role === "stable" && !hasCanary) out.push({ destination: canaryDestination(d.destination, ctx), weight: w });
+    // Without a baseline running its destination leaves the route, so it reads as the user wrote it.
+    if (role === "baseline") {
+      if (b > 0) out.push({ ...d, weight: b });
+      continue;
+    }
+    out.push(role === "stable" ? { ...d, weight: 100 - w - b } : role === "canary" ? { ...d, weight: w } : d);
+    if (role !== "stable") continue;
+    if (!has("canary")) out.push({ destination: canaryDestination(d.destination, ctx), weight: w });
+    if (baselineService !== undefined && b > 0 && !has("baseline"))
+      out.push({ destination: baselineDestination(d.destination, baselineService), weight: b });
   }
   return { ...r, route: out };
 }
 
-/** Splits the chosen http routes and the managed mirror routes; header routes stay all-canary. */
-export function virtualServiceWithWeight(vs: KubeObject, ctx: IstioContext, canaryWeight: number): KubeObject {
+/**
+ * Splits the chosen http routes and the managed mirror routes; header routes stay all-canary. A
+ * baseline weight goes to the baseline Service (host-based routing only: lint refuses subsets).
+ */
+export function virtualServiceWithWeight(
+  vs: KubeObject,
+  ctx: IstioContext,
+  canaryWeight: number,
+  baselineWeight = 0,
+): KubeObject {
   const split = new Set(splitRoutes(vs, ctx));
   return withHttp(
     vs,
-    httpOf(vs).map((r) => (split.has(r) || isMirrorEntry(r) ? weighted(r, ctx, canaryWeight) : r)),
+    httpOf(vs).map((r) => (split.has(r) || isMirrorEntry(r) ? weighted(r, ctx, canaryWeight, baselineWeight) : r)),
   );
 }
 
@@ -288,8 +312,9 @@ export function virtualServiceWeight(vs: KubeObject, ctx: IstioContext): number 
   const primary = splitRoutes(vs, ctx)[0] as HTTPRoute;
   const stable = stableOf(primary, ctx);
   const canary = (primary.route ?? []).find((d) => roleOf(d, ctx) === "canary");
+  const baseline = (primary.route ?? []).find((d) => roleOf(d, ctx) === "baseline");
   if (!stable || !canary) return undefined;
-  return canaryPercent(stable.weight ?? 0, canary.weight ?? 0);
+  return canaryPercent(stable.weight ?? 0, canary.weight ?? 0, baseline?.weight ?? 0);
 }
 
 interface Subset {

@@ -10,7 +10,7 @@ import {
   virtualServiceWithoutManaged,
   virtualServiceWithWeight,
 } from "./istio-spec.js";
-import { checkWeight, ROUTING_FIELD } from "./managed.js";
+import { checkWeights, ROUTING_FIELD } from "./managed.js";
 import { type KubeObject, type ObjectRef, RouteObjects, type RouterOptions, replaceIfChanged } from "./objects.js";
 import type { HeaderRoute, MirrorRoute, RouterTargets, TrafficRouter } from "./port.js";
 
@@ -79,9 +79,9 @@ export class IstioRouter implements TrafficRouter {
     await replaceIfChanged(this.objects, refs.vs, vs, nextVs);
   }
 
-  async setWeight(targets: RouterTargets, canaryWeight: number): Promise<void> {
-    const w = checkWeight(ISTIO_ROUTER, canaryWeight);
-    await this.change(targets, (vs, ctx) => virtualServiceWithWeight(vs, ctx, w));
+  async setWeight(targets: RouterTargets, canaryWeight: number, baselineWeight = 0): Promise<void> {
+    const w = checkWeights(ISTIO_ROUTER, canaryWeight, baselineWeight);
+    await this.change(targets, (vs, ctx) => virtualServiceWithWeight(vs, ctx, w.canary, w.baseline));
   }
 
   async setHeaderRoutes(targets: RouterTargets, routes: HeaderRoute[]): Promise<void> {

@@ -52,9 +52,9 @@ export function asRegex(m: StringMatch): string {
   return `^${escapeRegex(m.exact ?? "")}$`;
 }
 
-/** The canary's share (0..100) of two backend weights; undefined weights count as `unset`. */
-export function canaryPercent(stable: number, canary: number): number {
-  const total = stable + canary;
+/** The canary's share (0..100) of the backend weights (stable, canary and a baseline when there is one). */
+export function canaryPercent(stable: number, canary: number, baseline = 0): number {
+  const total = stable + canary + baseline;
   return total === 0 ? 0 : Math.round((canary * 100) / total);
 }
 
@@ -63,6 +63,17 @@ export function checkWeight(router: string, weight: number): number {
   if (!Number.isFinite(weight) || weight < 0 || weight > 100)
     throw new TrafficRoutingError(`canary weight ${weight} is outside 0..100`, router);
   return Math.round(weight);
+}
+
+/** Checks the canary's and the baseline's weights together: each in 0..100, and both fit beside stable. */
+export function checkWeights(router: string, canary: number, baseline = 0): { canary: number; baseline: number } {
+  const c = checkWeight(router, canary);
+  if (!Number.isFinite(baseline) || baseline < 0 || baseline > 100)
+    throw new TrafficRoutingError(`baseline weight ${baseline} is outside 0..100`, router);
+  const b = Math.round(baseline);
+  if (c + b > 100)
+    throw new TrafficRoutingError(`canary weight ${c} and baseline weight ${b} add up to more than 100`, router);
+  return { canary: c, baseline: b };
 }
 
 /** The rollout that owns an object Sluice creates; with a uid, deleting the rollout deletes the object too. */

@@ -78,8 +78,14 @@ export class NginxRouter implements TrafficRouter {
     else await this.objects.create(ref, next);
   }
 
-  async setWeight(targets: RouterTargets, canaryWeight: number): Promise<void> {
+  async setWeight(targets: RouterTargets, canaryWeight: number, baselineWeight = 0): Promise<void> {
     const weight = checkWeight(NGINX_ROUTER, canaryWeight);
+    // Lint refuses a baseline with NGINX; a rollout that got past it still must not lose the share.
+    if (baselineWeight > 0)
+      throw new TrafficRoutingError(
+        "NGINX Ingress splits two ways only and cannot send a baseline its share; turn baseline off or use another router",
+        NGINX_ROUTER,
+      );
     await this.apply(targets, (existing) => ({ weight, header: currentHeaderAnnotations(existing, this.config) }));
   }
 

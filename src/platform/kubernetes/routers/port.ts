@@ -8,6 +8,11 @@ export interface RouterTargets {
   /** `spec.strategy.canary.stableService` / `canaryService`: the backends routers point at. */
   stableService: string;
   canaryService: string;
+  /**
+   * `spec.strategy.canary.baselineService`, when the rollout names one: the router gives it the
+   * baseline's weight while a baseline runs and removes it from the split otherwise.
+   */
+  baselineService?: string;
 }
 
 /** A header route as a `setHeaderRoute` step declares it; requests that match go to the canary. */
@@ -31,8 +36,11 @@ export interface MirrorRoute {
 export interface TrafficRouter {
   /** Which router this is, as named under `trafficRouting` (e.g. "gatewayAPI"). */
   readonly name: string;
-  /** Sends `canaryWeight`% of traffic to the canary and the rest to stable. */
-  setWeight(targets: RouterTargets, canaryWeight: number): Promise<void>;
+  /**
+   * Sends `canaryWeight`% of traffic to the canary, `baselineWeight`% (default 0) to the baseline
+   * Service, and the rest to stable. Routers that split two ways only refuse a baseline weight.
+   */
+  setWeight(targets: RouterTargets, canaryWeight: number, baselineWeight?: number): Promise<void>;
   /** Makes the managed header routes exactly `routes` (an empty list removes them all). */
   setHeaderRoutes(targets: RouterTargets, routes: HeaderRoute[]): Promise<void>;
   /** Makes the managed mirror routes exactly `routes` (an empty list removes them all). */

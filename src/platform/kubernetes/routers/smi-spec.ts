@@ -36,12 +36,17 @@ export function trafficSplit(input: {
   config: SmiConfig;
   targets: RouterTargets;
   weight: number;
+  /** The baseline Service's weight; its backend is listed only while it is above 0. */
+  baselineWeight?: number;
 }): KubeObject {
   const { existing, targets, weight } = input;
+  const baseline = input.baselineWeight ?? 0;
   const backends: Backend[] = [
-    { service: targets.stableService, weight: 100 - weight },
+    { service: targets.stableService, weight: 100 - weight - baseline },
     { service: targets.canaryService, weight },
   ];
+  if (targets.baselineService !== undefined && baseline > 0)
+    backends.push({ service: targets.baselineService, weight: baseline });
   return {
     ...(existing ? structuredClone(existing) : {}),
     apiVersion: "split.smi-spec.io/v1alpha2",
@@ -62,5 +67,6 @@ export function trafficSplitWeight(split: KubeObject, targets: RouterTargets): n
   const stable = backends.find((b) => b.service === targets.stableService);
   const canary = backends.find((b) => b.service === targets.canaryService);
   if (!stable && !canary) return undefined;
-  return canaryPercent(Number(stable?.weight ?? 0), Number(canary?.weight ?? 0));
+  const baseline = backends.find((b) => b.service === targets.baselineService);
+  return canaryPercent(Number(stable?.weight ?? 0), Number(canary?.weight ?? 0), Number(baseline?.weight ?? 0));
 }

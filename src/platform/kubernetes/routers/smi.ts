@@ -1,5 +1,5 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import { checkOwned, checkWeight, type Owner, ROUTING_FIELD } from "./managed.js";
+import { checkOwned, checkWeights, type Owner, ROUTING_FIELD } from "./managed.js";
 import { type ObjectRef, RouteObjects, type RouterOptions, replaceIfChanged } from "./objects.js";
 import {
   type HeaderRoute,
@@ -53,10 +53,18 @@ export class SmiRouter implements TrafficRouter {
     return { ref, existing };
   }
 
-  async setWeight(targets: RouterTargets, canaryWeight: number): Promise<void> {
-    const weight = checkWeight(SMI_ROUTER, canaryWeight);
+  async setWeight(targets: RouterTargets, canaryWeight: number, baselineWeight = 0): Promise<void> {
+    const w = checkWeights(SMI_ROUTER, canaryWeight, baselineWeight);
     const { ref, existing } = await this.current(targets);
-    const next = trafficSplit({ existing, name: ref.name, owner: this.owner, config: this.config, targets, weight });
+    const next = trafficSplit({
+      existing,
+      name: ref.name,
+      owner: this.owner,
+      config: this.config,
+      targets,
+      weight: w.canary,
+      baselineWeight: w.baseline,
+    });
     if (existing) await replaceIfChanged(this.objects, ref, existing, next);
     else await this.objects.create(ref, next);
   }
