@@ -171,5 +171,25 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
     });
     expect((await serviceSelector(env.kc, ns, "web-baseline"))[HASH]).toBe(canary);
     expect(((await status()).revisions ?? []).some((r) => r.role === "baseline")).toBe(false);
+
+    // Abort: the same clean-up, back to all on stable (now v2), whose fresh baseline goes too.
+    await applySluice(env.kc, ns, kubeRollout("web", "3", strategy, 5));
+    await waitFor(async () => (await weights())["web-baseline"] === 20, {
+      timeoutMs: 60_000,
+      message: "v3's baseline takes its 20 %",
+    });
+    expect(
+      (await replicaSetsOf(env.kc, ns, "web"))[`${canary}-baseline`]?.rs.spec?.template?.spec?.containers[0]?.image,
+    ).toBe("registry.example/web:2");
+    await commandRollout({ kc: env.kc, namespace: ns }, "web", { type: "abort" });
+    await waitFor(async () => !("web-baseline" in (await weights())) && (await weights())["web-stable"] === 100, {
+      timeoutMs: 30_000,
+      message: "the aborted rollout's baseline leaves the route",
+    });
+    await waitFor(async () => !(`${canary}-baseline` in (await replicaSetsOf(env.kc, ns, "web"))), {
+      timeoutMs: 30_000,
+      message: "the aborted rollout's baseline ReplicaSet is deleted",
+    });
+    expect((await status()).stableRevision).toBe(canary);
   }, 180_000);
 });

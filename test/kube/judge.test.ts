@@ -1,11 +1,22 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { revisionHash } from "../../src/engine/hash.js";
 import { Rollout } from "../../src/model/index.js";
 import { useKubeController } from "../helpers/kube-controller.js";
-import { applySluice, createNamespace, GROUP, getSluice, kubeRollout, VERSION } from "../helpers/kube-sluice.js";
+import {
+  applySluice,
+  createNamespace,
+  createService,
+  GROUP,
+  getSluice,
+  kubeRollout,
+  VERSION,
+} from "../helpers/kube-sluice.js";
 import { type RunningPrometheus, startPrometheus, waitForSeries } from "../helpers/prometheus.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait.js";
@@ -14,6 +25,8 @@ import { waitFor } from "../helpers/wait.js";
 // real child process that serves request counters the way an instrumented app does, scraped by a
 // real Prometheus that labels its series with the revision (as a team's pod relabelling would).
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
+
+const ROUTE = { group: "gateway.networking.k8s.io", version: "v1", plural: "httproutes" };
 
 const hashOf = (manifest: ReturnType<typeof kubeRollout>) =>
   revisionHash(Rollout.parse({ ...manifest, metadata: { name: "x" } }).spec.template);
@@ -34,7 +47,9 @@ const s = http.createServer((_q, res) => res.end(
 s.listen(0, "127.0.0.1", () => console.log(s.address().port));
 `;
 
-async function startPod(errorRate: number): Promise<{ port: number; child: ChildProcess }> {
+type Pod = { port: number; child: ChildProcess };
+
+async function startPod(errorRate: number): Promise<Pod> {
   const child = spawn(process.execPath, ["-e", POD], {
     env: { ...process.env, ERROR_RATE: String(errorRate) },
     stdio: ["ignore", "pipe", "inherit"],
@@ -53,7 +68,8 @@ const counts = {
 };
 
 type Status = { phase?: string; abort?: boolean; stableRevision?: string; message?: string };
-type JudgeStatus = { outcome?: string; explanation?: string; looks?: { canary: { requests: number } }[] };
+type Counts = { requests: number; errors: number };
+type JudgeStatus = { outcome?: string; explanation?: string; looks?: { canary: Counts; baseline: Counts }[] };
 type MetricResult = {
   consecutiveError?: number;
   judge?: JudgeStatus;
@@ -61,7 +77,22 @@ type MetricResult = {
 };
 
 describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
-  const env = useKubeController("judge-test");
+  // Gateway API is served so a rollout with a baseline revision can split three ways.
+  const env = useKubeController("judge-test", {
+    prepare: async (kc) => {
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      await custom.createClusterCustomObject({
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        plural: "customresourcedefinitions",
+        body: parse(readFileSync(join(import.meta.dirname, "fixtures/router-crds/httproute.yaml"), "utf8")),
+      });
+      await waitFor(() => custom.listClusterCustomObject(ROUTE).then(() => true), {
+        timeoutMs: 30_000,
+        message: "HTTPRoute served",
+      });
+    },
+  });
   const pods: ChildProcess[] = [];
   let relay: TcpProxy;
   let prom: RunningPrometheus;
@@ -71,12 +102,29 @@ describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
   const v1 = kubeRollout("pay", "1", strategy, 2);
   const v2 = kubeRollout("pay", "2", strategy, 2);
   const v3 = kubeRollout("pay", "3", strategy, 2);
+  const withBaseline = {
+    canary: {
+      ...strategy.canary,
+      steps: [{ setWeight: 20 }, { analysis: { templates: [{ templateName: "judge" }] } }],
+      baseline: true,
+      stableService: "shop-stable",
+      canaryService: "shop-canary",
+      baselineService: "shop-baseline",
+      trafficRouting: { gatewayAPI: { httpRoute: "shop" } },
+    },
+  };
+  const shop1 = kubeRollout("shop", "1", withBaseline, 5);
+  const shop2 = kubeRollout("shop", "2", withBaseline, 5);
+  const shopBaseline = `${hashOf(shop1)}-baseline`;
 
   beforeAll(async () => {
     // v1 (stable) and v3 (good) fail 0.5 % of requests, v2 (bad) 20 %. v3 is scraped through a
     // relay the test cuts, to lose its scrape target while Prometheus stays up.
-    const [p1, p2, p3] = await Promise.all([startPod(0.005), startPod(0.2), startPod(0.005)]);
-    pods.push(p1.child, p2.child, p3.child);
+    // shop: stable's stand-in fails 20 %, like the canary, and the baseline's 0.5 %, so only a
+    // judge that compares the canary with the baseline (not with stable) can abort shop v2.
+    const started = await Promise.all([0.005, 0.2, 0.005, 0.2, 0.005, 0.2].map((rate) => startPod(rate)));
+    pods.push(...started.map((p) => p.child));
+    const [p1, p2, p3, s1, sb, s2] = started as [Pod, Pod, Pod, Pod, Pod, Pod];
     relay = await startTcpProxy({ host: "127.0.0.1", port: p3.port });
     prom = await startPrometheus({
       targets: [],
@@ -84,9 +132,12 @@ describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
         { targets: [`127.0.0.1:${p1.port}`], labels: { revision: hashOf(v1) } },
         { targets: [`127.0.0.1:${p2.port}`], labels: { revision: hashOf(v2) } },
         { targets: [`127.0.0.1:${relay.port}`], labels: { revision: hashOf(v3) } },
+        { targets: [`127.0.0.1:${s1.port}`], labels: { revision: hashOf(shop1) } },
+        { targets: [`127.0.0.1:${sb.port}`], labels: { revision: shopBaseline } },
+        { targets: [`127.0.0.1:${s2.port}`], labels: { revision: hashOf(shop2) } },
       ],
     });
-    for (const m of [v1, v2, v3]) await seriesOf(hashOf(m));
+    for (const revision of [v1, v2, v3, shop1, shop2].map(hashOf).concat(shopBaseline)) await seriesOf(revision);
   }, 60_000);
   afterAll(async () => {
     await prom?.stop();
@@ -97,11 +148,14 @@ describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
   const seriesOf = (revision: string) =>
     waitForSeries(prom, counts.requests.replace("{{revision}}", revision), `${revision}'s series`);
 
-  const status = async (ns: string) => ((await getSluice(env.kc, ns, "Rollout", "pay")).status ?? {}) as Status;
-  const until = (ns: string, test: (s: Status) => boolean, what: string, timeoutMs = 60_000) =>
-    waitFor(async () => test(await status(ns)), { timeoutMs, intervalMs: 200, message: what }).catch(async (err) => {
-      throw new Error(`${(err as Error).message}; status now ${JSON.stringify(await status(ns))}`);
-    });
+  const status = async (ns: string, name = "pay") =>
+    ((await getSluice(env.kc, ns, "Rollout", name)).status ?? {}) as Status;
+  const until = (ns: string, test: (s: Status) => boolean, what: string, timeoutMs = 60_000, name = "pay") =>
+    waitFor(async () => test(await status(ns, name)), { timeoutMs, intervalMs: 200, message: what }).catch(
+      async (err) => {
+        throw new Error(`${(err as Error).message}; status now ${JSON.stringify(await status(ns, name))}`);
+      },
+    );
 
   /** The judged metric's result in the newest AnalysisRun of the namespace. */
   async function judged(ns: string): Promise<MetricResult | undefined> {
@@ -195,4 +249,33 @@ describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
     expect(done?.judge?.outcome).toBe("Successful");
     expect(done?.judge?.looks?.at(-1)?.canary.requests ?? 0).toBeGreaterThanOrEqual(8000);
   }, 240_000);
+
+  it("compares the canary with the baseline revision, not with stable, when the rollout runs one", async () => {
+    const ns = await createNamespace(env.kc, "judge-baseline");
+    for (const name of ["shop-stable", "shop-canary", "shop-baseline"]) await createService(env.kc, ns, name, "shop");
+    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      ...ROUTE,
+      namespace: ns,
+      body: {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "shop" },
+        spec: { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "shop-stable", port: 80 }] }] },
+      },
+    });
+    await applySluice(env.kc, ns, template({ maxDuration: "60s" }));
+    await applySluice(env.kc, ns, shop1);
+    await until(ns, (s) => s.phase === "Healthy", "shop v1 Healthy", 60_000, "shop");
+
+    await applySluice(env.kc, ns, shop2);
+    await until(ns, (s) => s.abort === true, "shop v2 aborted against the baseline", 60_000, "shop");
+    const failed = await judged(ns);
+    expect(failed?.judge?.outcome).toBe("Failed");
+    expect(failed?.judge?.explanation).toMatch(/baseline/);
+    // The baseline's looks are the 0.5 % stand-in's counts, far below stable's 20 %.
+    const last = failed?.judge?.looks?.at(-1);
+    expect(last?.baseline.requests ?? 0).toBeGreaterThan(0);
+    expect((last?.baseline.errors ?? 0) / (last?.baseline.requests ?? 1)).toBeLessThan(0.05);
+    expect((await status(ns, "shop")).stableRevision).toBe(hashOf(shop1));
+  }, 120_000);
 });
