@@ -8,7 +8,7 @@ describe("commandLabel", () => {
     [{ type: "promoteFull" }, "promote --full"],
     [{ type: "undo" }, "undo"],
     [{ type: "undo", toRevision: 3 }, "undo --to-revision 3"],
-    [{ type: "setEnv", env: { A: "1", B: null } }, "set env A=1 B-"],
+    [{ type: "setEnv", env: { A: "s3cret", B: null } }, "set env A=(hidden) B-"],
     [{ type: "setArgs", args: ["--fast", "x"] }, "set args --fast x"],
     [{ type: "setCommand", command: "node" }, "set command node"],
   ])("%j reads as sluice %s", (command, label) => {

@@ -1,7 +1,10 @@
 import type { RolloutCommand } from "./types.js";
 
+/** What a `set env` value reads as in the CommandReceived event. */
+export const ENV_VALUE_HIDDEN = "(hidden)";
+
 /**
- * The command as the user typed it, for the CommandReceived event.
+ * The command as the user typed it, env values aside, for the CommandReceived event.
  *
  * @example commandLabel({ type: "undo", toRevision: 3 }) // "undo --to-revision 3"
  */
@@ -12,8 +15,9 @@ export function commandLabel(command: RolloutCommand): string {
     case "undo":
       return command.toRevision ? `undo --to-revision ${command.toRevision}` : "undo";
     case "setEnv":
+      // Values stay out: env often carries secrets, and events are readable by anyone who can list them.
       return `set env ${Object.entries(command.env)
-        .map(([k, v]) => (v === null ? `${k}-` : `${k}=${v}`))
+        .map(([k, v]) => (v === null ? `${k}-` : `${k}=${ENV_VALUE_HIDDEN}`))
         .join(" ")}`;
     case "setImage":
       return `set image ${Object.entries(command.images)
