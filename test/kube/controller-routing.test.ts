@@ -1,8 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { CustomObjectsApi } from "@kubernetes/client-node";
+import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { commandRollout } from "../../src/platform/kubernetes/commands.js";
 import { useKubeController } from "../helpers/kube-controller.js";
@@ -16,9 +13,9 @@ import {
   serviceSelector,
 } from "../helpers/kube-sluice.js";
 import { waitFor } from "../helpers/wait.js";
+import { createStableRoute, HTTPROUTE, installHttpRouteCrd } from "./fixtures/router-crds/harness.js";
 
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
-const ROUTE = { group: "gateway.networking.k8s.io", version: "v1", plural: "httproutes" };
 
 type Status = {
   phase?: string;
@@ -31,22 +28,17 @@ type Status = {
 const HASH = "sluice.dev/pod-template-hash";
 type Route = { spec: { rules: { backendRefs?: { name: string; weight?: number }[] }[] } };
 
+/** The weights on HTTPRoute `web`'s first rule, by backend name. */
+async function routeWeights(kc: KubeConfig, namespace: string): Promise<Record<string, number>> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const route = (await custom.getNamespacedCustomObject({ ...HTTPROUTE, namespace, name: "web" })) as Route;
+  return Object.fromEntries((route.spec.rules[0]?.backendRefs ?? []).map((b) => [b.name, b.weight ?? 1]));
+}
+
 describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRoute", () => {
   const env = useKubeController("routing-test", {
     // Gateway API is installed before Sluice, as in a cluster that already routes with it.
-    prepare: async (kc) => {
-      const custom = kc.makeApiClient(CustomObjectsApi);
-      await custom.createClusterCustomObject({
-        group: "apiextensions.k8s.io",
-        version: "v1",
-        plural: "customresourcedefinitions",
-        body: parse(readFileSync(join(import.meta.dirname, "fixtures/router-crds/httproute.yaml"), "utf8")),
-      });
-      await waitFor(() => custom.listClusterCustomObject(ROUTE).then(() => true), {
-        timeoutMs: 30_000,
-        message: "HTTPRoute served",
-      });
-    },
+    prepare: installHttpRouteCrd,
   });
 
   it("pauses while the route is missing, then walks the weights on the route and leaves it clean", async () => {
@@ -55,10 +47,7 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
     await createService(env.kc, ns, "web-canary", "web");
     const custom = env.kc.makeApiClient(CustomObjectsApi);
     const status = async () => ((await getSluice(env.kc, ns, "Rollout", "web")).status ?? {}) as Status;
-    const weights = async () => {
-      const route = (await custom.getNamespacedCustomObject({ ...ROUTE, namespace: ns, name: "web" })) as Route;
-      return Object.fromEntries((route.spec.rules[0]?.backendRefs ?? []).map((b) => [b.name, b.weight ?? 1]));
-    };
+    const weights = () => routeWeights(env.kc, ns);
     const strategy = {
       canary: {
         stableService: "web-stable",
@@ -78,19 +67,7 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
     });
     expect((await status()).message).toContain("HTTPRoute gateway/web not found");
 
-    await custom.createNamespacedCustomObject({
-      ...ROUTE,
-      namespace: ns,
-      body: {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "web", labels: { team: "shop" } },
-        spec: {
-          parentRefs: [{ name: "gw" }],
-          rules: [{ backendRefs: [{ name: "web-stable", port: 80 }] }],
-        },
-      },
-    });
+    await createStableRoute(env.kc, ns, "web", "web-stable", { team: "shop" });
     await waitFor(async () => (await weights())["web-canary"] === 30, { timeoutMs: 30_000, message: "canary at 30%" });
     expect(await weights()).toEqual({ "web-stable": 70, "web-canary": 30 });
     await waitFor(async () => (await status()).pauseConditions?.every((p) => p.reason !== "TrafficRoutingError"), {
@@ -101,7 +78,7 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
     await commandRollout({ kc: env.kc, namespace: ns }, "web", { type: "promote" });
     await waitFor(async () => (await status()).phase === "Healthy", { timeoutMs: 60_000, message: "v2 Healthy" });
     await waitFor(async () => (await weights())["web-stable"] === 100, { timeoutMs: 30_000, message: "all on stable" });
-    const route = (await custom.getNamespacedCustomObject({ ...ROUTE, namespace: ns, name: "web" })) as Route & {
+    const route = (await custom.getNamespacedCustomObject({ ...HTTPROUTE, namespace: ns, name: "web" })) as Route & {
       metadata: { labels: Record<string, string> };
     };
     expect(route.metadata.labels).toEqual({ team: "shop" });
@@ -110,22 +87,9 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
   it("runs a baseline copy of stable beside the canary: its own ReplicaSet, Service and share of the route", async () => {
     const ns = await createNamespace(env.kc, "baseline");
     for (const name of ["web-stable", "web-canary", "web-baseline"]) await createService(env.kc, ns, name, "web");
-    const custom = env.kc.makeApiClient(CustomObjectsApi);
-    await custom.createNamespacedCustomObject({
-      ...ROUTE,
-      namespace: ns,
-      body: {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "web" },
-        spec: { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "web-stable", port: 80 }] }] },
-      },
-    });
+    await createStableRoute(env.kc, ns, "web", "web-stable");
     const status = async () => ((await getSluice(env.kc, ns, "Rollout", "web")).status ?? {}) as Status;
-    const weights = async () => {
-      const route = (await custom.getNamespacedCustomObject({ ...ROUTE, namespace: ns, name: "web" })) as Route;
-      return Object.fromEntries((route.spec.rules[0]?.backendRefs ?? []).map((b) => [b.name, b.weight ?? 1]));
-    };
+    const weights = () => routeWeights(env.kc, ns);
     const strategy = {
       canary: {
         baseline: true,

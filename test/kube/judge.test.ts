@@ -1,9 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
 import { revisionHash } from "../../src/engine/hash.js";
 import { Rollout } from "../../src/model/index.js";
@@ -20,13 +17,12 @@ import {
 import { type RunningPrometheus, startPrometheus, waitForSeries } from "../helpers/prometheus.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 import { waitFor } from "../helpers/wait.js";
+import { createStableRoute, installHttpRouteCrd } from "./fixtures/router-crds/harness.js";
 
 // The judge on Kubernetes: kwok pods run no process, so each revision's pods are stood in for by a
 // real child process that serves request counters the way an instrumented app does, scraped by a
 // real Prometheus that labels its series with the revision (as a team's pod relabelling would).
 const skip = !(await findKubeAssets({ build: false })) && process.env.SLUICE_SKIP_KUBE === "1";
-
-const ROUTE = { group: "gateway.networking.k8s.io", version: "v1", plural: "httproutes" };
 
 const hashOf = (manifest: ReturnType<typeof kubeRollout>) =>
   revisionHash(Rollout.parse({ ...manifest, metadata: { name: "x" } }).spec.template);
@@ -79,19 +75,7 @@ type MetricResult = {
 describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
   // Gateway API is served so a rollout with a baseline revision can split three ways.
   const env = useKubeController("judge-test", {
-    prepare: async (kc) => {
-      const custom = kc.makeApiClient(CustomObjectsApi);
-      await custom.createClusterCustomObject({
-        group: "apiextensions.k8s.io",
-        version: "v1",
-        plural: "customresourcedefinitions",
-        body: parse(readFileSync(join(import.meta.dirname, "fixtures/router-crds/httproute.yaml"), "utf8")),
-      });
-      await waitFor(() => custom.listClusterCustomObject(ROUTE).then(() => true), {
-        timeoutMs: 30_000,
-        message: "HTTPRoute served",
-      });
-    },
+    prepare: installHttpRouteCrd,
   });
   const pods: ChildProcess[] = [];
   let relay: TcpProxy;
@@ -253,16 +237,7 @@ describe.skipIf(skip)("the judge on Kubernetes with a real Prometheus", () => {
   it("compares the canary with the baseline revision, not with stable, when the rollout runs one", async () => {
     const ns = await createNamespace(env.kc, "judge-baseline");
     for (const name of ["shop-stable", "shop-canary", "shop-baseline"]) await createService(env.kc, ns, name, "shop");
-    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      ...ROUTE,
-      namespace: ns,
-      body: {
-        apiVersion: "gateway.networking.k8s.io/v1",
-        kind: "HTTPRoute",
-        metadata: { name: "shop" },
-        spec: { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "shop-stable", port: 80 }] }] },
-      },
-    });
+    await createStableRoute(env.kc, ns, "shop", "shop-stable");
     await applySluice(env.kc, ns, template({ maxDuration: "60s" }));
     await applySluice(env.kc, ns, shop1);
     await until(ns, (s) => s.phase === "Healthy", "shop v1 Healthy", 60_000, "shop");
