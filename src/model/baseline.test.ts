@@ -70,6 +70,17 @@ describe("spec.strategy.canary.baseline", () => {
       ]);
     });
 
+    it("refuses a baseline Service that is the stable or canary one, naming both fields", () => {
+      const same = { ...services, baselineService: "web-stable", trafficRouting: { smi: {} }, steps: [] };
+      expect(problems(rollout({ baseline: true, ...same }, pod))).toEqual([
+        'spec.strategy.canary.baselineService: names Service "web-stable", which stableService names too; each revision needs its own Service',
+      ]);
+      const canary = { stableService: "web", canaryService: "web", steps: [] };
+      expect(problems(rollout(canary, pod))).toEqual([
+        'spec.strategy.canary.canaryService: names Service "web", which stableService names too; each revision needs its own Service',
+      ]);
+    });
+
     it("property: any mix of router and Services is refused exactly when one is missing, never thrown", () => {
       const routers = fc.constantFrom(
         undefined,
@@ -78,7 +89,7 @@ describe("spec.strategy.canary.baseline", () => {
         { istio: { virtualService: { name: "web" } } },
         { nginx: { stableIngress: "web" } },
       );
-      const name = fc.option(fc.constantFrom("a", "b-1"), { nil: undefined });
+      const name = fc.option(fc.constantFrom("a", "b-1", "c"), { nil: undefined });
       fc.assert(
         fc.property(routers, name, name, name, (trafficRouting, stableService, canaryService, baselineService) => {
           const canary = {
@@ -91,7 +102,10 @@ describe("spec.strategy.canary.baseline", () => {
           };
           const found = problems(rollout(canary, pod));
           const threeWay = trafficRouting !== undefined && !("nginx" in trafficRouting);
-          const ok = threeWay && stableService && canaryService && baselineService;
+          const names = [stableService, canaryService, baselineService];
+          const distinct =
+            new Set(names.filter((n) => n !== undefined)).size === names.filter((n) => n !== undefined).length;
+          const ok = threeWay && stableService && canaryService && baselineService && distinct;
           expect(found.length === 0).toBe(Boolean(ok));
           for (const p of found) expect(p).toMatch(/^spec\.strategy\.canary\.[A-Za-z.]+: /);
         }),

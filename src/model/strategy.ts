@@ -216,6 +216,27 @@ export const CanaryStrategy = z
     baseline: z.boolean().optional(),
   })
   .check((ctx) => {
+    // One Service can select one revision: sharing a name would point stable's traffic at the canary.
+    const { stableService, canaryService, baselineService } = ctx.value;
+    const taken = new Map<string, string>();
+    for (const [field, name] of [
+      ["stableService", stableService],
+      ["canaryService", canaryService],
+      ["baselineService", baselineService],
+    ] as const) {
+      if (name === undefined) continue;
+      const first = taken.get(name);
+      if (first !== undefined)
+        ctx.issues.push({
+          code: "custom",
+          input: name,
+          path: [field],
+          message: `names Service "${name}", which ${first} names too; each revision needs its own Service`,
+        });
+      else taken.set(name, field);
+    }
+  })
+  .check((ctx) => {
     if (!ctx.value.baseline) return;
     // A baseline takes as much traffic as the canary: both must fit beside stable.
     ctx.value.steps.forEach((step, i) => {
