@@ -149,3 +149,13 @@ describe("spec.strategy.canary.baseline", () => {
     );
   });
 });
+
+describe("Services shared between revisions", () => {
+  it("refuses blue-green's active and preview Service being one", () => {
+    const raw = rollout({});
+    (raw.spec.strategy as Record<string, unknown>) = { blueGreen: { activeService: "web", previewService: "web" } };
+    expect(problems(raw)).toEqual([
+      'spec.strategy.blueGreen.previewService: names Service "web", which activeService names too; each revision needs its own Service',
+    ]);
+  });
+});

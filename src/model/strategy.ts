@@ -180,6 +180,28 @@ export const TrafficRouting = z.strictObject({
 });
 export type TrafficRouting = z.infer<typeof TrafficRouting>;
 
+/**
+ * One Service selects one revision: two fields naming the same Service would point one revision's
+ * traffic at another (stable's at the canary). An issue for each later field that repeats a name.
+ */
+function sharedServices(fields: Record<string, string | undefined>): z.core.$ZodRawIssue[] {
+  const taken = new Map<string, string>();
+  const out: z.core.$ZodRawIssue[] = [];
+  for (const [field, name] of Object.entries(fields)) {
+    if (name === undefined) continue;
+    const first = taken.get(name);
+    if (first === undefined) taken.set(name, field);
+    else
+      out.push({
+        code: "custom",
+        input: name,
+        path: [field],
+        message: `names Service "${name}", which ${first} names too; each revision needs its own Service`,
+      });
+  }
+  return out;
+}
+
 export const CanaryStrategy = z
   .strictObject({
     steps: z.array(CanaryStep).max(MAX_STEPS).default([]),
@@ -216,25 +238,8 @@ export const CanaryStrategy = z
     baseline: z.boolean().optional(),
   })
   .check((ctx) => {
-    // One Service can select one revision: sharing a name would point stable's traffic at the canary.
     const { stableService, canaryService, baselineService } = ctx.value;
-    const taken = new Map<string, string>();
-    for (const [field, name] of [
-      ["stableService", stableService],
-      ["canaryService", canaryService],
-      ["baselineService", baselineService],
-    ] as const) {
-      if (name === undefined) continue;
-      const first = taken.get(name);
-      if (first !== undefined)
-        ctx.issues.push({
-          code: "custom",
-          input: name,
-          path: [field],
-          message: `names Service "${name}", which ${first} names too; each revision needs its own Service`,
-        });
-      else taken.set(name, field);
-    }
+    ctx.issues.push(...sharedServices({ stableService, canaryService, baselineService }));
   })
   .check((ctx) => {
     if (!ctx.value.baseline) return;
@@ -259,17 +264,22 @@ export const CanaryStrategy = z
   });
 export type CanaryStrategy = z.infer<typeof CanaryStrategy>;
 
-export const BlueGreenStrategy = z.strictObject({
-  activeService: z.string().max(MAX_NAME_LENGTH).optional(),
-  previewService: z.string().max(MAX_NAME_LENGTH).optional(),
-  previewReplicaCount: Replicas().min(1).optional(),
-  autoPromotionEnabled: z.boolean().default(true),
-  autoPromotionSeconds: DelaySeconds().optional(),
-  scaleDownDelaySeconds: DelaySeconds().default(30),
-  abortScaleDownDelaySeconds: DelaySeconds().default(30),
-  prePromotionAnalysis: RolloutAnalysis.optional(),
-  postPromotionAnalysis: RolloutAnalysis.optional(),
-});
+export const BlueGreenStrategy = z
+  .strictObject({
+    activeService: z.string().max(MAX_NAME_LENGTH).optional(),
+    previewService: z.string().max(MAX_NAME_LENGTH).optional(),
+    previewReplicaCount: Replicas().min(1).optional(),
+    autoPromotionEnabled: z.boolean().default(true),
+    autoPromotionSeconds: DelaySeconds().optional(),
+    scaleDownDelaySeconds: DelaySeconds().default(30),
+    abortScaleDownDelaySeconds: DelaySeconds().default(30),
+    prePromotionAnalysis: RolloutAnalysis.optional(),
+    postPromotionAnalysis: RolloutAnalysis.optional(),
+  })
+  .check((ctx) => {
+    const { activeService, previewService } = ctx.value;
+    ctx.issues.push(...sharedServices({ activeService, previewService }));
+  });
 export type BlueGreenStrategy = z.infer<typeof BlueGreenStrategy>;
 
 export const Strategy = z
