@@ -108,6 +108,20 @@ describe("baseline revision", () => {
     expect(h.traffic?.weights).toEqual({ [h.hash(1)]: 100 });
   });
 
+  it("removes the baseline when baseline is turned off mid-rollout, and its share goes back to stable", () => {
+    const h = withBaseline([{ setWeight: 20 }, { pause: {} }]);
+    const key = baselineKey(h.hash(1));
+    v2(h);
+    expect(h.traffic?.weights[key]).toBe(20);
+    h.update((s) => {
+      const canary = (s.strategy as { canary: { baseline?: boolean } }).canary;
+      canary.baseline = false;
+    });
+    expect(h.deleted).toContain(key);
+    expect(h.traffic?.weights).toEqual({ [h.hash(1)]: 80, [h.hash(2)]: 20 });
+    expect(h.status.revisions.some((r) => r.role === "baseline")).toBe(false);
+  });
+
   it("is idempotent: reconciling the same inputs again decides nothing new", () => {
     const h = withBaseline([{ setWeight: 20 }, analysis]);
     v2(h);

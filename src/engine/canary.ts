@@ -2,7 +2,7 @@ import type { CanaryStep, CanaryStrategy, RevisionStatus } from "../model/index.
 import { durationMs } from "../model/index.js";
 import { abortRollout, haltIfAborted, holdAborted } from "./abort.js";
 import { startAnalysisRun, stepRunSuffix, stopAnalysisRuns, verdictOf } from "./analysis-runs.js";
-import { comparedBaseline, dropBaseline, splitWeight, waitForBaseline } from "./baseline.js";
+import { comparedBaseline, dropBaseline, splitWeight, waitForBaseline, wantsBaseline } from "./baseline.js";
 import {
   addPause,
   emit,
@@ -33,6 +33,8 @@ export function progressCanary(ctx: ReconcileContext, canary: RevisionStatus): v
   const strategy = ctx.spec.strategy.canary as CanaryStrategy;
   const s = ctx.status;
   if (haltIfAborted(ctx, canary, strategy.abortScaleDownDelaySeconds)) return;
+  // Turned off mid-rollout: the baseline's share goes back to stable at once.
+  if (!wantsBaseline(ctx)) dropBaseline(ctx);
   if (strategy.steps.length === 0) {
     dropBaseline(ctx);
     rollingUpdate(ctx, strategy, canary);
