@@ -1,6 +1,7 @@
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { findKubeAssets } from "../../scripts/k8s/assets.js";
+import { startKubeRuntime } from "../../src/controller/kube-runtime.js";
 import { commandRollout } from "../../src/platform/kubernetes/commands.js";
 import { useKubeController } from "../helpers/kube-controller.js";
 import {
@@ -121,6 +122,16 @@ describe.skipIf(skip)("the controller moves weights through a Gateway API HTTPRo
     expect((await serviceSelector(env.kc, ns, "web-stable"))[HASH]).toBe(stable);
     const roles = Object.fromEntries(((await status()).revisions ?? []).map((r) => [r.role, r.weight]));
     expect(roles).toMatchObject({ stable: 60, canary: 20, baseline: 20 });
+
+    // A new controller takes over mid-rollout: it adopts the baseline as it is, creating and moving nothing.
+    await env.runtime.stop();
+    env.runtime = await startKubeRuntime({ kc: env.kc, identity: "routing-test-2" });
+    await waitFor(async () => ((await status()).revisions ?? []).length === 3 && (await status()).phase === "Paused", {
+      timeoutMs: 30_000,
+      message: "the new controller has reconciled",
+    });
+    expect(Object.keys(await replicaSetsOf(env.kc, ns, "web")).sort()).toEqual([stable, canary, baseline].sort());
+    expect(await weights()).toEqual({ "web-stable": 60, "web-canary": 20, "web-baseline": 20 });
 
     // Promotion: the baseline leaves the route, its ReplicaSet goes, and its Service follows stable.
     await commandRollout({ kc: env.kc, namespace: ns }, "web", { type: "promote" });
