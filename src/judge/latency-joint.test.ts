@@ -20,14 +20,17 @@ function canaryMixture(dir: "up" | "down", hits: number, n: number, p0: number):
   return Math.log(sum);
 }
 
-/** The baseline's two-sided mixture against share p0, written out here. */
+/** The baseline's two-sided weighted mixture against share p0, written out here. */
 function baselineMixture(slow: number, n: number, p0: number): number {
-  const steps = [-4, -2.5, -1.5, -0.8, -0.4, -0.2, -0.1, -0.05, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 2.5, 4];
+  const steps = [-4, -2.5, -1.5, -0.8, -0.4, -0.2, -0.1, -0.05, -0.025, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 2.5, 4];
+  const weights = [3, 1, 1, 0.5, 0.5, 1, 4, 8, 8, 8, 8, 4, 1, 0.5, 0.5, 1, 1, 3];
+  const total = weights.reduce((a, b) => a + b, 0);
   let sum = 0;
-  for (const g of steps) {
+  steps.forEach((g, j) => {
     const p1 = 1 / (1 + Math.exp(-(Math.log(p0 / (1 - p0)) + g)));
-    sum += Math.exp(slow * Math.log(p1 / p0) + (n - slow) * Math.log((1 - p1) / (1 - p0))) / steps.length;
-  }
+    const ratio = Math.exp(slow * Math.log(p1 / p0) + (n - slow) * Math.log((1 - p1) / (1 - p0)));
+    sum += ((weights[j] as number) / total) * ratio;
+  });
   return Math.log(sum);
 }
 
