@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { exampleTargets } from "./example-targets.js";
 import { httpRouteWeight, httpRouteWithoutManaged, httpRouteWithWeight } from "./gateway-api-spec.js";
 import {
   type IstioContext,
@@ -9,20 +10,13 @@ import {
 } from "./istio-spec.js";
 import { checkWeights } from "./managed.js";
 import type { KubeObject } from "./objects.js";
-import { type RouterTargets, TrafficRoutingError } from "./port.js";
+import { TrafficRoutingError } from "./port.js";
 import { trafficSplit, trafficSplitWeight } from "./smi-spec.js";
 
 // A baseline revision takes a share of its own: each router splits three ways while it runs and
 // leaves the user's object as it was written (two ways) once it is gone.
 
-const targets: RouterTargets = {
-  namespace: "shop",
-  stableHash: "aaaa",
-  canaryHash: "bbbb",
-  stableService: "web-stable",
-  canaryService: "web-canary",
-  baselineService: "web-baseline",
-};
+const targets = exampleTargets({ baselineService: "web-baseline" });
 
 describe("Gateway API with a baseline", () => {
   const ctx = { where: "HTTPRoute shop/web", field: "spec.strategy.canary.trafficRouting.gatewayAPI.httpRoute" };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { exampleTargets } from "./example-targets.js";
 import {
   httpRouteWeight,
   httpRouteWithHeaderRoutes,
@@ -7,15 +8,9 @@ import {
   httpRouteWithWeight,
 } from "./gateway-api-spec.js";
 import type { KubeObject } from "./objects.js";
-import { type RouterTargets, TrafficRoutingError } from "./port.js";
+import { TrafficRoutingError } from "./port.js";
 
-const targets: RouterTargets = {
-  namespace: "shop",
-  stableHash: "aaaa",
-  canaryHash: "bbbb",
-  stableService: "web-stable",
-  canaryService: "web-canary",
-};
+const targets = exampleTargets();
 const ctx = { where: "HTTPRoute shop/web", field: "spec.strategy.canary.trafficRouting.gatewayAPI.httpRoute" };
 
 const staticRule = {

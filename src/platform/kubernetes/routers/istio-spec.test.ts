@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { exampleTargets } from "./example-targets.js";
 import {
   destinationRuleWithHashes,
   type IstioContext,
@@ -9,15 +10,8 @@ import {
   virtualServiceWithWeight,
 } from "./istio-spec.js";
 import type { KubeObject } from "./objects.js";
-import type { RouterTargets } from "./port.js";
 
-const targets: RouterTargets = {
-  namespace: "shop",
-  stableHash: "aaaa",
-  canaryHash: "bbbb",
-  stableService: "web-stable",
-  canaryService: "web-canary",
-};
+const targets = exampleTargets();
 const byHost: IstioContext = { where: "VirtualService shop/web", config: { virtualService: { name: "web" } }, targets };
 const bySubset: IstioContext = {
   ...byHost,

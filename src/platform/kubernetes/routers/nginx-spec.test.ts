@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { exampleTargets } from "./example-targets.js";
 import {
   canaryIngress,
   canaryIngressName,
@@ -8,15 +9,8 @@ import {
   type NginxConfig,
 } from "./nginx-spec.js";
 import type { KubeObject } from "./objects.js";
-import type { RouterTargets } from "./port.js";
 
-const targets: RouterTargets = {
-  namespace: "shop",
-  stableHash: "aaaa",
-  canaryHash: "bbbb",
-  stableService: "web-stable",
-  canaryService: "web-canary",
-};
+const targets = exampleTargets();
 const config: NginxConfig = { stableIngress: "web" };
 const backend = (name: string) => ({ service: { name, port: { number: 80 } } });
 

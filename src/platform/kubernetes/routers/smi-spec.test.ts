@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { RouterTargets } from "./port.js";
+import { exampleTargets } from "./example-targets.js";
 import { deletionIsSafe, rootService, trafficSplit, trafficSplitName, trafficSplitWeight } from "./smi-spec.js";
 
-const targets: RouterTargets = {
-  namespace: "shop",
-  stableHash: "aaaa",
-  canaryHash: "bbbb",
-  stableService: "web-stable",
-  canaryService: "web-canary",
-};
+const targets = exampleTargets();
 
 describe("trafficSplit", () => {
   it("splits the root Service between stable and canary, labelled and owned by the rollout", () => {
