@@ -80,6 +80,25 @@ describe("judgeErrorRate on known cases", () => {
     expect(v.effect.upper).toBeGreaterThan(0);
   });
 
+  it("shows a Failed verdict's interval above zero: it comes from the evidence that decided", () => {
+    // Subtracting each revision's own interval reached below zero in 192 of 300 such Failed verdicts.
+    const test = { alpha: 0.005, maxRelativeIncrease: 0.75, maxAbsoluteIncrease: 0.005, minRequests: 100 };
+    for (let r = 0; r < 40; r++) {
+      const rand = seeded(77 + r);
+      const s = startErrorRate(test);
+      for (let i = 0; i < 180 && s.decided === undefined; i++)
+        stepErrorRate(
+          s,
+          { requests: 100, errors: binomial(rand, 100, 0.04) },
+          { requests: 900, errors: binomial(rand, 900, 0.005) },
+        );
+      const v = errorRateVerdict(s);
+      expect(v.outcome).toBe("Failed");
+      expect(v.effect.lower, v.explanation).toBeGreaterThan(0);
+      expect(v.explanation).toMatch(/\(\+[\d.]+ pts, 99\.5% CI \+[\d.]+ to \+[\d.]+\)/);
+    }
+  });
+
   it("never promotes below minRequests", () => {
     const v = judgeErrorRate(looksOf(Array.from({ length: 30 }, () => [100, 0, 900, 0])), {
       ...TEST,

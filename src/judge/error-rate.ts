@@ -1,3 +1,4 @@
+import { differenceInterval } from "./difference-interval.js";
 import { addSplit, type EProcess, logEvidence, newEProcess } from "./eprocess.js";
 import { confidenceText, count, evidenceText, percent, points, thresholdText } from "./explain.js";
 import { logJointEvidence } from "./joint.js";
@@ -179,9 +180,14 @@ export function errorRateVerdict(
   const { canary, baseline } = s.totals;
   const rc = canary.requests > 0 ? canary.errors / canary.requests : 0;
   const rb = baseline.requests > 0 ? baseline.errors / baseline.requests : 0;
-  const cc = rateConfidence(canary.errors, canary.requests, test.alpha / 2);
-  const cb = rateConfidence(baseline.errors, baseline.requests, test.alpha / 2);
-  const effect = { estimate: rc - rb, lower: cc.lower - cb.upper, upper: cc.upper - cb.lower, unit: "points" as const };
+  // The interval comes from the same joint evidence the verdict does, so a Failed verdict's
+  // interval does not reach below zero merely because two revisions' own intervals were added.
+  const ci = differenceInterval(
+    { hits: canary.errors, trials: canary.requests },
+    { hits: baseline.errors, trials: baseline.requests },
+    test.alpha,
+  );
+  const effect = { estimate: rc - rb, lower: ci.lower, upper: ci.upper, unit: "points" as const };
   const threshold = 1 / test.alpha;
   const evidence = Math.exp(failLogValue);
   const outcome: JudgeOutcome =
