@@ -170,11 +170,17 @@ export class KubernetesPlatform implements Platform {
       case "ensureRevision":
         return this.ensure(rollout, action.hash, action.replicas, action.template, action.restartAt);
       case "scaleRevision": {
-        // A baseline runs the stable revision's template, read back from stable's ReplicaSet.
+        // A baseline runs the stable revision's template, read back from stable's ReplicaSet when
+        // the baseline's own is still to be created (once it runs, it needs stable no more).
+        const missing = async () =>
+          !(await this.currentReplicaSet(
+            this.namespaceOf(rollout),
+            replicaSetName(rollout.metadata.name, action.hash),
+          ));
         const template =
-          action.copyOf === undefined || action.replicas === 0
-            ? undefined
-            : await this.templateOf(rollout, action.copyOf);
+          action.copyOf !== undefined && action.replicas > 0 && (await missing())
+            ? await this.templateOf(rollout, action.copyOf)
+            : undefined;
         return this.ensure(rollout, action.hash, action.replicas, template, action.restartAt);
       }
       case "deleteRevision":
