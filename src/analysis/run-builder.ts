@@ -97,6 +97,26 @@ export function referencedSecrets(
   }
 }
 
+/**
+ * Whether the templates an analysis names (and the ones they include) judge any metric that is not
+ * dry-run: such an analysis spends a share of the rollout's false-alarm budget. A reference that
+ * does not resolve counts as judging (a smaller share is the safe side; the run reports the error).
+ */
+export function judgesAnyMetric(
+  refs: { templateName: string; clusterScope?: boolean }[],
+  lookup: TemplateLookup,
+): boolean {
+  try {
+    const templates = resolveTemplates(refs, lookup);
+    const dry = new Set(templates.flatMap(({ template }) => template.spec.dryRun.map((d) => d.metricName)));
+    return templates.some(({ template }) =>
+      template.spec.metrics.some((m) => m.judge !== undefined && !dry.has(m.name)),
+    );
+  } catch {
+    return true;
+  }
+}
+
 function mergeMetrics(templates: ResolvedTemplate[]): { metric: Metric; origin: ResolvedTemplate; index: number }[] {
   const seen = new Map<string, ResolvedTemplate>();
   const out: { metric: Metric; origin: ResolvedTemplate; index: number }[] = [];

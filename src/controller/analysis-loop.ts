@@ -1,3 +1,4 @@
+import { judgedAnalyses, sharedRunAlpha } from "../analysis/alpha-share.js";
 import type { MetricProviderPort } from "../analysis/providers/provider.js";
 import { buildAnalysisRun, RUN_LABELS, referencedSecrets } from "../analysis/run-builder.js";
 import { measureDue, terminateRun } from "../analysis/runner.js";
@@ -129,7 +130,9 @@ export class AnalysisLoop {
           }),
         ...(this.opts.loadSecret ? { readSecret: (name: string, key: string) => secrets[name]?.[key] } : {}),
       });
-      return run;
+      // One false-alarm budget per rollout: each of its judged analyses gets a share.
+      const alpha = sharedRunAlpha(run.spec.alpha, judgedAnalyses(rollout.spec.strategy, this.templateLookup()));
+      return alpha === undefined ? run : { ...run, spec: { ...run.spec, alpha } };
     } catch (err) {
       // A run that cannot be built is an Error verdict the engine acts on (abort), not a crash of the loop.
       const now = this.opts.now().toISOString();

@@ -45,16 +45,25 @@ async function judgeOf(c: ControllerProcess) {
   return run?.status?.metricResults[0]?.judge;
 }
 
-async function deploy(c: ControllerProcess, template: Record<string, unknown>, stableEnv: Record<string, string>) {
+async function deploy(
+  c: ControllerProcess,
+  template: Record<string, unknown>,
+  stableEnv: Record<string, string>,
+  steps?: unknown[],
+) {
   const name = (template.metadata as { name: string }).name;
-  await c.api.post("/apply", { resources: [template, demoRollout("web", stableEnv, strategy(name))] });
+  const chosen = steps ? { canary: { steps } } : strategy(name);
+  await c.api.post("/apply", { resources: [template, demoRollout("web", stableEnv, chosen)] });
   await waitForRollout(c.api, "web", isHealthy);
 }
 
 describe("the judge on the local platform", () => {
   it("rolls back a canary with 15% errors (stable 0%) as soon as the evidence is in", async () => {
     const c = await controller();
-    await deploy(c, judgeTemplate("judge-bad", { errorRate: {}, maxDuration: "60s" }), { VERSION: "1.0" });
+    // Two judged analysis steps share the rollout's α: each run judges at 0.005, not 0.01.
+    const judged = { analysis: { templates: [{ templateName: "judge-bad" }] } };
+    const steps = [{ setWeight: 50 }, judged, { setWeight: 60 }, judged];
+    await deploy(c, judgeTemplate("judge-bad", { errorRate: {}, maxDuration: "60s" }), { VERSION: "1.0" }, steps);
     load(c.routerUrl, 100);
     await c.api.post("/rollouts/web/set", { env: { VERSION: "2.0", ERROR_RATE: "0.15" } });
     const degraded = await waitForRollout(c.api, "web", (r) => r.status?.phase === "Degraded", { timeoutMs: 60_000 });
@@ -64,6 +73,8 @@ describe("the judge on the local platform", () => {
     expect(judge?.outcome).toBe("Failed");
     // Decided by evidence, not by the bound on waiting.
     expect(judge?.explanation).not.toMatch(/insufficient evidence/);
+    expect(judge?.explanation).toMatch(/1\/α = 200: Failed/);
+    expect((await c.api.get<AnalysisRun[]>("/analysisruns")).at(-1)?.spec.alpha).toBe(0.005);
     const canaryRequests = judge?.looks.at(-1)?.canary.requests ?? 0;
     expect(canaryRequests).toBeGreaterThan(0);
     console.log(`judge: bad canary rolled back after ${canaryRequests} canary requests: ${judge?.explanation}`);
